@@ -1,0 +1,1 @@
+"""Subcommands of the ``tariffmodel`` command line: one module each, with ``register(sub)``."""

@@ -206,14 +206,7 @@ def omani_cpi_weights(weights):
         weights = pd.Series(dict(weights), dtype=float)
     if isinstance(weights, pd.Series):
         groups = pd.Index([int(g) for g in weights.index])
-        missing = [g for g in BASKET_GROUPS if g not in groups]
-        if missing:
-            raise InputError(
-                f"weights missing for CPI group(s) {_group_list(missing)}; the basket needs "
-                "groups 1-3 and 5-12",
-                file=_file_of(weights),
-                key=key,
-            )
+        _require_basket(groups, "weights missing", file=_file_of(weights), key=key)
         values = pd.to_numeric(weights, errors="coerce").to_numpy(float)
         in_basket = groups.isin(BASKET_GROUPS)
         _check_weights(values, groups.to_numpy(), file=_file_of(weights))
@@ -237,6 +230,18 @@ def omani_cpi_weights(weights):
 
 def _group_list(groups: Iterable[int]) -> str:
     return ", ".join(f"{g} ({GROUP_NAMES.get(g, 'unknown')})" for g in groups)
+
+
+def _require_basket(present, what: str, *, file, key=None) -> None:
+    """An InputError unless every basket group (1-3, 5-12) is among ``present``; the key is the
+    first missing group's column unless ``key`` is given."""
+    missing = [g for g in BASKET_GROUPS if g not in set(present)]
+    if missing:
+        raise InputError(
+            f"{what} for CPI group(s) {_group_list(missing)}; the basket needs groups 1-3 and 5-12",
+            file=file,
+            key=key or str(missing[0]),
+        )
 
 
 def _check_weights(values: np.ndarray, groups: np.ndarray, *, file) -> None:
@@ -302,14 +307,7 @@ def omani_cpi_index(group_indices: pd.DataFrame, weights) -> pd.Series:
     else:
         w = pd.Series(np.asarray(w, dtype=float), index=GROUPS)
     cols = {_group_number(c): c for c in group_indices.columns}
-    missing = [g for g in BASKET_GROUPS if g not in cols]
-    if missing:
-        raise InputError(
-            f"no column for CPI group(s) {_group_list(missing)}; the basket needs groups 1-3 and "
-            "5-12",
-            file=file,
-            key=str(missing[0]),
-        )
+    _require_basket(cols, "no column", file=file)
     block = group_indices[[cols[g] for g in BASKET_GROUPS]]
     values = block.apply(pd.to_numeric, errors="coerce").to_numpy(float)
     bad = ~np.isfinite(values)
@@ -390,17 +388,20 @@ def cpi_change(index: pd.Series, year, basis: str = "june_on_june"):
     file = _file_of(index)
     years = _years(year, file=file, key="CPI")
     flat = years.ravel()
-    june = _june_ordinal(flat - 1)[:, None]
-    if basis == "june_on_june":
-        num = _lookup(index, june, what="CPI_t (june_on_june)", years=flat, file=file, key="CPI")
-        den = _lookup(
-            index, june - 12, what="CPI_t (june_on_june)", years=flat, file=file, key="CPI"
-        )
-    else:
-        window = june - np.arange(11, -1, -1)[None, :]  # July t-2 .. June t-1
-        what = "CPI_t (twelve_month_average)"
-        den = _lookup(index, window - 12, what=what, years=flat, file=file, key="CPI")
-        num = _lookup(index, window, what=what, years=flat, file=file, key="CPI")
+    # months of the numerator: June t-1 (june_on_june) or July t-2 .. June t-1 (average)
+    window = _june_ordinal(flat - 1)[:, None] + (
+        np.zeros(1, np.int64) if basis == "june_on_june" else np.arange(-11, 1)
+    )
+    k = window.shape[1]
+    values = _lookup(
+        index,
+        np.concatenate([window - 12, window], axis=1),
+        what=f"CPI_t ({basis})",
+        years=flat,
+        file=file,
+        key="month",
+    )
+    den, num = values[:, :k], values[:, k:]
     change = (num.mean(axis=1) / den.mean(axis=1) - 1.0).reshape(years.shape)
     return _shape_like(change, year)
 
@@ -497,7 +498,9 @@ def specified_rate(monthly_rates: pd.Series, year, publication_lag: int = 0):
     lag = int(publication_lag)
     january = (flat - 1 - 1970) * 12
     months = january[:, None] + np.arange(12)[None, :] - lag
-    rates = _lookup(monthly_rates, months, what="Specified Rate", years=flat, file=file, key="rate")
+    rates = _lookup(
+        monthly_rates, months, what="Specified Rate", years=flat, file=file, key="month"
+    )
     _check_fractions(rates, months, file=file, key="rate")
     return _shape_like(rates.mean(axis=1).reshape(years.shape), year)
 
@@ -835,14 +838,7 @@ def load_cpi_groups(groups_csv) -> pd.DataFrame:
     table = _read_table(file)
     allowed = ["month", *map(str, GROUPS), *_TEXT_COLUMNS]
     _check_columns(table, allowed, ["month"], file=file)
-    missing = [g for g in BASKET_GROUPS if str(g) not in table.columns]
-    if missing:
-        raise InputError(
-            f"no column for CPI group(s) {_group_list(missing)}; the basket needs groups 1-3 and "
-            "5-12",
-            file=file,
-            key=str(missing[0]),
-        )
+    _require_basket([_group_number(c) for c in table.columns], "no column", file=file)
     months = _parse_months(table, file=file)
     labels = [f"month {m}" for m in months]
     _check_status(table, file=file, labels=labels)
@@ -899,14 +895,7 @@ def load_cpi_weights(weights_csv) -> pd.Series:
         if g in groups:
             raise InputError(f"group {g} appears more than once", file=file, key="group")
         groups.append(g)
-    missing = [g for g in BASKET_GROUPS if g not in groups]
-    if missing:
-        raise InputError(
-            f"no weight for CPI group(s) {_group_list(missing)}; the basket needs groups 1-3 and "
-            "5-12",
-            file=file,
-            key="group",
-        )
+    _require_basket(groups, "no weight", file=file, key="group")
     labels = [f"group {g}" for g in groups]
     _check_status(table, file=file, labels=labels)
     values = _numbers(table, "weight", labels, file=file)

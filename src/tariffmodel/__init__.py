@@ -8,12 +8,11 @@ Licence, every term and every year, with the tools to explore and review it.
 
 __version__ = "0.1.0"
 
+from . import engine, formulas  # noqa: E402
 from .engine import MADR_COLUMNS, evaluate, project, targets  # noqa: E402
 from .errors import InputError, ScenarioError  # noqa: E402
 from .formulas import READINGS  # noqa: E402
 from .scenario import Scenario, load_scenario, scenario_from_dict  # noqa: E402
-
-from . import engine, formulas  # noqa: E402
 
 __all__ = [
     "MADR_COLUMNS",

@@ -65,7 +65,7 @@ def provenance(
         "package_version": __version__,
         "git_commit": git_commit(),
         "python": platform.python_version(),
-        "created_utc": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+        "created_utc": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
         "command": command,
         "inputs": {str(p): file_sha256(p) for p in dict.fromkeys(map(str, inputs))},
         "readings": dict(readings) if readings is not None else None,

@@ -91,9 +91,9 @@ def strictly_greater(x, y):
     >>> strictly_greater(0.0851, 0.085)
     True
     """
-    x, y = _arrays(x, y)
-    scale = np.maximum(np.maximum(np.abs(x), np.abs(y)), 1.0)
-    return _wrap(x - y > EDGE_TOLERANCE * scale, x)
+    x_, y_ = _arrays(x, y)
+    scale = np.maximum(np.maximum(np.abs(x_), np.abs(y_)), 1.0)
+    return _wrap(x_ - y_ > EDGE_TOLERANCE * scale, x, y)
 
 
 # --- paragraph 1a: DB_t and its indexation --------------------------------------------------
@@ -126,8 +126,8 @@ def index_rpi_x(previous, cpi, x=0.0):
     >>> index_rpi_x(100.0, 0.03, 0.01)
     102.0
     """
-    previous, cpi, x = _arrays(previous, cpi, x)
-    return _wrap(previous * (1.0 + cpi - x), previous)
+    prev_, cpi_, x_ = _arrays(previous, cpi, x)
+    return _wrap(prev_ * (1.0 + cpi_ - x_), previous, cpi, x)
 
 
 def price_of_losses(previous, cpi):
@@ -177,8 +177,8 @@ def distribution_business_revenue(a, c, customer_accounts):
     >>> distribution_business_revenue(60_000_000, 85.0, 1_300_000)
     170500000.0
     """
-    a, c, ca = _arrays(a, c, customer_accounts)
-    return _wrap(a + c * ca, a, c, customer_accounts)
+    a_, c_, ca_ = _arrays(a, c, customer_accounts)
+    return _wrap(a_ + c_ * ca_, a, c, customer_accounts)
 
 
 # --- paragraph 1b: LOSS_t -------------------------------------------------------------------
@@ -555,6 +555,8 @@ def call_centre_incentive(deviation, weight, allowance, reading="penalty_only"):
     allowance_ = np.asarray(allowance, float)
     terms = dev * w * allowance_[..., np.newaxis]
     if reading == "as_drafted":
+        # "If Deviation_i >= 0 ... set to zero", then max(0, .) of what is left
+        terms = np.where(dev >= 0.0, 0.0, terms)
         cc = np.maximum(0.0, terms).sum(axis=-1)
     else:
         # + 0.0 turns a -0.0 (no shortfall) into 0.0

@@ -1,0 +1,52 @@
+"""Shared fixtures: the worked example of the scenario-format contract, and scenario writers."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import pytest
+import yaml
+
+import tariffmodel as tm
+
+DATA = Path(__file__).parent / "data"
+WORKED_EXAMPLE = DATA / "worked-example.yaml"
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def worked_example_dict() -> dict:
+    return yaml.safe_load(WORKED_EXAMPLE.read_text())
+
+
+@pytest.fixture(scope="session")
+def worked_example_data() -> dict:
+    return worked_example_dict()
+
+
+@pytest.fixture
+def example_dict(worked_example_data) -> dict:
+    """A fresh, editable copy of the worked example as a mapping."""
+    return copy.deepcopy(worked_example_data)
+
+
+@pytest.fixture(scope="session")
+def worked_example() -> tm.Scenario:
+    return tm.load_scenario(WORKED_EXAMPLE)
+
+
+@pytest.fixture(scope="session")
+def worked_table(worked_example):
+    return tm.project(worked_example).set_index("year")
+
+
+@pytest.fixture
+def write_scenario(tmp_path):
+    """Write a mapping as a YAML scenario file and return its path."""
+
+    def _write(data: dict, name: str = "scenario.yaml") -> Path:
+        path = tmp_path / name
+        path.write_text(yaml.safe_dump(data, sort_keys=False))
+        return path
+
+    return _write

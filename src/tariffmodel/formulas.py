@@ -435,7 +435,7 @@ def kpi_score_factor(ws, ts, cap):
     --------
     >>> kpi_score_factor(0.95, 0.80, 0.10)
     1.1
-    >>> kpi_score_factor(0.84, 0.80, 0.10)
+    >>> round(kpi_score_factor(0.84, 0.80, 0.10), 12)
     1.05
     """
     ws_, ts_, cap_ = _arrays(ws, ts, cap)
@@ -500,10 +500,10 @@ def kpi_deviation(actual, target, higher_is_better=True):
 
     Examples
     --------
-    >>> kpi_deviation(0.72, 0.80)
-    -0.09999999999999994
-    >>> kpi_deviation(0.06, 0.05, higher_is_better=False)
-    -0.19999999999999996
+    >>> round(kpi_deviation(0.72, 0.80), 12)
+    -0.1
+    >>> round(kpi_deviation(0.06, 0.05, higher_is_better=False), 12)
+    -0.2
     """
     a, t, hib = np.broadcast_arrays(
         np.asarray(actual, float), np.asarray(target, float), np.asarray(higher_is_better, bool)

@@ -1,0 +1,119 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (tariffmodel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Price-control review of one scenario
+#
+# The Maximum Allowed Distribution Revenue (MADR) of Schedule 2 of NEDC's Distribution Licence
+# for one scenario: its inputs, the build-up of MADR from DB each year, every term, the loss
+# incentive against its band and cap, AMR cost recovery, the correction K and the compliance tests
+# of paragraphs 3-5, the readings R1-R5 side by side and, when draws are asked for, the
+# uncertainty. Every figure comes from the `tariffmodel` package; this notebook only shows them.
+#
+# Run it for many scenarios at once with `tariffmodel batch SCENARIO... --out DIR`.
+
+# %% tags=["parameters"]
+scenario = "../data/scenarios/nedc-base.yaml"  # the scenario file
+output_dir = None  # a folder for madr.csv and results.json; None writes nothing
+readings = {}  # readings R1-R5 to impose, e.g. {"loss_deadband": "every_year"}
+draws = None  # a draws file of uncertain inputs (tariffmodel.montecarlo); None: no uncertainty
+n_draws = 1000  # number of Monte Carlo draws
+seed = 20260101  # random seed of the draws
+
+# %%
+import pandas as pd
+from IPython.display import Markdown, display
+
+import tariffmodel as tm
+from tariffmodel import reports
+
+pd.options.display.max_columns = 40
+sc = tm.load_scenario(scenario)
+if readings:
+    sc = sc.with_readings(**readings)
+table = reports.write_scenario_outputs(sc, output_dir) if output_dir else tm.project(sc)
+display(Markdown(f"**{sc.name}**, {sc.years[0]}-{sc.years[-1]}"))
+
+# %% [markdown]
+# ## Inputs at a glance
+
+# %%
+glance = reports.inputs_at_a_glance(sc)
+display(glance["overview"].to_frame())
+display(Markdown("Notified Values"), glance["notified"])
+display(Markdown("Year table (the first row is history)"), glance["inputs"])
+
+# %% [markdown]
+# ## MADR build-up, from DB to MADR
+#
+# Green adds to the cap, red takes away; K (the correction for the year before) enters with a
+# minus sign. Terms that are zero in a year are left out of its chart.
+
+# %%
+fig = reports.plot_madr_waterfall(table)
+
+# %%
+display(reports.styled(reports.buildup_table(table)))
+
+# %% [markdown]
+# ## The terms, year by year
+
+# %%
+display(reports.format_term_table(reports.term_table(table)))
+
+# %% [markdown]
+# ## Loss incentive against its band and cap
+#
+# LOSS_t rewards actual losses below target and penalises losses above it, by the base loss
+# BL_t, held within plus or minus the cap (a share of DB_t). D_t says whether the dead band
+# applies (reading R1).
+
+# %%
+display(reports.styled(reports.loss_incentive_view(sc, table)))
+
+# %% [markdown]
+# ## AMR cost recovery
+
+# %%
+amr = reports.amr_view(sc, table)
+display(Markdown(f"AMR_t comes from {amr['source']}."), reports.styled(amr["by_year"]))
+if "plan" in amr:
+    display(Markdown("The AMR plan's building block [RO]"), reports.styled(amr["plan"]))
+    display(amr["summary"].to_frame())
+
+# %% [markdown]
+# ## K and the compliance tests of paragraphs 3-5
+
+# %%
+display(Markdown("\n\n".join(reports.compliance_in_words(table))))
+
+# %% [markdown]
+# ## Readings R1-R5 side by side
+#
+# MADR under each reading of unclear licence text, one switch changed at a time from the
+# readings this scenario uses.
+
+# %%
+display(reports.styled(reports.readings_side_by_side(sc)))
+
+# %% [markdown]
+# ## Uncertainty
+
+# %%
+if draws:
+    display(Markdown(f"{n_draws} draws of the inputs in `{draws}`, seed {seed}"))
+    display(reports.styled(reports.uncertainty_view(sc, draws, n=n_draws, seed=seed)))
+else:
+    display(Markdown("No draws file given (parameter `draws`): uncertainty left out."))

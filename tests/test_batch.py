@@ -1,0 +1,533 @@
+"""Papermill batches: real executions of the review notebook over two good scenarios and one
+broken one; resume; a failing notebook cell; bad input; interruption; the dask path."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import nbformat
+import openpyxl
+import pandas as pd
+import pytest
+
+import tariffmodel as tm
+from tariffmodel import batch, reports
+from tariffmodel.cli import main
+from tariffmodel.errors import InputError
+from tariffmodel.provenance import file_sha256
+
+# The worked example of scenario-format.md (illustrative figures of NEDC's order of magnitude).
+WORKED = """\
+name: {name}
+licensee: NEDC
+years: [2026, 2027, 2028, 2029]
+first_relevant_year: 2023
+interpretation:
+  loss_deadband: as_drafted
+  call_centre: penalty_only
+  para4_excess: positive_part
+  para5_substitution: none
+notified:
+  a: {{2026: 60000000}}
+  c: {{2026: 85.0}}
+  p: {{2026: 0.020}}
+  X: {X}
+  TL: {{2025: 0.085, 2026: 0.082, 2027: 0.079, 2028: 0.076}}
+  BAND: 0.005
+  s: 15000
+  r: 0.01
+  CAP: 0.10
+  TS: 0.85
+call_centre:
+  allowance: {{2026: 400000, 2027: 410000, 2028: 420000, 2029: 430000}}
+  kpis:
+    - {{name: answered_within_60s, weight: 0.5, target: 0.90, higher_is_better: true}}
+    - {{name: abandonment_rate, weight: 0.3, target: 0.05, higher_is_better: false}}
+    - {{name: first_contact_resolution, weight: 0.2, target: 0.75, higher_is_better: true}}
+  actuals:
+    2026: {{answered_within_60s: 0.86, abandonment_rate: 0.06, first_contact_resolution: 0.78}}
+    2027: {{answered_within_60s: 0.91, abandonment_rate: 0.045, first_contact_resolution: 0.76}}
+inputs:
+  - {{year: 2025, RUD: 30500000000, RBS: 33250000000, WS: 0.87, ARDR: 171000000, MADR: 168000000, DB: 164000000}}
+  - {{year: 2026, CPI: {CPI}, CA: 1300000, RUD: 31400000000, RBS: 34150000000, DNS: 12.0, WS: 0.80, SR: 0.0258, ARDR: 180000000, AMR: 9000000, LF: 450000, CPL: 2000000}}
+  - {{year: 2027, CPI: 0.012, CA: 1340000, RUD: 32300000000, RBS: 35000000000, DNS: 10.0, WS: 0.86, SR: 0.0262, AMR: 11500000, LF: 460000, CPL: 2100000, WPRA: -750000}}
+  - {{year: 2028, CPI: 0.011, CA: 1380000, RUD: 33200000000, RBS: 35900000000, WS: 0.95, SR: 0.0255, ARDR: 150000000, AMR: 12800000, LF: 470000, CPL: 2150000}}
+  - {{year: 2029, CPI: 0.010, CA: 1420000, RUD: 34100000000, RBS: 36800000000, WS: 0.90, SR: 0.0250, ARDR: 160000000, AMR: 13200000, LF: 480000, CPL: 2200000}}
+"""
+
+NOTEBOOK = "price_control_review.ipynb"
+PER_SCENARIO = {NOTEBOOK, "report.html", "madr.csv", "results.json"}
+
+
+def write_scenarios(folder: Path) -> dict[str, Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    files = {
+        "base": WORKED.format(name="Worked example", X=0.015, CPI=0.009),
+        "tight_x": WORKED.format(name="Tighter X", X=0.025, CPI=0.009),
+        # CPI given as a percent where a fraction is due: fails validation.
+        "broken": WORKED.format(name="Broken CPI", X=0.015, CPI=2.5),
+    }
+    out = {}
+    for stem, text in files.items():
+        out[stem] = folder / f"{stem}.yaml"
+        out[stem].write_text(text, encoding="utf-8")
+    return out
+
+
+@pytest.fixture(scope="module")
+def review(tmp_path_factory):
+    """One real batch (two processes) over two good scenarios and one broken one."""
+    root = tmp_path_factory.mktemp("review")
+    files = write_scenarios(root / "scenarios")
+    out = root / "batch"
+    result = batch.run_batch(
+        [files["base"], files["tight_x"], files["broken"]],
+        out,
+        jobs=2,
+        readings={},
+        seed=7,
+        progress=False,
+        command="test",
+    )
+    return {"files": files, "out": out, "result": result}
+
+
+def by_slug(manifest):
+    return {s["slug"]: s for s in manifest["scenarios"]}
+
+
+pytestmark = [pytest.mark.xdist_group("batch")]
+
+
+@pytest.mark.slow
+def test_good_scenarios_write_every_output(review):
+    out = review["out"]
+    for slug in ("base", "tight_x"):
+        names = {p.name for p in (out / slug).iterdir()}
+        assert PER_SCENARIO <= names
+    for name in ("summary.xlsx", "summary.csv", "manifest.json"):
+        assert (out / name).is_file()
+
+
+@pytest.mark.slow
+def test_broken_scenario_has_no_folder_and_no_kernel(review):
+    out = review["out"]
+    assert not (out / "broken").exists()
+    rec = by_slug(review["result"].manifest)["broken"]
+    assert rec["status"] == "failed"
+    assert rec["error"]["stage"] == "validation"
+    assert "timings" not in rec  # no kernel, no execution timings
+
+
+@pytest.mark.slow
+def test_broken_scenario_error_is_the_engines_message(review):
+    with pytest.raises(tm.ScenarioError) as info:
+        tm.load_scenario(review["files"]["broken"])
+    rec = by_slug(review["result"].manifest)["broken"]
+    assert rec["error"]["message"] == str(info.value)
+    assert "CPI" in rec["error"]["message"]
+
+
+@pytest.mark.slow
+def test_madr_csv_is_the_engines_projection(review):
+    for stem in ("base", "tight_x"):
+        expected = tm.project(tm.load_scenario(review["files"][stem]))
+        got = pd.read_csv(review["out"] / stem / "madr.csv", float_precision="round_trip")
+        assert list(got.columns[: len(expected.columns)]) == list(expected.columns)
+        for col in expected.columns:
+            assert got[col].tolist() == expected[col].tolist(), col
+
+
+@pytest.mark.slow
+def test_worked_example_madr_reaches_the_csv(review):
+    got = pd.read_csv(review["out"] / "base" / "madr.csv", float_precision="round_trip")
+    hand = [180_804_465.64, 187_446_991.10, 192_912_468.15, 240_708_778.65]
+    assert got["MADR"].round(2).tolist() == hand
+
+
+@pytest.mark.slow
+def test_results_json_headlines(review):
+    res = json.loads((review["out"] / "base" / "results.json").read_text())
+    table = pd.read_csv(review["out"] / "base" / "madr.csv", float_precision="round_trip")
+    assert res["scenario"] == "Worked example"
+    assert res["years"] == [2026, 2027, 2028, 2029]
+    assert res["MADR"]["2026"] == table["MADR"][0]
+    assert res["MADR_total"] == pytest.approx(table["MADR"].sum(), rel=1e-15)
+    assert res["compliance"]["para5"] == [2029]
+    assert res["bill_per_account"]["2026"] == table["MADR"][0] / 1_300_000
+    assert res["engine_seconds"] > 0
+
+
+@pytest.mark.slow
+def test_html_report_has_no_code(review):
+    html = (review["out"] / "base" / "report.html").read_text(encoding="utf-8")
+    assert "Price-control review of one scenario" in html
+    assert "write_scenario_outputs" not in html  # code cells left out
+    assert "Paragraph 5 applies" in html  # outputs kept
+
+
+@pytest.mark.slow
+def test_executed_notebook_carries_the_parameters(review):
+    nb = nbformat.read(review["out"] / "base" / NOTEBOOK, as_version=4)
+    injected = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
+    assert len(injected) == 1
+    assert str(review["files"]["base"].resolve()) in injected[0].source
+    assert "seed = 7" in injected[0].source
+
+
+@pytest.mark.slow
+def test_manifest_records_what_ran_on_what(review):
+    m = json.loads((review["out"] / "manifest.json").read_text())
+    assert m["kind"] == batch.MANIFEST_KIND
+    assert m["status"] == "complete"
+    assert m["counts"] == {"ok": 2, "failed": 1}
+    assert m["package_version"] == tm.__version__
+    assert "git_commit" in m
+    nb_path = Path(m["notebook"]["path"])
+    assert nb_path.name == NOTEBOOK
+    assert m["notebook"]["sha256"] == file_sha256(nb_path)
+    assert m["readings"] == {}
+    assert m["seed"] == 7
+    recs = by_slug(m)
+    for stem in ("base", "tight_x"):
+        rec = recs[stem]
+        path = str(review["files"][stem].resolve())
+        assert rec["status"] == "ok"
+        assert rec["inputs"] == {path: file_sha256(path)}
+        assert rec["duration_s"] > 0
+        assert rec["timings"]["execute"] > 0
+        assert rec["readings"]["loss_deadband"] == "as_drafted"
+        assert set(rec["outputs"]) >= PER_SCENARIO
+
+
+@pytest.mark.slow
+def test_summary_xlsx_terms_equal_madr_csv(review):
+    out = review["out"]
+    wb = openpyxl.load_workbook(out / "summary.xlsx")
+    ws = wb["Terms"]
+    rows = list(ws.iter_rows(values_only=True))
+    head = rows[0]
+    assert head[:3] == ("term", "unit", "year")
+    labels = {"Worked example": "base", "Tighter X": "tight_x"}
+    assert set(head[3:]) == set(labels)
+    tables = {
+        slug: pd.read_csv(out / slug / "madr.csv", float_precision="round_trip").set_index("year")
+        for slug in labels.values()
+    }
+    checked = 0
+    for row in rows[1:]:
+        term, _unit, year = row[:3]
+        for label, value in zip(head[3:], row[3:], strict=True):
+            expected = tables[labels[label]].loc[year, term]
+            assert isinstance(value, float | int)
+            assert value == expected, (term, year, label)
+            checked += 1
+    assert checked == 2 * 4 * 29  # two scenarios, four years, 29 numeric columns
+
+
+@pytest.mark.slow
+def test_summary_xlsx_madr_and_flags(review):
+    out = review["out"]
+    wb = openpyxl.load_workbook(out / "summary.xlsx")
+    base = pd.read_csv(out / "base" / "madr.csv", float_precision="round_trip")
+    ws = wb["MADR"]
+    rows = list(ws.iter_rows(min_row=2, values_only=True))
+    col = rows[0].index("Worked example")
+    assert [r[0] for r in rows[1:]] == [2026, 2027, 2028, 2029]
+    assert [r[col] for r in rows[1:]] == base["MADR"].tolist()
+    assert ws.cell(row=3, column=col + 1).number_format == "#,##0.00"
+    flags = list(wb["Compliance"].iter_rows(values_only=True))
+    col = flags[0].index("Worked example")
+    para5 = [r for r in flags[1:] if r[0].startswith("para5")]
+    assert [r[col] for r in para5] == [False, False, False, True]
+    scen = list(wb["Scenarios"].iter_rows(values_only=True))
+    status = {r[0]: r[1] for r in scen[1:]}
+    assert status == {"Worked example": "ok", "Tighter X": "ok", "Broken CPI": "failed"}
+
+
+@pytest.mark.slow
+def test_summary_csv_long_table(review):
+    s = pd.read_csv(review["out"] / "summary.csv", float_precision="round_trip")
+    assert len(s) == 8
+    base = pd.read_csv(review["out"] / "base" / "madr.csv", float_precision="round_trip")
+    got = s[s["scenario"] == "Worked example"].reset_index(drop=True)
+    assert got["MADR"].tolist() == base["MADR"].tolist()
+    assert got["bill_per_account"].tolist() == (base["MADR"] / base["CA"]).tolist()
+
+
+@pytest.mark.slow
+def test_folder_holding_a_batch_is_refused_without_resume(review):
+    with pytest.raises(InputError, match="holds another batch.*--resume"):
+        batch.run_batch([review["files"]["base"]], review["out"], progress=False)
+
+
+@pytest.mark.slow
+def test_resume_skips_done_work_and_exits_1_on_failure(review, capsys):
+    """Second half of the module: changes the review folder (runs last in this group)."""
+    out = review["out"]
+    nb = out / "base" / NOTEBOOK
+    before = nb.stat().st_mtime_ns
+    files = review["files"]
+    argv = ["batch", str(files["base"]), str(files["tight_x"]), str(files["broken"])]
+    code = main([*argv, "--out", str(out), "--resume", "--quiet"])
+    assert code == 1
+    err = capsys.readouterr().err
+    assert "broken" in err and "CPI" in err
+    assert nb.stat().st_mtime_ns == before
+    m = json.loads((out / "manifest.json").read_text())
+    recs = by_slug(m)
+    assert recs["base"]["reused"] is True
+    assert recs["tight_x"]["reused"] is True
+    # A changed input is run again; the unchanged one is not.
+    files["tight_x"].write_text(
+        files["tight_x"].read_text().replace("X: 0.025", "X: 0.03"), encoding="utf-8"
+    )
+    tight_before = (out / "tight_x" / NOTEBOOK).stat().st_mtime_ns
+    code = main(
+        ["batch", str(files["base"]), str(files["tight_x"]), "--out", str(out)]
+        + [
+            "--resume",
+            "--quiet",
+        ]
+    )
+    assert code == 0
+    recs = by_slug(json.loads((out / "manifest.json").read_text()))
+    assert recs["base"].get("reused") is True
+    assert not recs["tight_x"].get("reused")
+    assert (out / "tight_x" / NOTEBOOK).stat().st_mtime_ns != tight_before
+    assert nb.stat().st_mtime_ns == before
+
+
+FAILING_NB = """\
+# %% tags=["parameters"]
+scenario = ""
+output_dir = None
+readings = {}
+draws = 0
+seed = None
+
+# %%
+from pathlib import Path
+
+# %%
+if "tight_x" in scenario:
+    raise RuntimeError("boom in " + Path(scenario).stem)
+"""
+
+
+@pytest.mark.slow
+def test_failing_cell_is_reported_and_others_finish(tmp_path, capsys):
+    import jupytext
+
+    files = write_scenarios(tmp_path / "sc")
+    nb_path = tmp_path / "fails.ipynb"
+    nb = jupytext.reads(FAILING_NB, fmt="py:percent")
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    jupytext.write(nb, nb_path)
+    out = tmp_path / "out"
+    code = main(
+        ["batch", str(files["base"]), str(files["tight_x"]), "--out", str(out)]
+        + ["--notebook", str(nb_path), "--jobs", "2", "--quiet"]
+    )
+    assert code == 1
+    err = capsys.readouterr().err
+    assert "tight_x" in err and "RuntimeError: boom in tight_x" in err
+    m = by_slug(json.loads((out / "manifest.json").read_text()))
+    assert m["base"]["status"] == "ok"
+    fail = m["tight_x"]
+    assert fail["status"] == "failed"
+    assert fail["error"]["stage"] == "notebook"
+    assert fail["error"]["ename"] == "RuntimeError"
+    assert fail["error"]["evalue"] == "boom in tight_x"
+    # cell 0 parameters, 1 injected parameters, 2 import, 3 the failing cell
+    assert fail["error"]["cell_index"] == 3
+    assert fail["error"]["cell_source"].startswith('if "tight_x" in scenario')
+    # The failed notebook is kept for diagnosis, with nothing else but the error.
+    assert {p.name for p in (out / "tight_x").iterdir()} == {"fails.ipynb", "error.txt"}
+    # A notebook that writes no outputs: the batch writes madr.csv and results.json itself.
+    expected = tm.project(tm.load_scenario(files["base"]))
+    got = pd.read_csv(out / "base" / "madr.csv", float_precision="round_trip")
+    assert got["MADR"].tolist() == expected["MADR"].tolist()
+
+
+# ------------------------------------------------------------------------------------------
+# Bad input: clear errors, no kernel
+# ------------------------------------------------------------------------------------------
+def test_unknown_notebook_lists_known_ones(tmp_path):
+    with pytest.raises(InputError, match="unknown notebook.*price_control_review"):
+        batch.run_batch([tmp_path / "x.yaml"], tmp_path / "out", notebook="no_such_nb")
+    assert not (tmp_path / "out").exists()
+
+
+def test_notebook_without_parameters_cell(tmp_path):
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1")])
+    path = tmp_path / "plain.ipynb"
+    nbformat.write(nb, path)
+    with pytest.raises(InputError, match="no cell tagged 'parameters'") as info:
+        batch.run_batch([tmp_path / "x.yaml"], tmp_path / "out", notebook=path)
+    assert str(path) in str(info.value)
+    assert main(["batch", "x.yaml", "--out", str(tmp_path / "o"), "--notebook", str(path)]) == 2
+
+
+def test_folder_with_other_files_is_refused(tmp_path):
+    files = write_scenarios(tmp_path / "sc")
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "notes.txt").write_text("mine")
+    with pytest.raises(InputError, match="holds no batch"):
+        batch.run_batch([files["base"]], tmp_path / "out", progress=False)
+
+
+def test_unknown_reading_gets_a_suggestion(tmp_path):
+    files = write_scenarios(tmp_path / "sc")
+    with pytest.raises(InputError, match="did you mean 'loss_deadband'"):
+        batch.run_batch(
+            [files["base"]], tmp_path / "out", readings={"loss_deadbnd": "x"}, progress=False
+        )
+    with pytest.raises(InputError, match="unknown reading 'sometimes'"):
+        batch.run_batch(
+            [files["base"]],
+            tmp_path / "o2",
+            readings={"loss_deadband": "sometimes"},
+            progress=False,
+        )
+
+
+def test_folder_without_scenarios(tmp_path):
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(InputError, match="holds no scenario"):
+        batch.expand_scenarios([tmp_path / "empty"])
+
+
+def test_only_broken_scenarios_start_no_kernel(tmp_path, monkeypatch):
+    files = write_scenarios(tmp_path / "sc")
+
+    def no_kernel(payload):
+        raise AssertionError("a kernel was started")
+
+    monkeypatch.setattr(batch, "execute_scenario", no_kernel)
+    result = batch.run_batch([files["broken"]], tmp_path / "out", progress=False)
+    assert [s["status"] for s in result.scenarios] == ["failed"]
+    assert result.manifest["status"] == "complete"
+
+
+def test_interrupted_batch_leaves_a_manifest(tmp_path, monkeypatch):
+    files = write_scenarios(tmp_path / "sc")
+    calls = []
+
+    def fake(payload):
+        calls.append(payload["slug"])
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return {"status": "ok", "timings": {"total": 0.5}, "outputs": []}
+
+    monkeypatch.setattr(batch, "execute_scenario", fake)
+    with pytest.raises(KeyboardInterrupt):
+        batch.run_batch([files["base"], files["tight_x"]], tmp_path / "out", progress=False)
+    m = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    assert m["status"] == "interrupted"
+    assert [s["status"] for s in m["scenarios"]] == ["ok", "not run"]
+
+
+def test_resume_reruns_a_scenario_whose_outputs_went_missing(tmp_path):
+    files = write_scenarios(tmp_path / "sc")
+    job = batch.prepare_job(
+        files["base"], "base", notebook=Path("nb.ipynb"), notebook_sha="0", out_root=tmp_path
+    )
+    (tmp_path / "base").mkdir()
+    (tmp_path / "base" / "madr.csv").write_text("x")
+    before = {"status": "ok", "key": job.key, "outputs": ["madr.csv"]}
+    assert batch._is_done(before, job)
+    assert not batch._is_done({**before, "key": "other"}, job)
+    assert not batch._is_done({**before, "status": "failed"}, job)
+    os.remove(tmp_path / "base" / "madr.csv")
+    assert not batch._is_done(before, job)
+
+
+def test_fingerprint_follows_inputs_notebook_and_parameters(tmp_path):
+    files = write_scenarios(tmp_path / "sc")
+    kw = {"notebook": Path("nb.ipynb"), "out_root": tmp_path}
+    a = batch.prepare_job(files["base"], "base", notebook_sha="1", **kw).key
+    assert a == batch.prepare_job(files["base"], "base", notebook_sha="1", **kw).key
+    assert a != batch.prepare_job(files["base"], "base", notebook_sha="2", **kw).key
+    assert a != batch.prepare_job(files["base"], "base", notebook_sha="1", seed=3, **kw).key
+    readings = {"loss_deadband": "every_year"}
+    assert (
+        a != batch.prepare_job(files["base"], "base", notebook_sha="1", readings=readings, **kw).key
+    )
+
+
+def test_scenario_with_a_csv_year_table_hashes_the_csv(tmp_path):
+    (tmp_path / "years.csv").write_text("year\n2025\n")
+    yaml_path = tmp_path / "s.yaml"
+    yaml_path.write_text("name: x\ninputs: years.csv\n")
+    assert batch.referenced_files(yaml_path) == [yaml_path, (tmp_path / "years.csv").resolve()]
+
+
+def test_review_folder_is_dated():
+    from tariffmodel.commands.review import review_folder
+
+    assert review_folder("r").name.startswith("review-20")
+
+
+# ------------------------------------------------------------------------------------------
+# The dask path, on a local cluster
+# ------------------------------------------------------------------------------------------
+@pytest.mark.slow
+def test_batch_on_a_local_dask_cluster(tmp_path):
+    from distributed import LocalCluster
+
+    files = write_scenarios(tmp_path / "sc")
+    with LocalCluster(
+        n_workers=1, threads_per_worker=2, processes=True, dashboard_address=None
+    ) as cluster:
+        result = batch.run_batch(
+            [files["base"], files["broken"]],
+            tmp_path / "out",
+            scheduler=cluster.scheduler_address,
+            progress=False,
+        )
+    recs = by_slug(result.manifest)
+    assert recs["base"]["status"] == "ok"
+    assert recs["broken"]["status"] == "failed"
+    assert result.manifest["scheduler"] == cluster.scheduler_address
+    assert PER_SCENARIO <= {p.name for p in (tmp_path / "out" / "base").iterdir()}
+    expected = tm.project(tm.load_scenario(files["base"]))
+    got = pd.read_csv(tmp_path / "out" / "base" / "madr.csv", float_precision="round_trip")
+    assert got["MADR"].tolist() == expected["MADR"].tolist()
+
+
+def test_unreachable_scheduler_is_a_clear_error(tmp_path, monkeypatch):
+    files = write_scenarios(tmp_path / "sc")
+    import distributed
+
+    def refuse(*a, **k):
+        raise OSError("Timed out trying to connect")
+
+    monkeypatch.setattr(distributed, "Client", refuse)
+    with pytest.raises(InputError, match="cannot reach the dask scheduler"):
+        batch.run_batch(
+            [files["base"]], tmp_path / "out", scheduler="tcp://127.0.0.1:1", progress=False
+        )
+
+
+# ------------------------------------------------------------------------------------------
+# Report helpers
+# ------------------------------------------------------------------------------------------
+def test_bill_per_account_by_hand():
+    assert reports.bill_per_account(200_000_000.0, 1_250_000) == 160.0
+    s = pd.Series([100.0, 300.0], index=[2026, 2027])
+    out = reports.bill_per_account(s, pd.Series([2.0, 3.0], index=[2026, 2027]))
+    assert out.tolist() == [50.0, 100.0]
+    assert list(out.index) == [2026, 2027]
+
+
+def test_madr_buildup_refuses_terms_that_do_not_add_up():
+    t = pd.DataFrame({"year": [2026], "DB": [100.0], "LOSS": [5.0], "K": [2.0], "MADR": [104.0]})
+    with pytest.raises(ValueError, match="add up to 103.00 but MADR is 104.00"):
+        reports.madr_buildup(t)

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 from collections.abc import Iterable, Mapping
 
 import numpy as np
@@ -80,6 +81,9 @@ CPI_BASES: tuple[str, ...] = ("june_on_june", "twelve_month_average")
 #: Values allowed in the ``status`` column of the data files.
 STATUSES: tuple[str, ...] = ("published", "estimate", "illustrative", "forecast")
 
+#: A month as the data files write it.
+_MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
+
 #: Columns of the data files that carry words, not numbers (kept for people, ignored in sums).
 _TEXT_COLUMNS: tuple[str, ...] = ("status", "source", "note")
 
@@ -101,12 +105,14 @@ def _as_months(index: pd.Index, *, file=None, key=None) -> pd.PeriodIndex:
     elif isinstance(index, pd.DatetimeIndex):
         months = index.to_period("M")
     else:
-        try:
-            months = pd.PeriodIndex([pd.Period(m, freq="M") for m in index])
-        except (ValueError, TypeError) as exc:
+        bad = [m for m in index if not (isinstance(m, str) and _MONTH.fullmatch(m))]
+        if bad:
             raise InputError(
-                f"the series must be indexed by month (YYYY-MM): {exc}", file=file, key=key
-            ) from None
+                f"the series must be indexed by month (YYYY-MM), not {bad[0]!r}",
+                file=file,
+                key=key,
+            )
+        months = pd.PeriodIndex([pd.Period(m, freq="M") for m in index])
     dup = months[months.duplicated()]
     if len(dup):
         raise InputError(f"month {dup[0]} appears more than once", file=file, key=key)
@@ -515,7 +521,7 @@ def _check_fractions(values: np.ndarray, ordinals: np.ndarray, *, file, key) -> 
             pos = np.argwhere(bad)[0]
             month = pd.Period(ordinal=int(ordinals[tuple(pos)]), freq="M")
             raise InputError(
-                f"month {month}: rate {values[tuple(pos)]!r} {rule}", file=file, key=key
+                f"month {month}: rate {float(values[tuple(pos)])!r} {rule}", file=file, key=key
             )
 
 
@@ -782,14 +788,11 @@ def _check_status(table, *, file, labels) -> None:
 def _parse_months(table, *, file) -> pd.PeriodIndex:
     periods = []
     for n, text in enumerate(table["month"], start=1):
-        try:
-            if not text:
-                raise ValueError
-            periods.append(pd.Period(text, freq="M"))
-        except (ValueError, TypeError):
+        if not _MONTH.fullmatch(text):
             raise InputError(
                 f"row {n}: {text!r} is not a month (write YYYY-MM)", file=file, key="month"
-            ) from None
+            )
+        periods.append(pd.Period(text, freq="M"))
     months = pd.PeriodIndex(periods, freq="M", name="month")
     dup = months[months.duplicated()]
     if len(dup):
@@ -849,7 +852,7 @@ def load_cpi_groups(groups_csv) -> pd.DataFrame:
         if np.any(values <= 0):
             i = int(np.argmax(values <= 0))
             raise InputError(
-                f"{labels[i]}: an index must be above zero, got {values[i]!r}",
+                f"{labels[i]}: an index must be above zero, got {float(values[i])!r}",
                 file=file,
                 key=str(g),
             )

@@ -1,0 +1,169 @@
+"""Every bad-input rule through the command line: exit code 2, a message naming file, key or
+column, year and rule, no traceback, and nothing written."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from tariffmodel.cli import main
+
+
+def _run(capsys, path, out):
+    code = main(["run", str(path), "--out", str(out)])
+    err = capsys.readouterr().err
+    return code, err
+
+
+def edit(d, path, value):
+    """Set d[path...] = value; path items index mappings and lists."""
+    target = d
+    for key in path[:-1]:
+        target = target[key]
+    if value is DELETE:
+        del target[path[-1]]
+    else:
+        target[path[-1]] = value
+
+
+DELETE = object()
+
+# (id, edits, words the message must contain)
+CASES = [
+    ("unknown top-level key", [(("notifed",), {"a": 1})], ["notifed", "did you mean 'notified'"]),
+    ("unknown notified key", [(("notified", "TLL"), 0.08)], ["notified.TLL", "did you mean 'TL'"]),
+    ("unknown reading value", [(("interpretation", "loss_deadband"), "as_draftd")],
+     ["interpretation.loss_deadband", "R1", "did you mean 'as_drafted'"]),
+    ("unknown reading switch", [(("interpretation", "cpi_base"), "june_on_june")],
+     ["interpretation.cpi_base", "did you mean 'cpi_basis'"]),
+    ("unknown column", [(("inputs", 1, "RUDD"), 1.0)], ["inputs.RUDD", "2026", "did you mean 'RUD'"]),
+    ("CPI as a percent", [(("inputs", 1, "CPI"), 1.2)], ["inputs.CPI", "2026", "looks like a percent"]),
+    ("X as a percent", [(("notified", "X"), 1.5)], ["notified.X", "looks like a percent"]),
+    ("TL as a percent", [(("notified", "TL", 2026), 8.2)],
+     ["notified.TL", "2026", "looks like a percent"]),
+    ("SR as a percent", [(("inputs", 2, "SR"), 2.62)], ["inputs.SR", "2027", "looks like a percent"]),
+    ("RBS below RUD", [(("inputs", 2, "RBS"), 32.0e9)], ["inputs.RBS", "2027", "below RUD"]),
+    ("missing history row", [(("inputs", 0), DELETE)], ["2025", "history row"]),
+    ("gap in years", [(("years",), [2026, 2028, 2029])], ["years", "consecutive"]),
+    ("duplicate year", [(("years",), [2026, 2026, 2027])], ["years", "duplicate"]),
+    ("duplicate row", [(("inputs", 2, "year"), 2026)], ["inputs.year", "2026", "duplicate"]),
+    ("text in a number", [(("inputs", 1, "CA"), "1,300,000")],
+     ["inputs.CA", "2026", "text where a number is due"]),
+    ("zero KPI target", [(("call_centre", "kpis", 0, "target"), 0)],
+     ["call_centre.kpis[1].target", "zero"]),
+    ("zero target score", [(("notified", "TS"), 0)], ["notified.TS", "above 0"]),
+    ("negative weight", [(("call_centre", "kpis", 1, "weight"), -0.3)],
+     ["call_centre.kpis[2].weight", "negative"]),
+    ("negative count", [(("inputs", 3, "CA"), -5)], ["inputs.CA", "2028", "above 0"]),
+    ("negative DNS", [(("inputs", 1, "DNS"), -1.0)], ["inputs.DNS", "2026", "at least 0"]),
+    ("missing CA", [(("inputs", 2, "CA"), DELETE)], ["inputs.CA", "2027", "required"]),
+    ("missing CPI where rolled forward", [(("inputs", 3, "CPI"), DELETE)],
+     ["inputs.CPI", "2028", "rolled forward"]),
+    ("missing TL of t-1", [(("notified", "TL", 2027), DELETE)], ["notified.TL", "2027", "LOSS_2028"]),
+    ("missing first-year a", [(("notified", "a"), {2027: 6e7})], ["notified.a", "2026"]),
+    ("missing required notified", [(("notified", "CAP"), DELETE)], ["notified.CAP", "required"]),
+    ("missing history WS", [(("inputs", 0, "WS"), DELETE)], ["inputs.WS", "2025", "history row"]),
+    ("MADR in a modelled row", [(("inputs", 1, "MADR"), 1.0)], ["inputs.MADR", "2026", "computed"]),
+    ("ARDR and recovery", [(("inputs", 1, "recovery"), 1.0)], ["inputs.recovery", "2026", "not both"]),
+    ("actuals of unknown KPI", [(("call_centre", "actuals", 2026, "answered_in_60s"), 0.9)],
+     ["answered_in_60s", "did you mean 'answered_within_60s'"]),
+    ("actuals of a year not modelled", [(("call_centre", "actuals", 2031), {})],
+     ["call_centre.actuals", "2031"]),
+    ("boolean where a number is due", [(("inputs", 1, "CA"), True)], ["inputs.CA", "2026"]),
+    ("p in baisa", [(("notified", "p"), {2026: 20})], ["notified.p", "at most 1"]),
+    ("missing name", [(("name",), DELETE)], ["name", "required"]),
+]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c[0] for c in CASES])
+def test_rule(case, example_dict, write_scenario, tmp_path, capsys):
+    _, edits, words = case
+    for path, value in edits:
+        edit(example_dict, path, value)
+    scenario = write_scenario(example_dict)
+    out = tmp_path / "out"
+    code, err = _run(capsys, scenario, out)
+    assert code == 2
+    assert str(scenario) in err
+    for word in words:
+        assert word in err, (word, err)
+    assert "Traceback" not in err
+    assert not out.exists()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".out")]
+
+
+def test_not_valid_yaml(tmp_path, capsys):
+    path = tmp_path / "broken.yaml"
+    path.write_text("name: x\nyears: [2026\n")
+    code, err = _run(capsys, path, tmp_path / "out")
+    assert code == 2 and "not valid YAML" in err and "line" in err
+
+
+def test_duplicate_yaml_key(tmp_path, capsys):
+    path = tmp_path / "dup.yaml"
+    path.write_text("name: x\nname: y\nyears: [2026]\n")
+    code, err = _run(capsys, path, tmp_path / "out")
+    assert code == 2 and "duplicate key" in err and "'name'" in err
+
+
+def test_file_not_found(tmp_path, capsys):
+    code, err = _run(capsys, tmp_path / "nope.yaml", tmp_path / "out")
+    assert code == 2 and "file not found" in err
+
+
+def test_csv_text_in_number(example_dict, write_scenario, tmp_path, capsys):
+    rows = example_dict["inputs"]
+    cols = sorted({k for r in rows for k in r}, key=lambda c: (c != "year", c))
+    lines = [",".join(cols)]
+    for r in rows:
+        lines.append(",".join("" if c not in r else str(r[c]) for c in cols))
+    lines[3] = lines[3].replace("1340000", "1.34m")
+    csv_path = tmp_path / "rows.csv"
+    csv_path.write_text("# year table\n" + "\n".join(lines) + "\n")
+    example_dict["inputs"] = "rows.csv"
+    code, err = _run(capsys, write_scenario(example_dict), tmp_path / "out")
+    assert code == 2 and "rows.csv" in err and "inputs.CA" in err and "2027" in err
+    assert "'1.34m'" in err
+
+
+def test_csv_inputs_equal_inline(example_dict, write_scenario, tmp_path, capsys):
+    import pandas as pd
+
+    rows = example_dict["inputs"]
+    pd.DataFrame(rows).to_csv(tmp_path / "rows.csv", index=False)
+    inline = write_scenario(example_dict, "inline.yaml")
+    example_dict["inputs"] = "rows.csv"
+    from_csv = write_scenario(example_dict, "csv.yaml")
+    assert main(["run", str(inline), "--out", str(tmp_path / "a")]) == 0
+    assert main(["run", str(from_csv), "--out", str(tmp_path / "b")]) == 0
+    a = pd.read_csv(tmp_path / "a" / "madr.csv")
+    b = pd.read_csv(tmp_path / "b" / "madr.csv")
+    pd.testing.assert_frame_equal(a, b)
+
+
+def test_bad_reading_option(tmp_path, capsys):
+    from conftest import WORKED_EXAMPLE
+
+    code = main(["run", str(WORKED_EXAMPLE), "--out", str(tmp_path / "o"), "--reading", "R1"])
+    assert code == 2 and "SWITCH=VALUE" in capsys.readouterr().err
+
+
+def test_real_process_has_no_traceback(example_dict, write_scenario, tmp_path):
+    example_dict["inputs"][1]["CPI"] = 2.5
+    path = write_scenario(example_dict)
+    proc = subprocess.run([sys.executable, "-m", "tariffmodel", "run", str(path), "--out",
+                           str(tmp_path / "out")], capture_output=True, text=True)
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr and "inputs.CPI" in proc.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_existing_output_untouched_on_error(example_dict, write_scenario, tmp_path, capsys):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "madr.csv").write_text("old\n")
+    example_dict["inputs"][1]["CPI"] = 2.5
+    code, _ = _run(capsys, write_scenario(example_dict), out)
+    assert code == 2 and (out / "madr.csv").read_text() == "old\n"

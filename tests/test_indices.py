@@ -99,6 +99,8 @@ def test_weights_errors():
         ix.omani_cpi_weights({g: v for g, v in HAND_WEIGHTS.items() if g != 7})
     with pytest.raises(InputError, match="sum to zero"):
         ix.omani_cpi_weights({g: (5.0 if g == 4 else 0.0) for g in range(1, 13)})
+    with pytest.raises(InputError, match="'food' is not a CPI group number"):
+        ix.omani_cpi_weights(pd.Series({"food": 1.0} | HAND_WEIGHTS))
     with pytest.raises(InputError, match="last axis"):
         ix.omani_cpi_weights(np.ones(11))
 
@@ -171,7 +173,7 @@ def test_cpi_change_accepts_timestamps(r5_series):
 
 def test_cpi_change_missing_month_named(r5_series):
     gap = r5_series.drop(pd.Period("2024-06", "M"))
-    with pytest.raises(InputError, match=r"2024-06 missing") as err:
+    with pytest.raises(InputError, match=r"2024-06 missing or blank") as err:
         ix.cpi_change(gap, 2026)
     assert err.value.year == 2026
     with pytest.raises(InputError, match=r"2022-07, 2022-08"):
@@ -226,6 +228,10 @@ def test_specified_rate_missing_months_named(rates):
     assert err.value.year == 2026
     with pytest.raises(InputError, match="2026-01"):
         ix.specified_rate(rates, 2027)
+    blank = rates.copy()
+    blank[pd.Period("2025-07", "M")] = np.nan
+    with pytest.raises(InputError, match=r"month\(s\) 2025-07 missing or blank"):
+        ix.specified_rate(blank, 2026)
 
 
 def test_specified_rate_percent_rejected(rates):

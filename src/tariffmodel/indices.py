@@ -159,7 +159,7 @@ def _lookup(series: pd.Series, ordinals: np.ndarray, *, what: str, years, file, 
         row = int(np.argmax(bad.any(axis=1)))
         missing = [str(pd.Period(ordinal=int(o), freq="M")) for o in ordinals[row][bad[row]]]
         raise InputError(
-            f"{what}: month(s) {', '.join(missing)} missing from the monthly series",
+            f"{what}: month(s) {', '.join(missing)} missing or blank in the monthly series",
             file=file,
             key=key,
             year=int(np.ravel(years)[row]),
@@ -211,7 +211,13 @@ def omani_cpi_weights(weights):
     if isinstance(weights, Mapping) and not isinstance(weights, pd.Series):
         weights = pd.Series(dict(weights), dtype=float)
     if isinstance(weights, pd.Series):
-        groups = pd.Index([int(g) for g in weights.index])
+        numbers = [_group_number(g) for g in weights.index]
+        if None in numbers:
+            bad = weights.index[numbers.index(None)]
+            raise InputError(
+                f"{bad!r} is not a CPI group number (1-12)", file=_file_of(weights), key="group"
+            )
+        groups = pd.Index(numbers)
         _require_basket(groups, "weights missing", file=_file_of(weights), key=key)
         values = pd.to_numeric(weights, errors="coerce").to_numpy(float)
         in_basket = groups.isin(BASKET_GROUPS)

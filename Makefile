@@ -53,6 +53,7 @@ format: setup
 # Refresh the pins after changing pyproject.toml (run, review the diff, commit).
 lock:
 	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^-e ' | sort > requirements.lock
+	$(BIN)/python scripts/sync_environment.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

@@ -1,0 +1,45 @@
+"""The project's own files agree with each other: environment.yml with pyproject.toml, the Jupyter
+set pinned, the README's two commands."""
+
+from __future__ import annotations
+
+import tomllib
+
+import yaml
+
+from conftest import ROOT
+
+JUPYTER_SET = ("jupyterlab", "ipywidgets", "voila", "nbclient", "ipykernel")
+
+
+def _pyproject():
+    return tomllib.loads((ROOT / "pyproject.toml").read_text())
+
+
+def test_environment_yml_in_step_with_pyproject():
+    project = _pyproject()["project"]
+    wanted = list(project["dependencies"]) + list(project["optional-dependencies"]["test"]) + [
+        d for d in project["optional-dependencies"]["dev"] if not d.startswith("tariffmodel")
+    ]
+    env = yaml.safe_load((ROOT / "environment.yml").read_text())
+    pip = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict))
+    assert sorted(p for p in pip if p != "-e .") == sorted(wanted)
+
+
+def test_jupyter_set_pinned_exactly():
+    deps = _pyproject()["project"]["dependencies"]
+    for name in JUPYTER_SET:
+        assert any(d.startswith(f"{name}==") for d in deps), name
+
+
+def test_lock_pins_the_jupyter_set_to_the_same_versions():
+    deps = _pyproject()["project"]["dependencies"]
+    lock = (ROOT / "requirements.lock").read_text().lower().splitlines()
+    for name in JUPYTER_SET:
+        pin = next(d for d in deps if d.startswith(f"{name}=="))
+        assert pin.lower() in lock, pin
+
+
+def test_readme_has_the_two_commands():
+    text = (ROOT / "README.md").read_text()
+    assert "make review" in text and "make test" in text

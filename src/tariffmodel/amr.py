@@ -158,10 +158,11 @@ def plan_arrays(plan: AmrPlan) -> PlanArrays:
         reduction = _on_years(b.loss_reduction_by_year, years)
     rbs = _held(b.bulk_supplies_kwh, years)
     rud = rbs * (1.0 - b.baseline_losses)
+    has = rud > 0  # no forecast of bulk supplies (or no units): no effect to compute
     delta_cpl = np.where(
-        rbs > 0,
+        has,
         f.loss_purchase_saving(
-            np.where(rbs > 0, rbs, 1.0), rud, reduction, b.loss_energy_price * grow
+            np.where(has, rbs, 1.0), np.where(has, rud, 1.0), reduction, b.loss_energy_price * grow
         ),
         0.0,
     )

@@ -1,0 +1,380 @@
+"""AMR plans: the default plan, a one-vintage plan by hand, replacement, opex timing, benefits,
+variants, and bad input named by file, key and year."""
+
+from __future__ import annotations
+
+import copy
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+from tariffmodel import amr
+from tariffmodel.errors import InputError
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_PLAN = ROOT / "data" / "amr" / "nedc-amr-plan.yaml"
+
+
+def tiny(**changes) -> dict:
+    """One central-system vintage of RO 1,000 in 2026, life 4, WACC 10 %, nothing else."""
+    d = {
+        "name": "one vintage",
+        "first_year": 2026,
+        "horizon_end": 2026,
+        "wacc": 0.1,
+        "accounts": 1000,
+        "rollout": {2026: 0},
+        "capex": {"hes": {"amounts": {2026: 1000.0}, "life": 4}},
+    }
+    d.update(changes)
+    return d
+
+
+@pytest.fixture(scope="module")
+def default_plan():
+    return amr.load_plan(DEFAULT_PLAN)
+
+
+@pytest.fixture(scope="module")
+def one():
+    return amr.table(amr.plan_from_dict(tiny())).set_index("year")
+
+
+class TestOneVintagePlanByHand:
+    def test_years_run_to_full_depreciation(self, one):
+        assert one.index.tolist() == [2026, 2027, 2028, 2029, 2030]
+
+    def test_capex(self, one):
+        assert one["capex"].tolist() == [1000.0, 0, 0, 0, 0]
+
+    def test_opening_rav(self, one):
+        assert one["opening_rav"].tolist() == [0.0, 1000.0, 750.0, 500.0, 250.0]
+
+    def test_depreciation(self, one):
+        assert one["depreciation"].tolist() == [0.0, 250.0, 250.0, 250.0, 250.0]
+
+    def test_return(self, one):
+        assert one["return"].to_numpy() == pytest.approx([0.0, 100.0, 75.0, 50.0, 25.0])
+
+    def test_closing_rav(self, one):
+        assert one["closing_rav"].to_numpy() == pytest.approx([1000.0, 750.0, 500.0, 250.0, 0.0])
+
+    def test_amr(self, one):
+        assert one["AMR"].to_numpy() == pytest.approx([0.0, 350.0, 325.0, 300.0, 275.0])
+
+    def test_wacc_recorded(self, one):
+        assert (one["wacc"] == 0.1).all()
+
+    def test_ro_per_account(self, one):
+        assert one.loc[2027, "ro_per_account"] == pytest.approx(0.35)
+
+    def test_allowance_series(self):
+        s = amr.allowance(amr.plan_from_dict(tiny()))
+        assert s.name == "AMR" and s.index.tolist() == [2026, 2027, 2028, 2029, 2030]
+        assert s.to_numpy() == pytest.approx([0.0, 350.0, 325.0, 300.0, 275.0])
+
+    def test_allowance_half_year(self):
+        s = amr.allowance(amr.plan_from_dict(tiny()), convention="half_year")
+        assert s[2027] == pytest.approx(1000 * math.sqrt(1.1) * (0.25 + 0.1))
+
+    def test_levelised_same_npv(self):
+        plan = amr.plan_from_dict(tiny(levelise=True))
+        s = amr.allowance(plan)
+        assert np.ptp(s.to_numpy()) == pytest.approx(0.0, abs=1e-9)
+        assert amr.summary(plan)["npv_allowance"] == pytest.approx(1000 / 1.1)
+
+    def test_stops_at_horizon_without_run_off(self):
+        plan = amr.plan_from_dict(tiny(run_off=False, horizon_end=2028))
+        t = amr.table(plan)
+        assert t["year"].tolist() == [2026, 2027, 2028]
+        s = amr.summary(plan)
+        assert s["closing_rav_last_year"] == pytest.approx(500.0)
+        assert s["npv_identity_gap"] == pytest.approx(0.0, abs=1e-9)
+
+
+class TestReplacementInPlan:
+    def test_replaced_inside_horizon_only(self):
+        d = tiny(horizon_end=2032, capex={"hsm": {"amounts": {2026: 90.0}, "life": 3}})
+        t = amr.table(amr.plan_from_dict(d)).set_index("year")
+        assert t["capex"][t["capex"] > 0].index.tolist() == [2026, 2029, 2032]
+        assert t.index[-1] == 2035  # the 2032 replacement depreciates over 2033-2035
+        assert t.loc[2035, "closing_rav"] == pytest.approx(0.0, abs=1e-9)
+
+    def test_per_meter_class_replaced_with_escalation(self):
+        d = tiny(
+            horizon_end=2029,
+            escalation=0.1,
+            rollout={2026: 10, 2027: 20},
+            capex={"ihd": {"unit_cost": 5.0, "share": 0.5, "life": 2}},
+        )
+        t = amr.table(amr.plan_from_dict(d)).set_index("year")
+        # 2026: 10 x 5 x 0.5 = 25; 2027: 20 x 5 x 0.5 x 1.1 = 55;
+        # 2028: 25 x 1.1^2 = 30.25; 2029: 55 x 1.1^2 = 66.55
+        assert t["capex"].loc[2026:2029].to_numpy() == pytest.approx([25.0, 55.0, 30.25, 66.55])
+
+
+class TestOpexAndCyber:
+    def plan(self):
+        return amr.plan_from_dict(
+            tiny(
+                horizon_end=2028,
+                rollout={2026: 100, 2027: 100},
+                opex={
+                    "comms": {"per_meter_year": 2.0},
+                    "central": {"per_year": 500.0, "from": 2027},
+                },
+                cyber_security={
+                    "effective_date": "2026-07-01",
+                    "isms_certification": 365.0,
+                    "security_audit": 730.0,
+                    "supplier_assurance": 73.0,
+                },
+            )
+        )
+
+    def test_comms_on_meters_in_service(self):
+        t = amr.table(self.plan()).set_index("year")
+        # in service: 50 (2026), 150 (2027), 200 (2028); zero after the horizon
+        assert t["opex_comms"].loc[2026:2029].tolist() == [100.0, 300.0, 400.0, 0.0]
+
+    def test_per_year_from(self):
+        t = amr.table(self.plan()).set_index("year")
+        assert t["opex_central"].loc[2026:2029].tolist() == [0.0, 500.0, 500.0, 0.0]
+
+    def test_isms_within_12_months(self):
+        t = amr.table(self.plan()).set_index("year")
+        # 1 July 2026: 184 days of 2026, 181 of 2027
+        assert t["opex_isms_certification"].loc[2026:2028].tolist() == pytest.approx(
+            [184.0, 181.0, 0.0]
+        )
+
+    def test_audit_from_certification(self):
+        t = amr.table(self.plan()).set_index("year")
+        assert t["opex_security_audit"].loc[2026:2028].tolist() == pytest.approx(
+            [0.0, 730.0 * 184 / 365, 730.0]
+        )
+
+    def test_supplier_assurance_from_effective_date(self):
+        t = amr.table(self.plan()).set_index("year")
+        assert t["opex_supplier_assurance"].loc[2026:2028].tolist() == pytest.approx(
+            [73.0 * 184 / 365, 73.0, 73.0]
+        )
+
+    def test_opex_in_amr(self):
+        t = amr.table(self.plan())
+        assert (t["AMR"] == t["depreciation"] + t["return"] + t["opex"]).all()
+
+
+class TestBenefitsAndLosses:
+    def plan(self, **benefits):
+        b = {
+            "loss_reduction": {2027: 0.004},
+            "bulk_supplies_kwh": 1e9,
+            "baseline_losses": 0.1,
+            "loss_energy_price": 0.03,
+            "p": 0.02,
+        }
+        b.update(benefits)
+        return amr.plan_from_dict(tiny(horizon_end=2028, benefits=b))
+
+    def test_loss_reduction_series(self):
+        s = amr.loss_reduction(self.plan())
+        assert s.loc[2026:2028].tolist() == [0.0, 0.004, 0.0]
+
+    def test_delta_cpl(self):
+        t = amr.table(self.plan()).set_index("year")
+        assert t.loc[2027, "delta_CPL"] == pytest.approx(-(1e9 - 9e8 / 0.904) * 0.03)
+
+    def test_delta_loss_next_year(self):
+        t = amr.table(self.plan()).set_index("year")
+        assert t.loc[2028, "delta_LOSS"] == pytest.approx(9e8 * 0.02 * 0.004)
+        assert t.loc[2027, "delta_LOSS"] == 0.0
+
+    def test_coverage_scaled(self):
+        d = tiny(
+            horizon_end=2027,
+            rollout={2026: 100, 2027: 100},
+            benefits={"loss_reduction": 0.004, "bulk_supplies_kwh": 1e9},
+        )
+        s = amr.loss_reduction(amr.plan_from_dict(d))
+        # in service 50 and 150 of 200 meters
+        assert s.loc[2026:2027].tolist() == pytest.approx([0.001, 0.003])
+
+    def test_levelised_cost_per_meter_and_payback(self):
+        d = tiny(
+            horizon_end=2027,
+            rollout={2026: 100},
+            capex={"meters": {"unit_cost": 10.0, "life": 2}},
+            opex={"comms": {"per_meter_year": 1.0}},
+            benefits={"manual_read_per_meter_year": 8.0},
+        )
+        s = amr.summary(amr.plan_from_dict(d))
+        npv_costs = 1000 / 1.1 + 50 / 1.1 + 100 / 1.21
+        assert s["npv_costs"] == pytest.approx(npv_costs)
+        assert s["levelised_cost_per_meter_year"] == pytest.approx(
+            npv_costs / (50 / 1.1 + 100 / 1.21)
+        )
+        # benefits 400, 800 against costs 1050, 100: cumulative -650, +50 in 2027
+        assert s["payback_year"] == 2027
+        assert s["payback_year_discounted"] is None
+
+
+class TestDefaultPlan:
+    def test_about_1_2_million_meters_over_five_years(self, default_plan):
+        assert default_plan.total_meters == 1_200_000
+        assert sorted(default_plan.rollout) == [2026, 2027, 2028, 2029, 2030]
+
+    def test_eight_asset_classes(self, default_plan):
+        assert set(default_plan.class_names) == {
+            "meters",
+            "communications_hubs",
+            "installation",
+            "in_home_displays",
+            "head_end_system",
+            "meter_data_management",
+            "hardware_security_modules",
+            "utrn_generators",
+        }
+
+    def test_every_figure_sourced_or_illustrative(self, default_plan):
+        for item in (
+            *default_plan.capex,
+            *default_plan.opex,
+            default_plan.cyber,
+            default_plan.benefits,
+        ):
+            assert item.source, item
+        for key in ("rollout", "accounts", "wacc", "escalation", "exchange_rates"):
+            assert default_plan.sources.get(key), key
+        assert "illustrative" in DEFAULT_PLAN.read_text().lower()
+
+    def test_npv_neutral(self, default_plan):
+        s = amr.summary(default_plan)
+        assert s["npv_allowance"] == pytest.approx(s["npv_costs"], rel=1e-12)
+        assert s["closing_rav_last_year"] == pytest.approx(0.0, abs=1e-3)
+
+    @pytest.mark.parametrize("convention", ["year_end", "half_year", "as_incurred"])
+    def test_identity_every_convention(self, default_plan, convention):
+        s = amr.summary(default_plan, convention=convention)
+        assert s["npv_identity_gap"] == pytest.approx(0.0, abs=1e-6 * s["npv_costs"])
+
+    def test_foreign_unit_cost_converted(self, default_plan):
+        ihd = {c.name: c for c in default_plan.capex}["in_home_displays"]
+        assert ihd.unit_cost == pytest.approx(25.0 * 0.51)
+
+    def test_table_columns(self, default_plan):
+        t = amr.table(default_plan)
+        need = ["year", "capex", "opening_rav", "depreciation", "return", "closing_rav", "opex"]
+        assert set(need + ["AMR", "wacc"]) <= set(t.columns)
+        assert t["year"].dtype.kind == "i"
+
+    def test_variants_linear_in_capex(self, default_plan):
+        r = amr.run_variants(default_plan, capex_scale=[1.0, 2.0], opex_scale=[0.0, 0.0])
+        assert r["AMR"][1] == pytest.approx(2 * r["AMR"][0])
+        single = amr.table(default_plan)
+        r1 = amr.run_variants(default_plan)
+        assert r1["AMR"][0] == pytest.approx(single["AMR"].to_numpy(), rel=0, abs=0)
+
+    def test_variants_by_class_and_wacc(self, default_plan):
+        scale = np.ones((3, 8))
+        scale[1, 0] = 0.0  # no meters
+        r = amr.run_variants(default_plan, capex_scale=scale, wacc=[0.07, 0.07, 0.05])
+        assert r["capex"][1].sum() < r["capex"][0].sum()
+        assert r["npv_allowance"][2] != r["npv_allowance"][0]
+        assert r["npv_allowance"] + r["npv_closing_rav"] == pytest.approx(r["npv_costs"])
+
+
+# --------------------------------------------------------------------------- bad input
+
+
+def bad(tmp_path, data, match):
+    path = tmp_path / "plan.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    with pytest.raises(InputError, match=match) as info:
+        amr.load_plan(path)
+    assert str(path) in str(info.value)
+    return info.value
+
+
+@pytest.fixture
+def plan_dict():
+    return copy.deepcopy(yaml.safe_load(DEFAULT_PLAN.read_text()))
+
+
+class TestBadInput:
+    def test_negative_unit_cost(self, tmp_path, plan_dict):
+        plan_dict["capex"]["meters"]["unit_cost"] = -45.0
+        e = bad(tmp_path, plan_dict, "must not be negative")
+        assert e.key == "capex.meters.unit_cost"
+
+    def test_negative_amount_names_year(self, tmp_path, plan_dict):
+        plan_dict["capex"]["head_end_system"]["amounts"][2027] = -1.0
+        e = bad(tmp_path, plan_dict, "must not be negative")
+        assert e.key == "capex.head_end_system.amounts" and e.year == 2027
+
+    def test_negative_opex(self, tmp_path, plan_dict):
+        plan_dict["opex"]["communications"]["per_meter_year"] = -2.5
+        assert bad(tmp_path, plan_dict, "negative").key == "opex.communications.per_meter_year"
+
+    def test_negative_life(self, tmp_path, plan_dict):
+        plan_dict["capex"]["meters"]["life"] = -15
+        assert bad(tmp_path, plan_dict, "negative").key == "capex.meters.life"
+
+    def test_life_zero(self, tmp_path, plan_dict):
+        plan_dict["capex"]["utrn_generators"]["life"] = 0
+        assert bad(tmp_path, plan_dict, "at least 1 year").key == "capex.utrn_generators.life"
+
+    def test_fractional_life(self, tmp_path, plan_dict):
+        plan_dict["capex"]["meters"]["life"] = 12.5
+        assert bad(tmp_path, plan_dict, "whole number").key == "capex.meters.life"
+
+    def test_wacc_in_percent(self, tmp_path, plan_dict):
+        plan_dict["wacc"] = 7.0
+        assert bad(tmp_path, plan_dict, "looks like a percent").key == "wacc"
+
+    def test_wacc_just_below_limit_is_accepted(self, plan_dict):
+        plan_dict["wacc"] = 0.2999
+        assert amr.plan_from_dict(plan_dict).wacc == 0.2999
+
+    def test_rollout_more_than_accounts(self, tmp_path, plan_dict):
+        plan_dict["rollout"][2030] = 310000  # 1,410,000 installed by 2030 > 1,407,200 accounts
+        plan_dict["rollout"][2029] = 400000
+        e = bad(tmp_path, plan_dict, "more than the 1,407,200 customer accounts")
+        assert (e.key, e.year) == ("rollout", 2030)
+
+    def test_rollout_exactly_accounts_is_accepted(self, plan_dict):
+        plan_dict["accounts"] = {2026: 1_200_000}
+        assert amr.plan_from_dict(plan_dict).total_meters == 1_200_000
+
+    def test_loss_reduction_in_points(self, tmp_path, plan_dict):
+        plan_dict["benefits"]["loss_reduction"] = 0.4
+        assert bad(tmp_path, plan_dict, "percentage points").key == "benefits.loss_reduction"
+
+    def test_unknown_key_suggests(self, tmp_path, plan_dict):
+        plan_dict["capex"]["meters"]["lfie"] = 3
+        bad(tmp_path, plan_dict, "did you mean 'life'")
+
+    def test_unknown_currency(self, tmp_path, plan_dict):
+        plan_dict["capex"]["meters"]["currency"] = "AUD"
+        assert bad(tmp_path, plan_dict, "no rate").key == "capex.meters.currency"
+
+    def test_rollout_year_outside_plan(self, tmp_path, plan_dict):
+        plan_dict["rollout"][2045] = 10
+        assert bad(tmp_path, plan_dict, "outside the plan's years").year == 2045
+
+    def test_missing_file(self, tmp_path):
+        with pytest.raises(InputError, match="not found|cannot read"):
+            amr.load_plan(tmp_path / "nope.yaml")
+
+    def test_unknown_convention_in_call(self, default_plan):
+        with pytest.raises(InputError, match="did you mean 'half_year'"):
+            amr.allowance(default_plan, convention="half_yaer")
+
+
+def test_allowance_accepts_a_path():
+    s = amr.allowance(DEFAULT_PLAN)
+    assert isinstance(s, pd.Series) and s.index[0] == 2026 and (s >= 0).all()

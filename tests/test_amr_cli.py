@@ -65,44 +65,38 @@ def _bad_file(tmp_path, src, edit):
     return path
 
 
-BAD_PLANS = {
-    "negative cost": (
+BAD_INPUT = {
+    "amr: negative cost": (
+        PLAN,
         lambda d: d["capex"]["meters"].update(unit_cost=-1),
         "capex.meters.unit_cost",
     ),
-    "life zero": (lambda d: d["capex"]["meters"].update(life=0), "capex.meters.life"),
-    "wacc percent": (lambda d: d.update(wacc=7.0), "'wacc'"),
-    "too many meters": (lambda d: d["rollout"].update({2030: 500000}), "year 2030"),
+    "amr: life zero": (PLAN, lambda d: d["capex"]["meters"].update(life=0), "capex.meters.life"),
+    "amr: wacc percent": (PLAN, lambda d: d.update(wacc=7.0), "'wacc'"),
+    "amr: too many meters": (PLAN, lambda d: d["rollout"].update({2030: 500000}), "year 2030"),
+    "wpra: share above 1": (
+        WPRA,
+        lambda d: d["determinations"][0].update(share=1.5),
+        "year 2028",
+    ),
+    "wpra: vintage never spent": (
+        WPRA,
+        lambda d: d["determinations"][0].update(vintage=2030),
+        "vintage",
+    ),
 }
 
 
-@pytest.mark.parametrize("case", sorted(BAD_PLANS))
-def test_amr_bad_input(tmp_path, capsys, case):
-    edit, where = BAD_PLANS[case]
-    path = _bad_file(tmp_path, PLAN, edit)
+@pytest.mark.parametrize("case", sorted(BAD_INPUT))
+def test_bad_input(tmp_path, capsys, case):
+    src, edit, where = BAD_INPUT[case]
+    path = _bad_file(tmp_path, src, edit)
     out = tmp_path / "out"
-    assert main(["amr", str(path), "--out", str(out)]) == 2
+    assert main([case.split(":")[0], str(path), "--out", str(out)]) == 2
     err = capsys.readouterr().err
     assert str(path) in err and where in err and "Traceback" not in err
     assert not out.exists()
     assert not list(tmp_path.glob(".out.staging-*"))
-
-
-BAD_WPRA = {
-    "share above 1": (lambda d: d["determinations"][0].update(share=1.5), "year 2028"),
-    "vintage never spent": (lambda d: d["determinations"][0].update(vintage=2030), "vintage"),
-}
-
-
-@pytest.mark.parametrize("case", sorted(BAD_WPRA))
-def test_wpra_bad_input(tmp_path, capsys, case):
-    edit, where = BAD_WPRA[case]
-    path = _bad_file(tmp_path, WPRA, edit)
-    out = tmp_path / "out"
-    assert main(["wpra", str(path), "--out", str(out)]) == 2
-    err = capsys.readouterr().err
-    assert str(path) in err and where in err
-    assert not out.exists()
 
 
 def test_existing_output_untouched_on_bad_input(tmp_path):

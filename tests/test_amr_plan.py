@@ -291,13 +291,18 @@ class TestDefaultPlan:
 # --------------------------------------------------------------------------- bad input
 
 
-def bad(tmp_path, data, match):
-    path = tmp_path / "plan.yaml"
+def expect_input_error(load, tmp_path, data, match):
+    """Write ``data`` as YAML, load it with ``load``; the InputError must name the file."""
+    path = tmp_path / "input.yaml"
     path.write_text(yaml.safe_dump(data, sort_keys=False))
     with pytest.raises(InputError, match=match) as info:
-        amr.load_plan(path)
+        load(path)
     assert str(path) in str(info.value)
     return info.value
+
+
+def bad(tmp_path, data, match):
+    return expect_input_error(amr.load_plan, tmp_path, data, match)
 
 
 @pytest.fixture

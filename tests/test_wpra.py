@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 import yaml
+from test_amr_plan import expect_input_error
 
 from tariffmodel import wpra
-from tariffmodel.errors import InputError
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_WPRA = ROOT / "data" / "amr" / "nedc-wpra.yaml"
@@ -105,12 +105,7 @@ def wdict():
 
 
 def bad(tmp_path, data, match):
-    path = tmp_path / "wpra.yaml"
-    path.write_text(yaml.safe_dump(data, sort_keys=False))
-    with pytest.raises(InputError, match=match) as info:
-        wpra.load_wpra(path)
-    assert str(path) in str(info.value)
-    return info.value
+    return expect_input_error(wpra.load_wpra, tmp_path, data, match)
 
 
 class TestBadInput:

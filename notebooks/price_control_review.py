@@ -13,6 +13,9 @@
 #     name: python3
 # ---
 
+# %%
+# ruff: noqa: E402
+
 # %% [markdown]
 # # Price-control review of one scenario
 #

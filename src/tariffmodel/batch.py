@@ -143,6 +143,18 @@ def referenced_files(path: str | os.PathLike) -> list[Path]:
     return found
 
 
+def _raw_name(path: Path) -> str | None:
+    """The ``name`` of a scenario file that failed validation, when it can be read."""
+    import yaml
+
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except Exception:
+        return None
+    name = data.get("name") if isinstance(data, Mapping) else None
+    return str(name) if name is not None else None
+
+
 def _sha256_text(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
@@ -247,6 +259,7 @@ def prepare_job(
             job.inputs.setdefault(str(Path(source).resolve()), file_sha256(source))
     except InputError as exc:
         job.error = str(exc)
+        job.name = _raw_name(path)
         return job
     finally:
         job.validate_seconds = time.perf_counter() - t0

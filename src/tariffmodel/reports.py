@@ -14,6 +14,7 @@ display arithmetic (sums for a waterfall, ratios for a bill), each checked or do
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
@@ -99,8 +100,8 @@ _EXCEL_FORMATS = {
 
 
 def _read_madr(path: str | os.PathLike) -> pd.DataFrame:
-    """madr.csv at full precision (the round-trip float parser)."""
-    return pd.read_csv(path, float_precision="round_trip")
+    """madr.csv at full precision (pandas reads floats round-trip by default)."""
+    return pd.read_csv(path)
 
 
 # --------------------------------------------------------------------------------------------
@@ -481,7 +482,7 @@ def styled(frame: pd.DataFrame):
     def fmt(col) -> str | None:
         name = " ".join(map(str, col)) if isinstance(col, tuple) else str(col)
         dtype = frame[col].dtype
-        if dtype == bool or not pd.api.types.is_numeric_dtype(dtype):
+        if pd.api.types.is_bool_dtype(dtype) or not pd.api.types.is_numeric_dtype(dtype):
             return None
         if any(w in name for w in _PERCENT_WORDS):
             return "{:.3%}"
@@ -593,6 +594,26 @@ def write_summary(
         Path(tmp).unlink(missing_ok=True)
         raise
     return xlsx_path, csv_path
+
+
+@contextlib.contextmanager
+def _exact_floats():
+    """openpyxl writes numbers with 16 significant digits, which does not give every double
+    back; while saving, write floats as their shortest exact form (``repr``) instead."""
+    from openpyxl.cell import _writer
+
+    original = _writer.safe_string
+
+    def exact(value):
+        if isinstance(value, float) and math.isfinite(value):
+            return repr(value)
+        return original(value)
+
+    _writer.safe_string = exact
+    try:
+        yield
+    finally:
+        _writer.safe_string = original
 
 
 def _write_workbook(path, tables, batch, records) -> None:
@@ -761,7 +782,8 @@ def _write_workbook(path, tables, batch, records) -> None:
         ws.cell(row=i, column=1, value=k).font = bold
         ws.cell(row=i, column=2, value=None if v is None else str(v))
     widths(ws, first=20, rest=90)
-    wb.save(path)
+    with _exact_floats():
+        wb.save(path)
 
 
 def _as_bool(v) -> bool:

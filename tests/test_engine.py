@@ -314,3 +314,16 @@ def test_vectorised_equals_project_of_edited_scenario(worked_example):
     for i, v in enumerate(values):
         table = tm.project(worked_example.with_values({"inputs.CA@2028": v}))
         assert res["MADR"][i].tolist() == table["MADR"].tolist()
+
+
+def test_history_row_may_carry_unused_columns(example_dict, worked_table):
+    example_dict["inputs"][0]["CA"] = 1_250_000
+    example_dict["inputs"][0]["CPI"] = 0.01
+    table = tm.project(tm.scenario_from_dict(example_dict))
+    assert table["MADR"].tolist() == worked_table["MADR"].tolist()
+
+
+def test_quoted_year_keys(example_dict, worked_table):
+    example_dict["notified"]["TL"] = {str(k): v for k, v in example_dict["notified"]["TL"].items()}
+    table = tm.project(tm.scenario_from_dict(example_dict))
+    assert table["MADR"].tolist() == worked_table["MADR"].tolist()

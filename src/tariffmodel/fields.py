@@ -100,9 +100,8 @@ INPUT_FIELDS: dict[str, Field] = {
     ]
 }
 
-#: Columns allowed in the history row, and those required there.
+#: Columns required in the history row (it may carry others, unused).
 HISTORY_REQUIRED = ("year", "RUD", "RBS", "WS", "ARDR", "MADR", "DB")
-HISTORY_ALLOWED = HISTORY_REQUIRED
 
 #: Columns allowed in a modelled row, and those required there.
 MODELLED_REQUIRED = ("year", "RUD", "RBS", "CA", "SR")

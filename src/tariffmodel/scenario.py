@@ -23,7 +23,6 @@ import yaml
 from .errors import ScenarioError, unknown_key_error
 from .fields import (
     AMOUNT_COLUMNS,
-    HISTORY_ALLOWED,
     HISTORY_REQUIRED,
     INPUT_FIELDS,
     MODELLED_ALLOWED,
@@ -361,6 +360,8 @@ class _Builder:
         return v
 
     def year_value(self, value, key, file=None):
+        if isinstance(value, str) and value.strip().isdigit():
+            return int(value)  # a quoted year key, e.g. "2026": 0.02
         if isinstance(value, bool) or not isinstance(value, int):
             if isinstance(value, float) and value.is_integer():
                 return int(value)
@@ -515,7 +516,10 @@ class _Builder:
                 raise self.error(
                     f"a row for a year that is neither the history year ({history}) nor a "
                     f"modelled year ({years[0]}-{years[-1]})", "inputs.year", year, file)
-            allowed = HISTORY_ALLOWED if year == history else MODELLED_ALLOWED
+            # the history row may carry columns of a modelled row (a CSV year table has them
+            # all); they are not used. MADR and DB are computed for modelled years, so giving
+            # them there is an error.
+            allowed = INPUT_FIELDS if year == history else MODELLED_ALLOWED
             row: dict[str, float] = {}
             for col, val in raw.items():
                 if col == "year":

@@ -34,7 +34,6 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -478,19 +477,11 @@ def _parse_correlation(spec, targets: list[str], *, file) -> np.ndarray:
 
 
 def load_draws(path: str | os.PathLike, scenario=None) -> DrawsSpec:
-    """Read and check a draws file (YAML). With ``scenario``, its targets are checked too."""
-    import yaml
+    """Read and check a draws file (YAML; ``1.3e9`` is a number). With ``scenario``, its
+    targets are checked too."""
+    from .scenario import read_yaml
 
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"cannot read the draws file: {exc.strerror}", file=str(path)) from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise InputError(f"not valid YAML: {exc}", file=str(path)) from None
-    return parse_draws(data, scenario=scenario, file=str(path))
+    return parse_draws(read_yaml(path), scenario=scenario, file=str(path))
 
 
 def as_spec(draws, scenario=None) -> DrawsSpec:

@@ -437,6 +437,23 @@ def _outputs(
     return items
 
 
+def _setup(scenario, draws, seed, outputs, method: str):
+    """Scenario, checked draws spec (independent targets), seed, outputs and SALib problem."""
+    sc = load(scenario)
+    spec = as_spec(draws, sc)
+    _independent(spec, method)
+    seed = check_seed(seed if seed is not None else spec.seed)
+    outputs = [_check_value(o) for o in outputs]
+    return sc, spec, seed, outputs, _problem(spec)
+
+
+def _run(sc, spec: DrawsSpec, u: np.ndarray, outputs, *, morris: bool):
+    """Evaluate the unit-cube samples ``u`` in the engine; (output, year, values) triples."""
+    values = _unit_to_values(spec, u, morris=morris)
+    res = evaluate_chunked(sc, values, u.shape[0], columns=outputs)
+    return _outputs(res, outputs, sc.years)
+
+
 def sobol(
     scenario,
     draws,
@@ -472,23 +489,16 @@ def sobol(
     from SALib.analyze import sobol as sobol_analyze
     from SALib.sample import sobol as sobol_sample
 
-    sc = load(scenario)
-    spec = as_spec(draws, sc)
-    _independent(spec, "Sobol")
     base_samples = check_n(base_samples, key="base_samples")
     if base_samples & (base_samples - 1):
         raise InputError(
             f"must be a power of 2 (Sobol sequences), e.g. {1 << base_samples.bit_length()}",
             key="base_samples",
         )
-    seed = check_seed(seed if seed is not None else spec.seed)
-    outputs = [_check_value(o) for o in outputs]
-    problem = _problem(spec)
+    sc, spec, seed, outputs, problem = _setup(scenario, draws, seed, outputs, "Sobol")
     u = sobol_sample.sample(problem, base_samples, calc_second_order=False, seed=seed)
-    values = _unit_to_values(spec, u, morris=False)
-    res = evaluate_chunked(sc, values, u.shape[0], columns=outputs)
     rows = []
-    for name, key, y in _outputs(res, outputs, sc.years):
+    for name, key, y in _run(sc, spec, u, outputs, morris=False):
         if np.all(y == y[0]):
             si = dict.fromkeys(("S1", "S1_conf", "ST", "ST_conf"), np.zeros(len(spec.targets)))
         else:
@@ -535,21 +545,14 @@ def morris(
     from SALib.analyze import morris as morris_analyze
     from SALib.sample import morris as morris_sample
 
-    sc = load(scenario)
-    spec = as_spec(draws, sc)
-    _independent(spec, "Morris")
     trajectories = check_n(trajectories, key="trajectories")
     num_levels = check_n(num_levels, key="num_levels")
     if num_levels < 2 or num_levels % 2:
         raise InputError("must be an even number of at least 2", key="num_levels")
-    seed = check_seed(seed if seed is not None else spec.seed)
-    outputs = [_check_value(o) for o in outputs]
-    problem = _problem(spec)
+    sc, spec, seed, outputs, problem = _setup(scenario, draws, seed, outputs, "Morris")
     u = morris_sample.sample(problem, trajectories, num_levels=num_levels, seed=seed)
-    values = _unit_to_values(spec, u, morris=True)
-    res = evaluate_chunked(sc, values, u.shape[0], columns=outputs)
     rows = []
-    for name, key, y in _outputs(res, outputs, sc.years):
+    for name, key, y in _run(sc, spec, u, outputs, morris=True):
         si = morris_analyze.analyze(
             problem,
             u,

@@ -4,9 +4,9 @@ the CPI basket and the deposit rates; each value given one way only."""
 from __future__ import annotations
 
 import pytest
+from conftest import ROOT
 
 import tariffmodel as tm
-from conftest import ROOT
 from tariffmodel import amr, wpra
 
 PLAN = ROOT / "data" / "amr" / "nedc-amr-plan.yaml"
@@ -111,3 +111,43 @@ def test_resolved_scenario_is_standalone(linked, tmp_path):
     path.write_text(sc.to_yaml())
     again = tm.load_scenario(path)
     assert tm.project(again)["MADR"].tolist() == tm.project(sc)["MADR"].tolist()
+
+
+@pytest.fixture
+def with_fee(example_dict):
+    for row in example_dict["inputs"][1:]:
+        row.pop("LF", None)
+    example_dict["licence_fee"] = {
+        "estimated_costs": {2025: 20e6, 2026: 21e6, 2027: 22e6, 2028: 23e6, 2029: 24e6},
+        "share": 0.05,
+        "actual_costs": {2025: 24e6, 2026: 20e6, 2027: 22e6, 2028: 23e6},
+        "actual_share": 0.045,
+        "distribution_share": 0.75,
+    }
+    return example_dict
+
+
+def test_licence_fee_with_true_up_by_hand(with_fee):
+    table = tm.project(tm.scenario_from_dict(with_fee)).set_index("year")
+    # 2026: part (a) 0.05 x 21 m = 1.05 m; true-up 0.045 x 24 m - 0.05 x 20 m = +0.08 m
+    assert table.loc[2026, "LF"] == pytest.approx(0.75 * (1.05e6 + 0.08e6))
+    # 2027: part (a) 1.1 m; true-up 0.045 x 20 m - 0.05 x 21 m = -0.15 m (a credit)
+    assert table.loc[2027, "LF"] == pytest.approx(0.75 * (1.1e6 - 0.15e6))
+
+
+def test_licence_fee_given_both_ways(with_fee):
+    with_fee["inputs"][1]["LF"] = 450_000
+    with pytest.raises(tm.ScenarioError, match="LF is given both"):
+        tm.scenario_from_dict(with_fee)
+
+
+def test_licence_fee_missing_year(with_fee):
+    del with_fee["licence_fee"]["actual_costs"][2027]
+    with pytest.raises(tm.ScenarioError, match="licence_fee.actual_costs.*2027"):
+        tm.scenario_from_dict(with_fee)
+
+
+def test_licence_fee_share_as_percent(with_fee):
+    with_fee["licence_fee"]["share"] = 5
+    with pytest.raises(tm.ScenarioError, match="fraction"):
+        tm.scenario_from_dict(with_fee)

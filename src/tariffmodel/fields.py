@@ -168,6 +168,19 @@ TOP_LEVEL_KEYS = {
     "amr": "AMR plan file: AMR_t of the cap comes from it",
     "amr_loss_reduction": "true: apply the AMR plan's loss reduction to RBS (default false)",
     "wpra": "capex verification file: WPRA_t of the cap comes from it",
+    "licence_fee": "Condition 13 inputs (estimated_costs, share, actual_costs, actual_share, "
+    "distribution_share): LF_Dt of the cap is computed from them",
+}
+
+#: Keys of ``licence_fee`` (Condition 13): unit, and the years each is needed for, relative to
+#: the modelled years ("h..T": history year to last year; "h..T-1": history year to the one
+#: before the last; "t": every modelled year).
+LICENCE_FEE_KEYS = {
+    "estimated_costs": ("RO", "h..T", "the Authority's estimated costs of year t"),
+    "share": ("fraction", "h..T", "the proportion of them apportioned to the Licensee"),
+    "actual_costs": ("RO", "h..T-1", "the Authority's actual total costs of the year"),
+    "actual_share": ("fraction", "h..T-1", "the proportion actually attributable to the Licensee"),
+    "distribution_share": ("fraction", "t", "the Distribution Business share of the fee"),
 }
 TOP_LEVEL_REQUIRED = ("name", "years", "notified", "inputs")
 

@@ -401,6 +401,7 @@ class _Builder:
         rows = self.inputs(d["inputs"], years)
         self.link_series(d, rows, years, readings)
         self.link_amr_wpra(d, rows, years)
+        self.link_licence_fee(d.get("licence_fee"), rows, years)
         self.require_rows(rows, years, notified)
         call_centre = self.call_centre(d.get("call_centre"), years)
         licensee = d.get("licensee")
@@ -643,15 +644,58 @@ class _Builder:
                               wpra.wpra_series(wpra.load_wpra(self.resolve_path(d["wpra"], "wpra"))),
                               "wpra")
 
+    def link_licence_fee(self, value, rows, years):
+        """LF_Dt from the inputs of Condition 13 (see tariffmodel.indices.licence_fee)."""
+        if value is None:
+            return
+        from . import indices
+        from .fields import LICENCE_FEE_KEYS
+
+        if not isinstance(value, dict):
+            raise self.error("licence_fee is a mapping of " + ", ".join(LICENCE_FEE_KEYS),
+                             "licence_fee")
+        h, last = years[0] - 1, years[-1]
+        spans = {"h..T": range(h, last + 1), "h..T-1": range(h, last), "t": years}
+        got = {}
+        for key, val in value.items():
+            if key not in LICENCE_FEE_KEYS:
+                raise unknown_key_error(key, LICENCE_FEE_KEYS, file=self.file,
+                                        key_prefix="licence_fee.")
+            unit, span, _ = LICENCE_FEE_KEYS[key]
+            full = f"licence_fee.{key}"
+            by_year = ({self.year_value(y, full): v for y, v in val.items()}
+                       if isinstance(val, dict) else {y: val for y in spans[span]})
+            for y in spans[span]:
+                if y not in by_year:
+                    raise self.error("value missing for this year", full, y)
+                v = self.number(by_year[y], full, y)
+                if v < 0 or (unit == "fraction" and v > 1):
+                    raise self.error(
+                        "a fraction in [0, 1] is due" if unit == "fraction" else
+                        "cannot be negative", full, y)
+            got[key] = {y: float(by_year[y]) for y in spans[span]}
+        for key in LICENCE_FEE_KEYS:
+            if key not in got:
+                raise self.error("required", f"licence_fee.{key}")
+        amounts = {}
+        for t in years:
+            paid_a = indices.licence_fee_part_a(got["estimated_costs"][t - 1], got["share"][t - 1])
+            fee = indices.licence_fee(got["estimated_costs"][t], got["share"][t], paid_a,
+                                      got["actual_costs"][t - 1], got["actual_share"][t - 1])
+            amounts[t] = indices.distribution_share_of_fee(fee, got["distribution_share"][t])
+        self.fill_amounts(rows, years, "LF", amounts, "licence_fee")
+
     def fill_amounts(self, rows, years, col, series, key):
         for y in years:
             if col in rows[y]:
                 raise self.error(
                     f"{col} is given both in the year table ({self.inputs_file}, year {y}) and "
-                    f"by '{key}: {self.data[key]}': give it one way", f"inputs.{col}", y,
+                    f"by '{key}'" + (f" ({self.data[key]})" if isinstance(self.data[key], str)
+                                     else "") + ": give it one way", f"inputs.{col}", y,
                     self.inputs_file)
             rows[y][col] = float(series.get(y, 0.0))
-        self.filled[col] = f"{key}: {self.data[key]}"
+        source = self.data[key]
+        self.filled[col] = f"{key}: {source}" if isinstance(source, str) else key
 
     def require_rows(self, rows, years, notified):
         for y in years:

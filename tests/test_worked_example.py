@@ -229,7 +229,6 @@ def test_para4_never(worked_table):
 
 def test_cli_reproduces_the_table(tmp_path, capsys):
     import pandas as pd
-
     from conftest import WORKED_EXAMPLE
 
     assert main(["run", str(WORKED_EXAMPLE), "--out", str(tmp_path / "out")]) == 0

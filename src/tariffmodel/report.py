@@ -16,7 +16,7 @@ import os
 import pandas as pd
 
 from .engine import project
-from .formulas import READING_IDS
+from .formulas import READING_IDS, para3_test
 from .outputs import staged_output
 from .provenance import write_manifest
 from .scenario import Scenario
@@ -88,6 +88,10 @@ def statement(scenario: Scenario, table: pd.DataFrame) -> str:
     for _, r in table.iterrows():
         t = int(r["year"])
         use_of_system = r["ARDR"] - r["C"]
+        row = scenario.rows[t]
+        ardr_note = "" if "ARDR" in row else (
+            " (not given: recovery x MADR_t, a forecast)" if "recovery" in row
+            else " (not given: taken equal to MADR_t)")
         lines += [
             f"## Relevant Year {t}",
             "",
@@ -95,7 +99,7 @@ def statement(scenario: Scenario, table: pd.DataFrame) -> str:
             "",
             "| item | value |",
             "|---|---:|",
-            f"| (a) ARDR_t | {_ro(r['ARDR'])} |",
+            f"| (a) ARDR_t{ardr_note} | {_ro(r['ARDR'])} |",
             f"| (a)(i) use of system revenue (ARDR_t - C_t) | {_ro(use_of_system)} |",
             f"| (a)(ii) connection revenue (C_t) | {_ro(r['C'])} |",
             f"| (b) C_t | {_ro(r['C'])} |",
@@ -116,7 +120,7 @@ def statement(scenario: Scenario, table: pd.DataFrame) -> str:
             "",
         ]
         if prev["para3"] is None:
-            p3 = _yes(prev["ARDR"] > 1.03 * prev["MADR"])
+            p3 = _yes(para3_test(prev["ARDR"], prev["MADR"]))
             lines.append(f"- Paragraph 3 in consequence of {h}: {p3} "
                          f"(ARDR {h} is {prev['ARDR'] / prev['MADR'] * 100:.2f} % of MADR).")
             lines.append(f"- Paragraphs 4 and 5 in consequence of {h - 1} and {h}: not assessed "

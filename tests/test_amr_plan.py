@@ -11,6 +11,8 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tariffmodel import amr
 from tariffmodel.errors import InputError
@@ -369,7 +371,7 @@ class TestBadInput:
 
     def test_rollout_year_outside_plan(self, tmp_path, plan_dict):
         plan_dict["rollout"][2045] = 10
-        assert bad(tmp_path, plan_dict, "outside the plan's years").year == 2045
+        assert bad(tmp_path, plan_dict, "outside the years 2026-2040").year == 2045
 
     def test_missing_file(self, tmp_path):
         with pytest.raises(InputError, match="not found|cannot read"):
@@ -383,3 +385,47 @@ class TestBadInput:
 def test_allowance_accepts_a_path():
     s = amr.allowance(DEFAULT_PLAN)
     assert isinstance(s, pd.Series) and s.index[0] == 2026 and (s >= 0).all()
+
+
+# --------------------------------------------------------------------------- property
+
+
+@st.composite
+def random_plans(draw):
+    """Small plans: up to three classes of lumpy capex (with replacement), any convention."""
+    first = 2026
+    horizon = draw(st.integers(0, 12))
+    classes = {}
+    for k in range(draw(st.integers(1, 3))):
+        years = draw(st.lists(st.integers(first, first + horizon), min_size=1, max_size=4))
+        classes[f"c{k}"] = {
+            "amounts": {y: draw(st.floats(0, 1e7)) for y in years},
+            "life": draw(st.integers(1, 12)),
+        }
+    return {
+        "name": "random",
+        "first_year": first,
+        "horizon_end": first + horizon,
+        "run_off": draw(st.booleans()),
+        "wacc": draw(st.floats(0.0, 0.25)),
+        "escalation": draw(st.floats(0.0, 0.05)),
+        "accounts": 100,
+        "rollout": {first: 10},
+        "capex": classes,
+        "opex": {"o": {"per_year": draw(st.floats(0, 1e5))}},
+    }
+
+
+@settings(max_examples=60, deadline=None)
+@given(random_plans(), st.sampled_from(["year_end", "half_year", "as_incurred"]), st.booleans())
+def test_plan_npv_identity(d, convention, levelise):
+    plan = amr.plan_from_dict(d)
+    s = amr.summary(plan, convention=convention, levelise=levelise)
+    scale = max(1.0, s["npv_costs"])
+    assert s["npv_identity_gap"] == pytest.approx(0.0, abs=1e-9 * scale)
+    if d["run_off"]:
+        assert s["closing_rav_last_year"] == pytest.approx(0.0, abs=1e-9 * scale)
+    t = amr.table(plan, convention=convention)
+    # capex stops at the horizon; nothing but capital recovery after it
+    after = t[t["year"] > d["horizon_end"]]
+    assert not after["capex"].any() and not after["opex"].any()

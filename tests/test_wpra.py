@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from test_amr_plan import expect_input_error
 
 from tariffmodel import wpra
@@ -144,3 +146,32 @@ class TestBadInput:
     def test_determination_outside_period(self, tmp_path, wdict):
         wdict["determinations"][0]["year"] = 2031
         bad(tmp_path, wdict, "outside")
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.dictionaries(st.integers(2026, 2029), st.floats(0, 1e8), min_size=1),
+    st.integers(1, 40),
+    st.floats(0.0, 0.25),
+    st.floats(0.0, 1.0),
+)
+def test_clawback_properties(capex, life, w, share):
+    """Every vintage determined in 2030 at the same share: the clawback is (1 - share) of all
+    that was allowed before, never positive, and rolling forward never lowers it."""
+    data = {
+        "name": "random",
+        "period": [2026, 2030],
+        "wacc": w,
+        "life": life,
+        "provisional_capex": capex,
+        "determinations": [
+            {"year": 2030, "vintage": v, "share": share} for v, x in capex.items() if x > 0
+        ],
+    }
+    f = wpra.wpra_from_dict(data)
+    full = wpra.wpra_table(wpra.wpra_from_dict({**data, "determinations": []}))
+    t = wpra.wpra_table(f)
+    allowed_before = full.loc[full["year"] < 2030, "allowed"].sum()
+    assert t["WPRA"].sum() == pytest.approx(-(1 - share) * allowed_before, rel=1e-12, abs=1e-6)
+    assert (t["WPRA"] <= 0).all()
+    assert wpra.wpra_series(f, roll_forward=True).sum() <= t["WPRA"].sum() + 1e-6

@@ -144,7 +144,7 @@ class Checker:
     def year(self, value: Any, key: str, lo: int | None = None, hi: int | None = None) -> int:
         y = self.integer(value, key)
         if (lo is not None and y < lo) or (hi is not None and y > hi):
-            raise self.error(f"year {y} is outside the plan's years {lo}-{hi}", key, y)
+            raise self.error(f"year {y} is outside the years {lo}-{hi} of this file", key, y)
         return y
 
     def year_map(self, value: Any, key: str, lo: int, hi: int, *, check=None) -> dict[int, float]:

@@ -26,8 +26,7 @@ import pandas as pd
 
 from . import amr_formulas as f
 from .amr_formulas import CAPEX_TIMING, CONVENTIONS
-from .amr_plan import AmrPlan, load_plan, plan_from_dict
-from .errors import InputError, unknown_key_error
+from .amr_plan import AmrPlan, check_convention, load_plan, plan_from_dict
 
 __all__ = [
     "CONVENTIONS",
@@ -189,12 +188,7 @@ def plan_arrays(plan: AmrPlan) -> PlanArrays:
 
 
 def _convention(plan: AmrPlan, convention: str | None) -> str:
-    conv = plan.convention if convention is None else convention
-    if conv not in CONVENTIONS:
-        raise unknown_key_error(
-            str(conv), CONVENTIONS, file=plan.file, key_prefix="convention=", cls=InputError
-        )
-    return conv
+    return check_convention(plan.convention if convention is None else convention, plan.file)
 
 
 def _scale(value, n_rows: int, name: str) -> np.ndarray:
@@ -243,7 +237,7 @@ def run_variants(
     arr = plan_arrays(plan)
     conv = _convention(plan, convention)
     lev = plan.levelise if levelise is None else levelise
-    sizes = [np.shape(x)[0] for x in (wacc, capex_scale, opex_scale) if x is not None]
+    sizes = [np.shape(x)[0] for x in (wacc, capex_scale, opex_scale) if np.ndim(x) > 0]
     n = max(sizes) if sizes else 1
     w = np.broadcast_to(np.asarray(plan.wacc if wacc is None else wacc, dtype=float), (n,))
     k_scale = _scale(

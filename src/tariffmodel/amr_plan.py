@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from .amr_formulas import CONVENTIONS
-from .errors import InputError, unknown_key_error
+from .errors import InputError, did_you_mean, unknown_key_error
 from .scenario import read_yaml  # the project YAML reader: 1.3e9 is a number, no duplicate keys
 
 #: A WACC or other yearly rate at or above this is taken for a percent given by mistake.
@@ -259,6 +259,18 @@ class AmrPlan:
         return float(sum(self.rollout.values()))
 
 
+def check_convention(value: Any, file: str) -> str:
+    """A capitalisation convention of :data:`tariffmodel.amr_formulas.CONVENTIONS`."""
+    if value not in CONVENTIONS:
+        raise InputError(
+            f"unknown convention {value!r}{did_you_mean(str(value), CONVENTIONS)}; "
+            f"allowed: {', '.join(CONVENTIONS)}",
+            file=file,
+            key="convention",
+        )
+    return value
+
+
 def _date(ck: Checker, value: Any, key: str) -> _dt.date:
     if isinstance(value, _dt.datetime):
         return value.date()
@@ -423,11 +435,7 @@ def plan_from_dict(data: Mapping, *, file: str = "<memory>") -> AmrPlan:
     hi = ck.year(d["horizon_end"], "horizon_end")
     if hi < lo:
         raise ck.error(f"horizon_end ({hi}) is before first_year ({lo})", "horizon_end", hi)
-    conv = d.get("convention", "year_end")
-    if conv not in CONVENTIONS:
-        raise unknown_key_error(
-            str(conv), CONVENTIONS, file=file, key_prefix="convention=", cls=InputError
-        )
+    conv = check_convention(d.get("convention", "year_end"), file)
     for flag in ("run_off", "levelise"):
         if flag in d and not isinstance(d[flag], bool):
             raise ck.error(f"must be true or false, got {d[flag]!r}", flag)

@@ -538,7 +538,7 @@ def linear_percentiles(sorted_rows: np.ndarray, q) -> np.ndarray:
     """
     a = np.asarray(sorted_rows, dtype=float)
     n = a.shape[-1]
-    h = (n - 1) * np.asarray(q, dtype=float) / 100.0
+    h = (n - 1) * (np.asarray(q, dtype=float) / 100.0)  # in numpy's order of operations
     lo = np.floor(h).astype(int)
     hi = np.minimum(lo + 1, n - 1)
     t = (h - lo)[:, None]

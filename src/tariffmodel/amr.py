@@ -171,7 +171,7 @@ def plan_arrays(plan: AmrPlan) -> PlanArrays:
     benefits = (
         b.manual_read_per_meter_year + b.estimated_bills_per_meter_year
     ) * in_service * grow - delta_cpl
-    return PlanArrays(
+    out = PlanArrays(
         years=years,
         n_programme=n_h,
         lives=lives,
@@ -185,6 +185,10 @@ def plan_arrays(plan: AmrPlan) -> PlanArrays:
         delta_cpl=delta_cpl,
         delta_loss=delta_loss,
     )
+    for a in vars(out).values():
+        if isinstance(a, np.ndarray):
+            a.flags.writeable = False  # shared through the cache: nobody may change them
+    return out
 
 
 def _convention(plan: AmrPlan, convention: str | None) -> str:

@@ -36,11 +36,13 @@ n_draws = 1000  # number of Monte Carlo draws
 seed = 20260101  # random seed of the draws
 
 # %%
+# %matplotlib inline
 import pandas as pd
 from IPython.display import Markdown, display
 
 import tariffmodel as tm
-from tariffmodel import reports
+from tariffmodel import loss_incentive, montecarlo, plots, reports
+from tariffmodel import readings as readings_compare
 
 pd.options.display.max_columns = 40
 sc = tm.load_scenario(scenario)
@@ -65,7 +67,7 @@ display(Markdown("Year table (the first row is history)"), glance["inputs"])
 # minus sign. Terms that are zero in a year are left out of its chart.
 
 # %%
-fig = reports.plot_madr_waterfall(table)
+reports.plot_madr_waterfall(table)
 
 # %%
 display(reports.styled(reports.buildup_table(table)))
@@ -84,7 +86,8 @@ display(reports.format_term_table(reports.term_table(table)))
 # applies (reading R1).
 
 # %%
-display(reports.styled(reports.loss_incentive_view(sc, table)))
+display(reports.styled(reports.loss_incentive_view(table)))
+plots.loss_curve_figure(loss_incentive.scenario_curve(sc, sc.years[0]))
 
 # %% [markdown]
 # ## AMR cost recovery
@@ -105,11 +108,16 @@ display(Markdown("\n\n".join(reports.compliance_in_words(table))))
 # %% [markdown]
 # ## Readings R1-R5 side by side
 #
-# MADR under each reading of unclear licence text, one switch changed at a time from the
-# readings this scenario uses.
+# MADR under the readings of unclear licence text: every combination of switches that changes
+# anything, against the readings this scenario uses.
 
 # %%
-display(reports.styled(reports.readings_side_by_side(sc)))
+compared = readings_compare.compare(sc)
+display(Markdown("MADR [RO]"), reports.styled(readings_compare.pivot(compared, "MADR")))
+display(
+    Markdown("Change of MADR against this scenario's readings [RO]"),
+    reports.styled(readings_compare.pivot(compared, "MADR_change")),
+)
 
 # %% [markdown]
 # ## Uncertainty
@@ -117,6 +125,8 @@ display(reports.styled(reports.readings_side_by_side(sc)))
 # %%
 if draws:
     display(Markdown(f"{n_draws} draws of the inputs in `{draws}`, seed {seed}"))
-    display(reports.styled(reports.uncertainty_view(sc, draws, n=n_draws, seed=seed)))
+    mc = montecarlo.monte_carlo(sc, draws, n=n_draws, seed=seed)
+    display(reports.styled(reports.uncertainty_view(mc)))
+    display(plots.fan_chart(mc.summary))
 else:
     display(Markdown("No draws file given (parameter `draws`): uncertainty left out."))

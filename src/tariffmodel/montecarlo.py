@@ -83,11 +83,26 @@ def split_target(
     return m.group(1), m.group(2), None if m.group(3) is None else int(m.group(3))
 
 
-def check_targets(targets, scenario=None, *, file=None, key_prefix: str = "draws.") -> list[str]:
+def suggest(word: str, choices) -> str:
+    """A suggestion for an unknown name: a match ignoring case first, else a close one.
+
+    >>> suggest("notified.x", ["notified.X", "notified.s"])
+    " (did you mean 'notified.X'?)"
+    """
+    choices = list(choices)
+    for c in choices:
+        if c.lower() == str(word).lower():
+            return f" (did you mean '{c}'?)"
+    return did_you_mean(word, choices)
+
+
+def check_targets(
+    targets, scenario=None, *, file=None, key_prefix: str = "draws.", overlap: bool = False
+) -> list[str]:
     """Check target names: their syntax, that the scenario knows them, that none overlap.
 
-    An unknown target gets a suggestion. ``inputs.CA`` together with ``inputs.CA@2027`` is an
-    error: both would set CA in 2027.
+    An unknown target gets a suggestion. Unless ``overlap``, ``inputs.CA`` together with
+    ``inputs.CA@2027`` is an error: both would set CA in 2027.
     """
     targets = [str(t) for t in targets]
     parts = [split_target(t, file=file, key_prefix=key_prefix) for t in targets]
@@ -97,7 +112,7 @@ def check_targets(targets, scenario=None, *, file=None, key_prefix: str = "draws
         for t in targets:
             if t not in known:
                 raise InputError(
-                    f"unknown target{did_you_mean(t, valid)}; a target is inputs.COLUMN, "
+                    f"unknown target{suggest(t, valid)}; a target is inputs.COLUMN, "
                     "inputs.COLUMN@YEAR, notified.KEY or notified.KEY@YEAR, and this scenario "
                     f"has {len(valid)} (tariffmodel.targets(scenario) lists them)",
                     file=file,
@@ -109,7 +124,7 @@ def check_targets(targets, scenario=None, *, file=None, key_prefix: str = "draws
         if t in seen:
             raise InputError("the same target is given twice", file=file, key=f"{key_prefix}{t}")
         seen.add(t)
-        if y is not None and (s, k) in whole:
+        if y is not None and (s, k) in whole and not overlap:
             raise InputError(
                 f"overlaps {s}.{k} (which already sets every year): give one or the other",
                 file=file,

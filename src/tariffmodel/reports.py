@@ -3,7 +3,7 @@
 Per scenario (called from the notebooks, so that a notebook holds no formula):
 ``write_scenario_outputs`` (``madr.csv`` and ``results.json``), ``inputs_at_a_glance``,
 ``madr_buildup`` and ``plot_madr_waterfall`` (DB to MADR), ``term_table``, ``loss_incentive_view``,
-``amr_view``, ``compliance_in_words``, ``readings_side_by_side``.
+``amr_view``, ``uncertainty_view``, ``compliance_in_words``.
 
 Per batch: ``write_summary`` (``summary.xlsx`` formatted for people with numbers kept as numbers,
 ``summary.csv`` for machines) and ``export_html`` (an executed notebook as HTML without code).
@@ -251,16 +251,16 @@ def buildup_table(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def plot_madr_waterfall(table: pd.DataFrame, *, ncols: int = 2, skip_zero: bool = True):
-    """A waterfall from DB_t to MADR_t for each year (matplotlib figure, amounts in RO m)."""
-    import matplotlib.pyplot as plt
+    """A waterfall from DB_t to MADR_t for each year (a matplotlib Figure made without pyplot;
+    amounts in RO m)."""
+    from matplotlib.figure import Figure
 
     steps = madr_buildup(table)
     years = list(dict.fromkeys(steps["year"]))
     nrows = max(1, math.ceil(len(years) / ncols))
-    fig, axes = plt.subplots(
-        nrows, min(ncols, len(years)), figsize=(6.5 * min(ncols, len(years)), 3.6 * nrows)
-    )
-    axes = np.atleast_1d(axes).ravel()
+    ncol = min(ncols, len(years))
+    fig = Figure(figsize=(6.5 * ncol, 3.6 * nrows), layout="constrained")
+    axes = np.atleast_1d(fig.subplots(nrows, ncol)).ravel()
     for ax, year in zip(axes, years, strict=False):
         s = steps[steps["year"] == year]
         if skip_zero:
@@ -281,7 +281,6 @@ def plot_madr_waterfall(table: pd.DataFrame, *, ncols: int = 2, skip_zero: bool 
             ax.annotate(f"{a:,.2f}", (x, r), ha="center", va="bottom", fontsize=7)
     for ax in axes[len(years) :]:
         ax.set_visible(False)
-    fig.tight_layout()
     return fig
 
 
@@ -322,17 +321,11 @@ def format_term_table(terms: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def loss_incentive_view(sc, table: pd.DataFrame) -> pd.DataFrame:
-    """The loss incentive of each year against its band and cap.
-
-    Columns: AL, TL, BAND, the band's upper edge TL + BAND, D, LD, BL, the cap (loss cap share
-    x DB_t, by :func:`tariffmodel.formulas.loss_cap`), LOSS, and whether the cap bound.
-    """
-    from . import formulas
-
-    share = _notified_scalar(sc, "loss_cap_share", 0.03)
+def loss_incentive_view(table: pd.DataFrame) -> pd.DataFrame:
+    """The loss incentive of each year against its band and cap (the engine's columns AL, TL,
+    BAND, D, LD, BL, ``loss_cap`` and LOSS), with the band's upper edge TL + BAND and whether
+    the cap bound (LOSS_t differs from BL_t)."""
     t = table.set_index("year")
-    cap = formulas.loss_cap(t["DB"], share)
     view = pd.DataFrame(
         {
             "AL (t-1)": t["AL"],
@@ -342,20 +335,13 @@ def loss_incentive_view(sc, table: pd.DataFrame) -> pd.DataFrame:
             "D": t["D"],
             "LD": t["LD"],
             "BL [RO]": t["BL"],
-            "cap [RO]": cap,
+            "cap [RO]": t["loss_cap"],
             "LOSS [RO]": t["LOSS"],
-            "cap binds": np.abs(t["BL"]) > cap,
+            "cap binds": t["LOSS"] != t["BL"],
         }
     )
     view.index = view.index.astype(int)
     return view
-
-
-def _notified_scalar(sc, key: str, default: float) -> float:
-    value = (sc.to_dict().get("notified") or {}).get(key, default)
-    if isinstance(value, Mapping):
-        value = next(iter(value.values()), default)
-    return float(value)
 
 
 def amr_plan_path(sc) -> Path | None:
@@ -394,16 +380,13 @@ def amr_view(sc, table: pd.DataFrame) -> dict[str, Any]:
     return out
 
 
-def uncertainty_view(sc, draws, *, n: int = 1000, seed: int | None = None) -> pd.DataFrame:
-    """Monte Carlo of MADR under a draws file (:func:`tariffmodel.montecarlo.monte_carlo`):
-    by year, the mean, 5th, 50th and 95th percentiles of MADR [RO] and the probability
+def uncertainty_view(result) -> pd.DataFrame:
+    """The headline of a Monte Carlo run (:func:`tariffmodel.montecarlo.monte_carlo`): by
+    year, the mean and the 5th, 50th and 95th percentiles of MADR [RO] and the probability
     [fraction] that each of paragraphs 3-5 is triggered."""
-    from . import montecarlo
-
-    result = montecarlo.monte_carlo(sc, draws, n=n, seed=seed)
     s = result.summary.set_index("year")
-    cols = ["MADR_mean", "MADR_p5", "MADR_p50", "MADR_p95", "para3_prob", "para4_prob"]
-    cols += ["para5_prob"]
+    cols = ["MADR_mean", "MADR_p5", "MADR_p50", "MADR_p95"]
+    cols += ["para3_prob", "para4_prob", "para5_prob"]
     view = s[[c for c in cols if c in s.columns]].copy()
     view.index = view.index.astype(int)
     return view
@@ -449,27 +432,6 @@ def compliance_in_words(table: pd.DataFrame) -> list[str]:
         )
         lines.append(" ".join(parts))
     return lines
-
-
-def readings_side_by_side(sc) -> pd.DataFrame:
-    """MADR_t under every reading R1-R5 of schedule2.md, one switch changed at a time from the
-    scenario's own readings, with the difference from the scenario's MADR_t [RO]."""
-    import tariffmodel as tm
-
-    base = tm.project(sc).set_index("year")["MADR"]
-    rows = {("(scenario)", "as chosen"): base}
-    for switch, spec in tm.READINGS.items():
-        allowed = spec
-        for value in allowed:
-            if value == sc.readings.get(switch):
-                continue
-            madr = tm.project(sc.with_readings(**{switch: value})).set_index("year")["MADR"]
-            rows[(switch, value)] = madr
-    frame = pd.DataFrame(rows).T
-    frame.index.names = ["switch", "reading"]
-    frame.columns = [int(c) for c in frame.columns]
-    diff = frame - frame.loc[("(scenario)", "as chosen")]
-    return pd.concat({"MADR [RO]": frame, "difference [RO]": diff}, axis=1)
 
 
 _PERCENT_WORDS = ("share", "prob", "AL (t-1)", "TL (t-1)", "BAND (t-1)", "TL + BAND", "LD")

@@ -196,12 +196,13 @@ def tornado(
     -----
     Every target with a fixed base value (:func:`base_value`) is evaluated in one engine call
     (2 rows per target plus the base); a target without one (it follows the model, e.g. ARDR
-    of a year where it is not given) gets a call of its own, so that the others keep the
-    model's value.
+    of a year where it is not given), or one that sets a value another target sets too
+    (``inputs.CA`` beside ``inputs.CA@2027``), gets a call of its own, so that the others keep
+    the model's value.
     """
     sc = load(scenario)
     value = _check_value(value)
-    targets = check_targets(list(ranges), sc, key_prefix="ranges.")
+    targets = check_targets(list(ranges), sc, key_prefix="ranges.", overlap=True)
     lows, highs = {}, {}
     for t in targets:
         pair = ranges[t]
@@ -215,8 +216,16 @@ def tornado(
             raise InputError("low and high must be finite numbers", key=f"ranges.{t}")
         lows[t], highs[t] = lo, hi
     bases = {t: base_value(sc, t) for t in targets}
-    fixed = [t for t in targets if bases[t] is not None]
-    loose = [t for t in targets if bases[t] is None]
+    # one call for the targets with a fixed base; a target without one, or one that overlaps
+    # another (inputs.CA and inputs.CA@2027 both set CA in 2027), gets a call of its own
+    fixed, loose, keys = [], [], set()
+    for t in targets:
+        key = split_target(t)[:2]
+        if bases[t] is None or key in keys:
+            loose.append(t)
+        else:
+            fixed.append(t)
+            keys.add(key)
     T = len(sc.years)
     tm = _tm()
     # one call: two rows per target with a fixed base, and the base itself in the last row

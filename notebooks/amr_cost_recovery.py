@@ -1,0 +1,72 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (tariffmodel)
+#     language: python
+#     name: python3
+# ---
+
+# %%
+# ruff: noqa: E402
+
+# %% [markdown]
+# # AMR cost recovery
+#
+# The smart-metering (AMR) building block of AMR_t: capex by asset class, the Regulatory Asset
+# Value rolled forward, depreciation, return and allowed opex, the allowance under each
+# convention the model offers, the summary figures (NPVs, levelised cost per meter, payback),
+# and what the allowance is in the cap of a scenario.
+
+# %% tags=["parameters"]
+plan = "../data/amr/nedc-amr-plan.yaml"  # the AMR plan file
+convention = None  # None: the plan's own convention
+scenario = "../data/scenarios/nedc-base.yaml"  # a scenario whose AMR_t is shown in the cap
+
+# %%
+# %matplotlib inline
+import pandas as pd
+from IPython.display import Markdown, display
+
+import tariffmodel as tm
+from tariffmodel import amr, reports
+
+p = amr.load_plan(plan)
+block = amr.table(p, convention=convention)
+display(Markdown(f"**{p.name}**: {p.total_meters:,.0f} meters, WACC {p.wacc:.2%}"))
+
+# %% [markdown]
+# ## The building block by year [RO]
+
+# %%
+cols = ["year", "capex", "opening_rav", "depreciation", "return", "closing_rav", "opex", "AMR"]
+display(reports.styled(block[cols].set_index("year")))
+
+# %% [markdown]
+# ## Summary figures
+
+# %%
+display(pd.Series(amr.summary(p, convention=convention), name="value").to_frame())
+
+# %% [markdown]
+# ## The allowance under each convention [RO]
+
+# %%
+by_convention = pd.DataFrame({c: amr.allowance(p, convention=c) for c in amr.CONVENTIONS})
+display(reports.styled(by_convention))
+ax = by_convention.plot(title="AMR_t by convention [RO]", figsize=(7, 3.5))
+
+# %% [markdown]
+# ## AMR_t in the cap of the scenario
+
+# %%
+sc = tm.load_scenario(scenario)
+view = reports.amr_view(sc, tm.project(sc))
+display(Markdown(f"AMR_t of the scenario comes from {view['source']}."))
+display(reports.styled(view["by_year"]))

@@ -646,6 +646,42 @@ class MonteCarloResult:
         return pd.DataFrame(cols)
 
 
+def example_scenario():
+    """A small two-year scenario (illustrative figures), for doctests and examples."""
+    return _tm().scenario_from_dict(EXAMPLE)
+
+
+EXAMPLE: dict[str, Any] = {
+    "name": "doctest",
+    "years": [2026, 2027],
+    "notified": {
+        "a": {2026: 60e6},
+        "c": {2026: 85.0},
+        "p": {2026: 0.02},
+        "X": 0.015,
+        "TL": 0.085,
+        "BAND": 0.005,
+        "s": 15000,
+        "r": 0.01,
+        "CAP": 0.1,
+        "TS": 0.85,
+    },
+    "inputs": [
+        {
+            "year": 2025,
+            "RUD": 30.5e9,
+            "RBS": 33.25e9,
+            "WS": 0.87,
+            "ARDR": 171e6,
+            "MADR": 168e6,
+            "DB": 164e6,
+        },
+        {"year": 2026, "CPI": 0.009, "CA": 1.3e6, "RUD": 31.4e9, "RBS": 34.15e9, "SR": 0.0258},
+        {"year": 2027, "CPI": 0.012, "CA": 1.34e6, "RUD": 32.3e9, "RBS": 35.0e9, "SR": 0.0262},
+    ],
+}
+
+
 def load(scenario):
     """A Scenario from a Scenario or a path."""
     if isinstance(scenario, str | os.PathLike):
@@ -754,10 +790,12 @@ def monte_carlo(
 
     Examples
     --------
-    >>> import tariffmodel as tm  # doctest: +SKIP
-    >>> r = monte_carlo("scenario.yaml", {"draws": {"inputs.CPI": {"dist": "norm",
-    ...     "loc": 0.01, "scale": 0.004}}}, n=1000, seed=1)  # doctest: +SKIP
-    >>> r.summary[["year", "MADR_mean", "MADR_p95", "para3_prob"]]  # doctest: +SKIP
+    >>> draws = {"draws": {"inputs.CA@2026": {"dist": "uniform", "loc": 1.25e6, "scale": 1e5}}}
+    >>> r = monte_carlo(example_scenario(), draws, n=1000, seed=1)
+    >>> r.summary["year"].tolist(), r.madr.shape
+    ([2026, 2027], (1000, 2))
+    >>> bool(r.summary["MADR_p5"].iloc[0] < r.summary["MADR_p95"].iloc[0])
+    True
     """
     sc = load(scenario)
     spec = as_spec(draws, sc)

@@ -48,7 +48,8 @@ def base_value(scenario, target: str):
     model: ARDR of a year where it is not given is MADR, a/c/p of a year where they roll
     forward, WS of a year without a score, a Notified Value that differs by year).
 
-    >>> base_value(_example(), "notified.X")
+    >>> from tariffmodel.montecarlo import example_scenario
+    >>> base_value(example_scenario(), "notified.X")
     0.015
     """
     from .fields import AMOUNT_COLUMNS, NOTIFIED_FIELDS
@@ -83,42 +84,6 @@ def base_value(scenario, target: str):
 
 def _isnan(v) -> bool:
     return isinstance(v, float) and math.isnan(v)
-
-
-def _example():
-    """A small two-year scenario, for doctests."""
-    return _tm().scenario_from_dict(_EXAMPLE)
-
-
-_EXAMPLE: dict[str, Any] = {
-    "name": "doctest",
-    "years": [2026, 2027],
-    "notified": {
-        "a": {2026: 60e6},
-        "c": {2026: 85.0},
-        "p": {2026: 0.02},
-        "X": 0.015,
-        "TL": 0.085,
-        "BAND": 0.005,
-        "s": 15000,
-        "r": 0.01,
-        "CAP": 0.1,
-        "TS": 0.85,
-    },
-    "inputs": [
-        {
-            "year": 2025,
-            "RUD": 30.5e9,
-            "RBS": 33.25e9,
-            "WS": 0.87,
-            "ARDR": 171e6,
-            "MADR": 168e6,
-            "DB": 164e6,
-        },
-        {"year": 2026, "CPI": 0.009, "CA": 1.3e6, "RUD": 31.4e9, "RBS": 34.15e9, "SR": 0.0258},
-        {"year": 2027, "CPI": 0.012, "CA": 1.34e6, "RUD": 32.3e9, "RBS": 35.0e9, "SR": 0.0262},
-    ],
-}
 
 
 def _fill(base, n: int, T: int) -> np.ndarray:

@@ -628,11 +628,12 @@ class _Builder:
             self.fill_amounts(rows, years, "AMR", amr.allowance(plan), "amr")
             if switch:
                 reduction = amr.loss_reduction(plan)
+                from .amr_formulas import reduced_bulk_supplies
+
                 for y, row in rows.items():
                     delta = float(reduction.get(y, 0.0))
                     if delta:
-                        # AL falls by delta: RUD / RBS' = RUD / RBS + delta
-                        row["RBS"] = row["RUD"] / (row["RUD"] / row["RBS"] + delta)
+                        row["RBS"] = float(reduced_bulk_supplies(row["RBS"], row["RUD"], delta))
                 self.filled["RBS"] = "the AMR plan's loss reduction"
         elif switch:
             raise self.error("amr_loss_reduction needs an AMR plan ('amr: PLAN')",

@@ -11,6 +11,8 @@ import nbformat
 import openpyxl
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import tariffmodel as tm
 from tariffmodel import batch, reports
@@ -518,3 +520,49 @@ def test_madr_buildup_refuses_terms_that_do_not_add_up():
     t = pd.DataFrame({"year": [2026], "DB": [100.0], "LOSS": [5.0], "K": [2.0], "MADR": [104.0]})
     with pytest.raises(ValueError, match="add up to 103.00 but MADR is 104.00"):
         reports.madr_buildup(t)
+
+
+@pytest.mark.slow
+def test_review_command_writes_a_dated_folder_and_resumes(tmp_path, capsys):
+    from tariffmodel.commands.review import review_folder
+
+    folder = tmp_path / "scenarios"
+    folder.mkdir()
+    (folder / "base.yaml").write_text(
+        WORKED.format(name="Worked example", X=0.015, CPI=0.009), encoding="utf-8"
+    )
+    root = tmp_path / "reports"
+    assert main(["review", str(folder), "--out", str(root), "--quiet"]) == 0
+    out = review_folder(root)
+    assert f"summary: {out.resolve() / 'summary.xlsx'}" in capsys.readouterr().out
+    assert (out / "base" / "madr.csv").is_file()
+    # The same day again: the review continues, nothing changed, nothing re-run.
+    assert main(["review", str(folder), "--out", str(root), "--quiet"]) == 0
+    assert "1 ok (1 reused)" in capsys.readouterr().out
+
+
+@given(
+    amounts=st.lists(
+        st.floats(min_value=-1e9, max_value=1e9, allow_nan=False), min_size=15, max_size=15
+    )
+)
+def test_madr_buildup_ends_at_madr_and_keeps_each_amount(amounts):
+    terms = list(reports.CAP_TERMS)
+    row = dict(zip(terms, amounts[:14], strict=True))
+    row["K"] = amounts[14]
+    row["MADR"] = sum(amounts[:14]) - amounts[14]
+    steps = reports.madr_buildup(pd.DataFrame([{"year": 2026, **row}]))
+    assert steps["step"].tolist() == ["DB"] + [t for t in terms if t != "DB"] + ["-K", "MADR"]
+    body = steps.set_index("step")["amount"]
+    for t in terms:
+        assert body[t] == row[t]
+    assert body["-K"] == -row["K"]
+    assert steps["running"].iloc[-1] == row["MADR"]
+
+
+@given(stems=st.lists(st.sampled_from(["base", "high", "low", "a b"]), min_size=1, max_size=8))
+def test_slugs_are_unique_and_keep_order(stems):
+    paths = [Path(f"d{i}") / f"{s}.yaml" for i, s in enumerate(stems)]
+    slugs = batch.unique_slugs(paths)
+    assert len(set(slugs)) == len(slugs) == len(stems)
+    assert [s.split("-")[0] for s in slugs] == [s.replace(" ", "-").split("-")[0] for s in stems]

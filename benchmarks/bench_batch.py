@@ -1,0 +1,86 @@
+"""Papermill batches: wall time of eight scenarios with one and two jobs, and where the time of
+one scenario goes (kernel start and Papermill, the notebook's cells, the engine, HTML export).
+
+Target: ``--jobs 2`` in at most 0.6 x the wall time of ``--jobs 1`` (on two cores or more).
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from _timing import report  # noqa: E402
+
+import tariffmodel as tm  # noqa: E402
+from tariffmodel.batch import run_batch  # noqa: E402
+
+N_SCENARIOS = 8
+
+
+def scenarios(folder: Path) -> list[Path]:
+    """Eight standalone scenario files: the default scenarios and variants of the base case
+    with other X factors, as written by ``Scenario.to_yaml``."""
+    data = sorted((HERE.parent / "data" / "scenarios").glob("*.yaml"))
+    loaded = [tm.load_scenario(p) for p in data]
+    base = loaded[0]
+    k = 0
+    while len(loaded) < N_SCENARIOS:
+        k += 1
+        loaded.append(base.with_values({"notified.X": 0.015 + 0.005 * k}))
+    out = []
+    for i, sc in enumerate(loaded[:N_SCENARIOS]):
+        path = folder / f"scenario-{i + 1}.yaml"
+        path.write_text(sc.to_yaml(), encoding="utf-8")
+        out.append(path)
+    return out
+
+
+def timed_batch(files, out: Path, jobs: int):
+    t0 = time.perf_counter()
+    result = run_batch(files, out, jobs=jobs, progress=False, command="bench_batch")
+    wall = time.perf_counter() - t0
+    failed = [s["slug"] for s in result.scenarios if s["status"] != "ok"]
+    if failed:
+        raise RuntimeError(f"benchmark scenarios failed: {failed}")
+    return wall, result
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory(prefix="bench-batch-") as tmp:
+        tmp = Path(tmp)
+        files = scenarios(tmp)
+        # Warm the caches (imports, bytecode, fonts) so that the two timed runs compare alike.
+        run_batch(files[:1], tmp / "warm", jobs=1, progress=False)
+        wall1, res1 = timed_batch(files, tmp / "jobs1", jobs=1)
+        wall2, _ = timed_batch(files, tmp / "jobs2", jobs=2)
+        report(f"batch of {N_SCENARIOS} scenarios, --jobs 1 (wall)", wall1, "s")
+        report(f"batch of {N_SCENARIOS} scenarios, --jobs 2 (wall)", wall2, "s")
+        report("ratio jobs 2 / jobs 1", wall2 / wall1, "x", "<= 0.6")
+
+        t = [s["timings"] for s in res1.scenarios]
+
+        def mean(key):
+            return statistics.fmean(x.get(key, 0.0) for x in t)
+
+        print("per scenario, --jobs 1 (mean):")
+        report("  total (validation excluded)", mean("total"), "s")
+        report(
+            "  kernel start and Papermill (execute - cells)", mean("execute") - mean("cells"), "s"
+        )
+        report("  HTML export", mean("html"), "s")
+        report("  notebook cells (imports, tables, charts, readings)", mean("cells"), "s")
+        report("  engine: tariffmodel.project inside the notebook", mean("engine"), "s")
+        overhead = mean("execute") - mean("cells") + mean("html")
+        report(
+            "  overhead (kernel start + Papermill + HTML) / engine", overhead / mean("engine"), "x"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -351,3 +351,14 @@ def test_default_draws_file_runs_on_the_base_scenario():
     spec = mc.load_draws(ROOT / "data" / "draws" / "nedc-base.yaml", tm.load_scenario(base))
     assert len(spec.targets) >= 10
     assert "ILLUSTRATIVE" in (ROOT / "data" / "draws" / "nedc-base.yaml").read_text()
+
+
+def test_a_column_constant_in_early_chunks_then_varying_is_kept_whole(worked_example):
+    ca = np.full(1000, CA_2026)
+    ca[700:] = 1.2e6  # DB_2026 and MADR_2026 the same in chunks 1-7, then different
+    whole = tm.evaluate(worked_example, overrides={"inputs.CA@2026": ca})
+    out = mc.evaluate_chunked(worked_example, {"inputs.CA@2026": ca}, 1000, chunk=100, workers=2)
+    for col in ("DB", "MADR", "K", "C", "para5"):
+        assert np.array_equal(out[col], whole[col]), col
+    s = mc.summarise(out["MADR"])
+    assert np.array_equal(s["p95"], np.percentile(whole["MADR"], 95, axis=0))

@@ -209,10 +209,10 @@ class Distribution:
             return np.full(z.shape, self.loc)
         if self.name == "norm":
             return self.loc + float(self.params.get("scale", 1.0)) * z
-        tail = ndtr(-np.abs(z))  # the smaller tail probability, at full precision
         lo, hi = self.support()
-        if math.isfinite(hi):
-            return self.ppf(np.where(z <= 0.0, tail, 1.0 - tail))
+        if math.isfinite(hi):  # bounded above: Phi(z) loses nothing that matters
+            return self.ppf(ndtr(z))
+        tail = ndtr(-np.abs(z))  # the smaller tail probability, at full precision
         return np.where(z <= 0.0, self.ppf(tail), self.isf(tail))
 
     def support(self) -> tuple[float, float]:
@@ -537,7 +537,15 @@ def sample(
     n = check_n(n if n is not None else spec.n if spec.n is not None else 1000)
     seed = check_seed(seed if seed is not None else spec.seed)
     z = normal_scores(spec, n, seed)
-    return {t: d.from_normal(z[j]) for j, (t, d) in enumerate(spec.distributions.items())}
+    dists = list(spec.distributions.values())
+    if n * len(dists) < 200_000:
+        columns = [d.from_normal(z[j]) for j, d in enumerate(dists)]
+    else:
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(min(os.cpu_count() or 1, 4)) as pool:  # ufuncs release the GIL
+            columns = list(pool.map(lambda j: dists[j].from_normal(z[j]), range(len(dists))))
+    return dict(zip(spec.distributions, columns, strict=True))
 
 
 # --------------------------------------------------------------------------------------------
@@ -572,7 +580,18 @@ def summarise(values: np.ndarray) -> dict[str, np.ndarray]:
     >>> [float(s[k][0]) for k in ("mean", "p5", "p50", "p95")]
     [2.0, 1.1, 2.0, 2.9]
     """
-    xt = np.ascontiguousarray(np.asarray(values, dtype=float).T)  # (T, n): draws contiguous
+    values = np.asarray(values, dtype=float)
+    if values.strides[0] == 0:  # a broadcast row: the same in every draw
+        row = values[0]
+        zero = np.zeros_like(row)
+        return {
+            "mean": row.copy(),
+            "std": zero,
+            "p5": row.copy(),
+            "p50": row.copy(),
+            "p95": row.copy(),
+        }
+    xt = np.ascontiguousarray(values.T)  # (T, n): each year's draws contiguous
     lo = xt.min(axis=1)
     hi = xt.max(axis=1)
     const = lo == hi
@@ -716,7 +735,6 @@ def evaluate_chunked(
     tm = _tm()
     scenario.arrays()  # build the cached base arrays once, before any thread reads them
     bounds = [(s, min(s + chunk, n)) for s in range(0, n, chunk)]
-    out: dict[str, np.ndarray] = {}
 
     def run(bound):
         start, stop = bound
@@ -729,28 +747,57 @@ def evaluate_chunked(
         names = list(part) if columns is None else list(columns)
         return start, stop, {k: part[k] for k in names}
 
-    def store(start, stop, part):
-        # kept as (T, n) buffers, returned as their (n, T) views: each year's draws are
-        # contiguous, which is what the statistics read
-        for k, v in part.items():
-            if k not in out:
-                out[k] = np.empty((v.shape[1], n), dtype=v.dtype)
-            out[k][:, start:stop] = v.T
-
     if len(bounds) == 1:
-        start, stop, part = run(bounds[0])
-        return part
+        return run(bounds[0])[2]
+    out = _Collector(n)
     workers = workers or min(os.cpu_count() or 1, 4)
     if workers == 1:
         for b in bounds:
-            store(*run(b))
-        return {k: v.T for k, v in out.items()}
+            out.store(*run(b))
+        return out.arrays()
     from concurrent.futures import ThreadPoolExecutor
 
     with ThreadPoolExecutor(workers) as pool:  # numpy releases the GIL in its array loops
         for start, stop, part in pool.map(run, bounds):
-            store(start, stop, part)
-    return {k: v.T for k, v in out.items()}
+            out.store(start, stop, part)
+    return out.arrays()
+
+
+class _Collector:
+    """Engine chunks gathered into whole columns.
+
+    A column that is the same in every draw so far is kept as one row (T,) and returned as a
+    read-only broadcast view (no memory per draw); the others are kept as (T, n) buffers (each
+    year's draws contiguous, which is what the statistics read) and returned as (n, T) views.
+    """
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+        self.const: dict[str, np.ndarray] = {}
+        self.full: dict[str, np.ndarray] = {}
+
+    def store(self, start: int, stop: int, part: Mapping[str, np.ndarray]) -> None:
+        for k, v in part.items():
+            if k in self.full:
+                self.full[k][:, start:stop] = v.T
+                continue
+            row = self.const.get(k)
+            if row is None and start == 0:
+                row = v[0].copy()
+            if row is not None and np.array_equal(v, np.broadcast_to(row, v.shape)):
+                self.const[k] = row
+                continue
+            buf = np.empty((v.shape[1], self.n), dtype=v.dtype)
+            if row is not None:
+                buf[:, :start] = row[:, None]
+                self.const.pop(k, None)
+            buf[:, start:stop] = v.T
+            self.full[k] = buf
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        out = {k: np.broadcast_to(r, (self.n, r.size)) for k, r in self.const.items()}
+        out.update({k: v.T for k, v in self.full.items()})
+        return out
 
 
 def monte_carlo(

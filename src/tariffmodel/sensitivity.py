@@ -16,6 +16,7 @@ undiscounted).
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -428,6 +429,27 @@ def _run(sc, spec: DrawsSpec, u: np.ndarray, outputs, *, morris: bool):
     return _outputs(res, outputs, sc.years)
 
 
+def _table(items, targets, analyse, stats) -> pd.DataFrame:
+    """Run ``analyse`` (a SALib analysis) on every output's values, in threads (its bootstrap
+    is numpy work), and gather one row per output, year and target. An output that does not
+    vary at all gets 0 for every statistic: no target drives it."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def one(y):
+        if np.all(y == y[0]):
+            return dict.fromkeys(stats, np.zeros(len(targets)))
+        return analyse(np.ascontiguousarray(y))
+
+    with ThreadPoolExecutor(min(os.cpu_count() or 1, 4)) as pool:
+        results = list(pool.map(one, [y for _, _, y in items]))
+    rows = [
+        (name, key, t, *(float(si[s][j]) for s in stats))
+        for (name, key, _), si in zip(items, results, strict=True)
+        for j, t in enumerate(targets)
+    ]
+    return pd.DataFrame(rows, columns=["output", "year", "target", *stats])
+
+
 def sobol(
     scenario,
     draws,
@@ -471,26 +493,19 @@ def sobol(
         )
     sc, spec, seed, outputs, problem = _setup(scenario, draws, seed, outputs, "Sobol")
     u = sobol_sample.sample(problem, base_samples, calc_second_order=False, seed=seed)
-    rows = []
-    for name, key, y in _run(sc, spec, u, outputs, morris=False):
-        if np.all(y == y[0]):
-            si = dict.fromkeys(("S1", "S1_conf", "ST", "ST_conf"), np.zeros(len(spec.targets)))
-        else:
-            si = sobol_analyze.analyze(
-                problem,
-                np.ascontiguousarray(y),
-                calc_second_order=False,
-                num_resamples=num_resamples,
-                conf_level=conf_level,
-                seed=seed,
-            )
-        for j, t in enumerate(spec.targets):
-            rows.append(
-                (name, key, t, *(float(si[s][j]) for s in ("S1", "S1_conf", "ST", "ST_conf")))
-            )
-    return pd.DataFrame(
-        rows, columns=["output", "year", "target", "S1", "S1_conf", "ST", "ST_conf"]
-    )
+
+    def analyse(y):
+        return sobol_analyze.analyze(
+            problem,
+            y,
+            calc_second_order=False,
+            num_resamples=num_resamples,
+            conf_level=conf_level,
+            seed=seed,
+        )
+
+    items = _run(sc, spec, u, outputs, morris=False)
+    return _table(items, spec.targets, analyse, ("S1", "S1_conf", "ST", "ST_conf"))
 
 
 def morris(
@@ -525,26 +540,17 @@ def morris(
         raise InputError("must be an even number of at least 2", key="num_levels")
     sc, spec, seed, outputs, problem = _setup(scenario, draws, seed, outputs, "Morris")
     u = morris_sample.sample(problem, trajectories, num_levels=num_levels, seed=seed)
-    rows = []
-    for name, key, y in _run(sc, spec, u, outputs, morris=True):
-        si = morris_analyze.analyze(
+
+    def analyse(y):
+        return morris_analyze.analyze(
             problem,
             u,
-            np.ascontiguousarray(y),
+            y,
             num_resamples=num_resamples,
             conf_level=conf_level,
             num_levels=num_levels,
             seed=seed,
         )
-        for j, t in enumerate(spec.targets):
-            rows.append(
-                (
-                    name,
-                    key,
-                    t,
-                    *(float(si[s][j]) for s in ("mu", "mu_star", "sigma", "mu_star_conf")),
-                )
-            )
-    return pd.DataFrame(
-        rows, columns=["output", "year", "target", "mu", "mu_star", "sigma", "mu_star_conf"]
-    )
+
+    items = _run(sc, spec, u, outputs, morris=True)
+    return _table(items, spec.targets, analyse, ("mu", "mu_star", "sigma", "mu_star_conf"))

@@ -57,8 +57,8 @@ display(Markdown(f"**{sc.name}**, {sc.years[0]}-{sc.years[-1]}"))
 # %%
 glance = reports.inputs_at_a_glance(sc)
 display(glance["overview"].to_frame())
-display(Markdown("Notified Values"), glance["notified"])
-display(Markdown("Year table (the first row is history)"), glance["inputs"])
+display(Markdown("Notified Values"), reports.styled_values(glance["notified"]))
+display(Markdown("Year table (the first row is history)"), reports.styled_values(glance["inputs"]))
 
 # %% [markdown]
 # ## MADR build-up, from DB to MADR

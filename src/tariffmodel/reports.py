@@ -226,7 +226,7 @@ def madr_buildup(table: pd.DataFrame) -> pd.DataFrame:
     for _, r in table.iterrows():
         year = int(r["year"])
         running = 0.0
-        steps = [(t, float(r[t])) for t in terms] + [("-K", -float(r.get("K", 0.0)))]
+        steps = [(t, float(r[t])) for t in terms] + [("-K", 0.0 - float(r.get("K", 0.0)))]
         for step, amount in steps:
             running += amount
             rows.append((year, step, amount, running))
@@ -375,7 +375,8 @@ def amr_view(sc, table: pd.DataFrame) -> dict[str, Any]:
         plan = amr.load_plan(path)
         cols = ["year", "capex", "opening_rav", "depreciation", "return", "closing_rav", "opex"]
         block = amr.table(plan)
-        out["plan"] = block[[c for c in [*cols, "AMR"] if c in block.columns]].set_index("year")
+        plan_block = block[[c for c in [*cols, "AMR"] if c in block.columns]].set_index("year")
+        out["plan"] = plan_block.rename(columns=lambda c: f"{c} [RO]")
         out["summary"] = pd.Series(amr.summary(plan), name="value")
     return out
 
@@ -432,6 +433,13 @@ def compliance_in_words(table: pd.DataFrame) -> list[str]:
         )
         lines.append(" ".join(parts))
     return lines
+
+
+def styled_values(frame: pd.DataFrame):
+    """A pandas Styler for input tables: each number as given, up to 10 significant digits,
+    with thousands separators; blanks where a value is not given (display only)."""
+    num = frame.select_dtypes("number").columns
+    return frame.style.format({c: "{:,.10g}" for c in num}, na_rep="")
 
 
 _PERCENT_WORDS = ("share", "prob", "AL (t-1)", "TL (t-1)", "BAND (t-1)", "TL + BAND", "LD")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ..batch import DEFAULT_NOTEBOOK, format_failures, run_batch
+from ..batch import DEFAULT_NOTEBOOK, DEFAULT_SEED, format_failures, run_batch
 from .run import parse_readings
 
 
@@ -42,7 +42,12 @@ def add_batch_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--n-draws", type=int, default=1000, help="number of Monte Carlo draws (default 1000)"
     )
-    parser.add_argument("--seed", type=int, default=None, help="random seed for the draws")
+    parser.add_argument(
+        "--seed",
+        type=int,
+        default=DEFAULT_SEED,
+        help=f"random seed for the draws (default {DEFAULT_SEED})",
+    )
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
 
 

@@ -513,12 +513,33 @@ def as_spec(draws, scenario=None) -> DrawsSpec:
 
 
 def normal_scores(spec: DrawsSpec, n: int, seed: int | None) -> np.ndarray:
-    """Standard normal scores, shape (targets, n), correlated as the spec says."""
-    rng = np.random.default_rng(seed)
-    z = rng.standard_normal((len(spec.distributions), n))
+    """Standard normal scores, shape (targets, n), correlated as the spec says.
+
+    Each target has its own stream, spawned from ``seed`` by its position in the draws file
+    (:class:`numpy.random.SeedSequence`), so the streams are drawn in parallel and the numbers
+    depend only on the seed and the file.
+    """
+    children = np.random.SeedSequence(seed).spawn(len(spec.distributions))
+    z = np.empty((len(children), n))
+
+    def fill(j):
+        np.random.default_rng(children[j]).standard_normal(out=z[j])
+
+    _threads(fill, range(len(children)), n * len(children))
     if spec.correlation is not None:
         z = correlation_factor(spec.correlation) @ z
     return z
+
+
+def _threads(fn, items, size: int) -> list:
+    """``[fn(i) for i in items]``, on threads when the work is large (numpy releases the GIL)."""
+    items = list(items)
+    if size < 200_000 or len(items) < 2:
+        return [fn(i) for i in items]
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(min(os.cpu_count() or 1, 4)) as pool:
+        return list(pool.map(fn, items))
 
 
 def sample(
@@ -538,13 +559,7 @@ def sample(
     seed = check_seed(seed if seed is not None else spec.seed)
     z = normal_scores(spec, n, seed)
     dists = list(spec.distributions.values())
-    if n * len(dists) < 200_000:
-        columns = [d.from_normal(z[j]) for j, d in enumerate(dists)]
-    else:
-        from concurrent.futures import ThreadPoolExecutor
-
-        with ThreadPoolExecutor(min(os.cpu_count() or 1, 4)) as pool:  # ufuncs release the GIL
-            columns = list(pool.map(lambda j: dists[j].from_normal(z[j]), range(len(dists))))
+    columns = _threads(lambda j: dists[j].from_normal(z[j]), range(len(dists)), n * len(dists))
     return dict(zip(spec.distributions, columns, strict=True))
 
 
@@ -613,10 +628,8 @@ def summary_table(outputs: Mapping[str, np.ndarray], years) -> pd.DataFrame:
     ``para4_prob``, ``para5_prob``, the share of draws in which the paragraph is triggered."""
     cols: dict[str, Any] = {"year": np.asarray(list(years), dtype=int)}
     names = [c for c in summary_columns() if c in outputs]
-    from concurrent.futures import ThreadPoolExecutor
-
-    with ThreadPoolExecutor(min(os.cpu_count() or 1, 4)) as pool:  # sorting releases the GIL
-        stats = list(pool.map(lambda c: summarise(outputs[c]), names))
+    size = sum(int(np.asarray(outputs[c]).size) for c in names)
+    stats = _threads(lambda c: summarise(outputs[c]), names, size)  # sorting releases the GIL
     for c, s in zip(names, stats, strict=True):
         for k in STATS:
             cols[f"{c}_{k}"] = s[k]
@@ -749,53 +762,60 @@ def evaluate_chunked(
 
     if len(bounds) == 1:
         return run(bounds[0])[2]
-    out = _Collector(n)
+    first = run(bounds[0])
+    out = _Collector(n, first[2])
+    out.store(*first)
+
+    def run_and_store(bound):
+        out.store(*run(bound))
+
     workers = workers or min(os.cpu_count() or 1, 4)
     if workers == 1:
-        for b in bounds:
-            out.store(*run(b))
-        return out.arrays()
-    from concurrent.futures import ThreadPoolExecutor
+        for b in bounds[1:]:
+            run_and_store(b)
+    else:
+        from concurrent.futures import ThreadPoolExecutor
 
-    with ThreadPoolExecutor(workers) as pool:  # numpy releases the GIL in its array loops
-        for start, stop, part in pool.map(run, bounds):
-            out.store(start, stop, part)
+        with ThreadPoolExecutor(workers) as pool:  # numpy releases the GIL in its array loops
+            list(pool.map(run_and_store, bounds[1:]))
     return out.arrays()
 
 
 class _Collector:
-    """Engine chunks gathered into whole columns.
+    """Engine chunks gathered into whole columns, by the threads that evaluate them.
 
-    A column that is the same in every draw so far is kept as one row (T,) and returned as a
-    read-only broadcast view (no memory per draw); the others are kept as (T, n) buffers (each
-    year's draws contiguous, which is what the statistics read) and returned as (n, T) views.
+    A column that stays equal to the first draw's row is kept as that row (T,) and returned as
+    a read-only broadcast view (no memory per draw). Once a chunk differs, the column gets a
+    (T, n) buffer filled with that row, and every chunk that differs writes its own slice (each
+    year's draws contiguous, which is what the statistics read); it is returned as an (n, T)
+    view. Chunks are disjoint slices, so the threads never write the same memory.
     """
 
-    def __init__(self, n: int) -> None:
+    def __init__(self, n: int, first: Mapping[str, np.ndarray]) -> None:
+        import threading
+
         self.n = n
-        self.const: dict[str, np.ndarray] = {}
+        self.rows = {k: np.asarray(v)[0].copy() for k, v in first.items()}
         self.full: dict[str, np.ndarray] = {}
+        self.lock = threading.Lock()
 
     def store(self, start: int, stop: int, part: Mapping[str, np.ndarray]) -> None:
         for k, v in part.items():
-            if k in self.full:
-                self.full[k][:, start:stop] = v.T
-                continue
-            row = self.const.get(k)
-            if row is None and start == 0:
-                row = v[0].copy()
-            if row is not None and np.array_equal(v, np.broadcast_to(row, v.shape)):
-                self.const[k] = row
-                continue
-            buf = np.empty((v.shape[1], self.n), dtype=v.dtype)
-            if row is not None:
-                buf[:, :start] = row[:, None]
-                self.const.pop(k, None)
+            buf = self.full.get(k)
+            if buf is None:
+                row = self.rows[k]
+                if np.array_equal(v, np.broadcast_to(row, v.shape)):
+                    continue  # the buffer, if another thread makes it, starts as this row
+                with self.lock:
+                    buf = self.full.get(k)
+                    if buf is None:
+                        buf = np.empty((row.size, self.n), dtype=v.dtype)
+                        buf[:] = row[:, None]
+                        self.full[k] = buf
             buf[:, start:stop] = v.T
-            self.full[k] = buf
 
     def arrays(self) -> dict[str, np.ndarray]:
-        out = {k: np.broadcast_to(r, (self.n, r.size)) for k, r in self.const.items()}
+        out = {k: np.broadcast_to(r, (self.n, r.size)) for k, r in self.rows.items()}
         out.update({k: v.T for k, v in self.full.items()})
         return out
 
@@ -822,7 +842,9 @@ def monte_carlo(
     n : int, optional
         Number of draws [count], at least 1; default the file's ``n``, else 1000.
     seed : int, optional
-        Random seed; default the file's ``seed``. The same seed gives the same numbers.
+        Random seed; default the file's ``seed``; with neither, a fresh seed is drawn and kept
+        in ``result.seed`` (and the manifest), so every run can be repeated. The same seed
+        gives the same numbers.
     keep_outputs : bool
         Keep every engine column of every draw in ``result.outputs``.
     chunk : int
@@ -848,6 +870,8 @@ def monte_carlo(
     spec = as_spec(draws, sc)
     n = check_n(n if n is not None else spec.n if spec.n is not None else 1000)
     seed = check_seed(seed if seed is not None else spec.seed)
+    if seed is None:  # a fresh seed, recorded in the result so that the run can be repeated
+        seed = int(np.random.SeedSequence().entropy)
     chunk = check_n(chunk, key="chunk")
     drawn = sample(spec, n, seed)
     keep = None if keep_outputs else [*summary_columns(), *FLAGS]

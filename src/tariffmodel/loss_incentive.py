@@ -69,7 +69,7 @@ def loss_curve(al, tl, band, p, rud, db, *, reading="as_drafted", first_year=Fal
     d = f.loss_deadband_factor(al, tl, band, first_year, reading)
     ld = f.loss_difference(tl, al, d)
     bl = f.base_loss(rud, p, ld)
-    return f.losses_incentive(bl, f.loss_cap(db, share))
+    return f.losses_incentive(bl, f.loss_cap(db, share)) + 0.0  # + 0.0: no negative zero
 
 
 def _year(sc, year) -> int:
@@ -122,7 +122,7 @@ def scenario_curve(scenario, year: int | None = None, al=None) -> pd.DataFrame:
         res = tm.evaluate(sc, overrides=ov, n=al.size, readings={"loss_deadband": reading})
         if reading == "as_drafted":
             frame["BL"] = res["BL"][:, j]
-        frame[f"LOSS_{reading}"] = res["LOSS"][:, j]
+        frame[f"LOSS_{reading}"] = res["LOSS"][:, j] + 0.0  # + 0.0: no negative zero
     frame.attrs.update(
         year=year,
         TL=tl,

@@ -28,6 +28,7 @@ import multiprocessing
 import os
 import re
 import shutil
+import signal
 import sys
 import tempfile
 import time
@@ -532,22 +533,51 @@ def _progress(total: int, enabled: bool):
     return tqdm(total=total, desc="scenarios", unit="scenario", disable=not enabled, leave=True)
 
 
+def _ignore_sigint() -> None:
+    """Workers leave Ctrl-C to the batch, which stops them itself (see :func:`_iter_local`)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def _iter_local(payloads: list[dict[str, Any]], jobs: int):
-    """Yield (slug, record) as scenarios finish, in a pool of ``jobs`` processes."""
+    """Yield (slug, record) as scenarios finish, in a pool of ``jobs`` processes.
+
+    Only ``jobs`` scenarios are handed to the pool at a time, so that when the batch is
+    interrupted (or this generator is closed) no further scenario starts: the worker processes
+    are terminated, and their kernels, whose parent is gone, shut themselves down.
+    """
     if jobs <= 1 or len(payloads) <= 1:
         for payload in payloads:
             yield payload["slug"], execute_scenario(payload)
         return
     ctx = multiprocessing.get_context("spawn")
-    pool = cf.ProcessPoolExecutor(max_workers=min(jobs, len(payloads)), mp_context=ctx)
+    workers = min(jobs, len(payloads))
+    pool = cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_ignore_sigint)
+    queue = iter(payloads)
+    running: dict[cf.Future, str] = {}
+
+    def submit_next() -> None:
+        payload = next(queue, None)
+        if payload is not None:
+            running[pool.submit(execute_scenario, payload)] = payload["slug"]
+
+    for _ in range(workers):
+        submit_next()
     try:
-        futures = {pool.submit(execute_scenario, p): p["slug"] for p in payloads}
-        for fut in cf.as_completed(futures):
-            slug = futures[fut]
-            try:
-                yield slug, fut.result()
-            except Exception as exc:  # the worker process died
-                yield slug, _crash_record(exc)
+        while running:
+            done, _ = cf.wait(running, return_when=cf.FIRST_COMPLETED)
+            for fut in done:
+                slug = running.pop(fut)
+                try:
+                    record = fut.result()
+                except Exception as exc:  # the worker process died
+                    record = _crash_record(exc)
+                submit_next()
+                yield slug, record
+    except BaseException:
+        # Interrupted: stop the scenarios under way rather than wait for them.
+        for proc in list(getattr(pool, "_processes", {}).values()):
+            proc.terminate()
+        raise
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 
@@ -744,9 +774,12 @@ def run_batch(
             if record["status"] == "failed":
                 bar.write(f"{slug}: failed: {record['error']['message']}")
     except BaseException:
+        runner.close()  # stops the scenarios under way
         for rec in manifest.by_slug.values():
             if rec["status"] == "pending":
                 rec["status"] = "not run"
+        for stage in out.glob(".*.staging-*"):
+            shutil.rmtree(stage, ignore_errors=True)
         manifest.write(status="interrupted")
         bar.close()
         raise

@@ -1,0 +1,697 @@
+"""The MADR dashboard for decision makers (served by Voila; see docs/dashboards.md).
+
+The notebook ``notebooks/dashboards/madr_dashboard.ipynb`` is a parameters cell and
+
+    from tariffmodel.dashboard import MadrDashboard
+    MadrDashboard(scenarios_dir, scenario).show()
+
+Every figure is created once and only its data change. A change of a control is debounced and
+then costs one call of :func:`tariffmodel.evaluate`: variant 0 is the edited scenario, the
+other variants move the actual losses of the year shown in detail along a grid, which draws the
+loss incentive curve. The edited scenario is ``Scenario.with_values(edits)``, so the YAML the page
+offers reproduces the page's numbers exactly under ``tariffmodel run``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import copy
+import html
+import math
+import os
+import re
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+from . import dashboard_model as dm
+from .errors import InputError
+
+#: Environment variable naming the folder of scenarios (set by ``tariffmodel dashboard``).
+SCENARIOS_ENV = "TARIFFMODEL_SCENARIOS"
+DEFAULT_SCENARIOS = Path(__file__).resolve().parents[2] / "data" / "scenarios"
+
+#: The terms of MADR_t in the order of the waterfall (K_Dt enters with a minus sign).
+WATERFALL_TERMS = (
+    "DB", "LOSS", "NSF", "CS", "CC", "C", "NPI", "FM", "OM", "AMR", "UC", "LF", "CPL", "WPRA", "K",
+)  # fmt: skip
+
+READING_LABELS = {
+    "loss_deadband": "R1 loss dead band",
+    "call_centre": "R2 call centre",
+    "para4_excess": "R3 para 4 excess",
+    "para5_substitution": "R4 para 5",
+    "cpi_basis": "R5 CPI basis",
+}
+
+CSS = """
+<style>
+.tm-dash { font-family: sans-serif; }
+.tm-dash h3 { margin: 6px 0 2px 0; font-size: 14px; }
+.tm-error { color: #a00000; font-weight: bold; padding: 4px; border: 1px solid #a00000; }
+.tm-ok { color: #555; font-size: 12px; }
+.tm-table { border-collapse: collapse; font-size: 13px; }
+.tm-table td, .tm-table th { padding: 2px 8px; text-align: right; border-bottom: 1px solid #ddd; }
+.tm-table th:first-child, .tm-table td:first-child { text-align: left; }
+.tm-hit { color: #a00000; font-weight: bold; }
+.tm-pass { color: #1b6e20; }
+.tm-downloads a { margin-right: 14px; }
+</style>
+"""
+
+
+def scenarios_folder(folder=None) -> Path:
+    """The folder of scenarios: ``folder``, else $TARIFFMODEL_SCENARIOS, else data/scenarios."""
+    return Path(folder or os.environ.get(SCENARIOS_ENV) or DEFAULT_SCENARIOS).resolve()
+
+
+def list_scenarios(folder: Path) -> list[str]:
+    """The scenario files of a folder (file names, sorted): the only choices the page offers."""
+    if not folder.is_dir():
+        return []
+    return sorted(p.name for p in folder.iterdir() if p.suffix in (".yaml", ".yml"))
+
+
+def pct_to_fraction(value: float) -> float:
+    """A percentage from a control as a fraction, without decimal noise.
+
+    >>> pct_to_fraction(0.9), 0.9 / 100
+    (0.009, 0.009000000000000001)
+    """
+    return float(f"{value / 100.0:.12g}")
+
+
+def fraction_to_pct(value: float) -> float:
+    """A fraction as a percentage for a control, without decimal noise.
+
+    >>> fraction_to_pct(0.0125)
+    1.25
+    """
+    return float(f"{value * 100.0:.12g}")
+
+
+def slug(text: str) -> str:
+    """A file-name stem from a scenario name.
+
+    >>> slug("Worked example, 2026-2029")
+    'worked-example-2026-2029'
+    """
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "scenario"
+
+
+class Debouncer:
+    """Call ``fn`` once, ``delay`` seconds after the last of a burst of calls.
+
+    Inside a running event loop (a kernel) the call is scheduled on it; elsewhere (plain Python,
+    tests) it runs at once.
+    """
+
+    def __init__(self, fn: Callable[[], None], delay: float) -> None:
+        self.fn = fn
+        self.delay = delay
+        self._handle = None
+
+    def __call__(self, *_args) -> None:
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            loop = None
+        if loop is None or self.delay <= 0:
+            self.fn()
+            return
+        if self._handle is not None:
+            self._handle.cancel()
+        self._handle = loop.call_later(self.delay, self._fire)
+
+    def _fire(self) -> None:
+        self._handle = None
+        self.fn()
+
+
+def data_link(data: bytes | str, filename: str, mime: str, css_class: str, label: str) -> str:
+    """An HTML link that downloads ``data`` as ``filename`` (a data: URI, no server round trip)."""
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    b64 = base64.b64encode(raw).decode("ascii")
+    return (
+        f'<a class="{css_class}" download="{html.escape(filename)}" '
+        f'href="data:{mime};base64,{b64}">{html.escape(label)}</a>'
+    )
+
+
+#: Set by ``tariffmodel dashboard``: the path (under the server's base URL) of plotly's widget
+#: code, served as a file.
+PLOTLY_BUNDLE_ENV = "TARIFFMODEL_PLOTLY_BUNDLE"
+
+_LOADER = """
+const cfg = JSON.parse(document.getElementById("jupyter-config-data")?.textContent || "{}");
+const url = new URL((cfg.baseUrl || "/") + "%s", window.location.href).href;
+const mod = await import(url);
+export default mod.default;
+"""
+
+
+def figure_widget(fig):
+    """A plotly FigureWidget of ``fig``.
+
+    Under ``tariffmodel dashboard`` the widget's JavaScript is a few lines that import plotly's
+    widget code from the server (the browser caches it) instead of 5 MB sent through the
+    kernel to every page; elsewhere (JupyterLab) it is plotly's own FigureWidget.
+    """
+    import plotly.graph_objects as go
+
+    bundle = os.environ.get(PLOTLY_BUNDLE_ENV)
+    if not bundle:
+        return go.FigureWidget(fig)
+    cls = type("ServedFigureWidget", (go.FigureWidget,), {"_esm": _LOADER % bundle})
+    return cls(fig)
+
+
+def _sync_widget_state(fig) -> None:
+    """Make a FigureWidget's synced state the figure as it is now.
+
+    Updates reach a browser as messages; a page that connects later (Voila's preheated kernels
+    run the dashboard before any browser asks for it) reads the synced state instead, which
+    plotly only refreshes when the figure itself is displayed, not as the child of a box.
+    """
+    fig._widget_layout = copy.deepcopy(fig._layout_obj._props)
+    fig._widget_data = copy.deepcopy(fig._data)
+
+
+def _m(x: float) -> str:
+    """Money for display [m RO]."""
+    return f"{x / 1e6:,.2f}"
+
+
+class MadrDashboard:
+    """The MADR dashboard: controls, views and downloads for one folder of scenarios.
+
+    Parameters
+    ----------
+    scenarios_dir : path, optional
+        The folder of scenario files offered (see :func:`scenarios_folder`).
+    scenario : str, optional
+        The file name in that folder to start from (default: the first).
+    debounce : float
+        Seconds to wait after the last change before computing [s].
+    grid_points : int
+        Points of the loss incentive curve.
+
+    Attributes
+    ----------
+    widget : ipywidgets.Widget
+        The page.
+    engine_calls : int
+        How many times the engine ran (once per change, once more per scenario loaded for
+        the base case).
+    frame : pandas.DataFrame or None
+        The results shown (madr.csv columns).
+    edited : Scenario or None
+        The edited scenario shown (what the YAML download holds).
+    """
+
+    def __init__(self, scenarios_dir=None, scenario=None, *, debounce=0.06, grid_points=61):
+        import ipywidgets as w
+
+        from . import engine
+
+        self._w = w
+        self._engine = engine
+        self.folder = scenarios_folder(scenarios_dir)
+        self.grid_points = int(grid_points)
+        self.engine_calls = 0
+        self.last_compute_s = math.nan
+        self.base = None  # the scenario as loaded
+        self.base_frame = None
+        self.frame = None
+        self.edited = None
+        self._readings_cache: dict = {}
+        self._quiet = False
+        self._initial: dict[str, float] = {}
+        self._schedule = Debouncer(self.refresh, debounce)
+        self._build()
+        files = list_scenarios(self.folder)
+        self.scenario_choice.options = files
+        if not files:
+            self._error(f"No scenario files (*.yaml) in {self.folder}.")
+            return
+        start = scenario if scenario in files else files[0]
+        self._quiet = True
+        self.scenario_choice.value = start
+        self._quiet = False
+        self.load(start)
+
+    # -- building the page --------------------------------------------------------------------
+    def _slider(self, desc, value, lo, hi, step, fmt=".2f", unit="%"):
+        w = self._w
+        s = w.FloatSlider(
+            value=value, min=lo, max=hi, step=step, description=desc, readout_format=fmt,
+            continuous_update=False, style={"description_width": "150px"},
+            layout=w.Layout(width="380px"),
+        )  # fmt: skip
+        s.add_class("tm-control")
+        s.observe(self._changed, "value")
+        return s
+
+    def _dropdown(self, desc, css_class, on_change, options=()):
+        w = self._w
+        dd = w.Dropdown(
+            options=options, description=desc, style={"description_width": "150px"},
+            layout=w.Layout(width="380px"),
+        )  # fmt: skip
+        dd.add_class(css_class)
+        dd.observe(on_change, "value")
+        return dd
+
+    def _build(self) -> None:
+        import plotly.graph_objects as go
+        from plotly.subplots import make_subplots
+
+        w = self._w
+        self.title = w.HTML(CSS + "<h2>Maximum Allowed Distribution Revenue</h2>")
+        self.status = w.HTML('<div class="tm-status tm-ok">starting</div>')
+        self.scenario_choice = self._dropdown("Start from", "tm-scenario", self._scenario_changed)
+        from .formulas import READINGS
+
+        self.reading_controls = {
+            switch: self._dropdown(READING_LABELS[switch], f"tm-reading-{switch}", self._changed,
+                                   options=list(allowed))
+            for switch, allowed in READINGS.items()
+        }  # fmt: skip
+        self.cpi_box = w.VBox([])
+        self.cpi_controls: dict[int, object] = {}
+        self.x_control = self._slider("X factor [%]", 1.5, 0.0, 10.0, 0.05)
+        self.tl_control = self._slider("Loss target TL [%]", 8.0, 0.0, 20.0, 0.05)
+        self.al_control = self._slider("Actual losses AL [%]", 8.0, 0.0, 30.0, 0.05)
+        self.ca_growth = self._slider("Accounts growth [+% a yr]", 0.0, -5.0, 5.0, 0.1)
+        self.units_growth = self._slider("Units growth [+% a yr]", 0.0, -5.0, 5.0, 0.1)
+        self.ws_control = self._slider("Customer KPI score WS", 0.85, 0.0, 2.0, 0.01, unit="")
+        self.recovery_control = self._slider("Revenue recovery [%]", 100.0, 50.0, 150.0, 0.5)
+        self.amr_pace = self._slider("AMR roll-out pace [x]", 1.0, 0.25, 3.0, 0.05, unit="")
+        self.amr_cost = self._slider("AMR unit cost [x]", 1.0, 0.25, 3.0, 0.05, unit="")
+        self.amr_note = w.HTML("")
+        self.year_choice = self._dropdown("Year in detail", "tm-year", self._changed)
+        self.reset_button = w.Button(description="Back to the scenario")
+        self.reset_button.add_class("tm-reset")
+        self.reset_button.on_click(lambda _b: self.reset())
+
+        controls = w.VBox(
+            [
+                self.scenario_choice,
+                w.HTML("<h3>CPI path (CPI_t)</h3>"),
+                self.cpi_box,
+                w.HTML("<h3>Notified values</h3>"),
+                self.x_control,
+                self.tl_control,
+                w.HTML("<h3>Forecasts</h3>"),
+                self.al_control,
+                self.ca_growth,
+                self.units_growth,
+                self.ws_control,
+                self.recovery_control,
+                w.HTML("<h3>AMR programme</h3>"),
+                self.amr_pace,
+                self.amr_cost,
+                self.amr_note,
+                w.HTML("<h3>Readings of the licence</h3>"),
+                *self.reading_controls.values(),
+                w.HTML("<h3>View</h3>"),
+                self.year_choice,
+                self.reset_button,
+            ],
+            layout=w.Layout(width="400px", min_width="400px", flex="0 0 auto"),
+        )
+
+        fig = make_subplots(
+            rows=2, cols=2, vertical_spacing=0.16, horizontal_spacing=0.1,
+            subplot_titles=("MADR by year [m RO]", "Build-up of MADR [m RO]",
+                            "Loss incentive LOSS_t [m RO]", "Bill impact [baisa per kWh]"),
+        )  # fmt: skip
+        fig.add_trace(go.Bar(name="base scenario", marker_color="#9aa5b1"), 1, 1)
+        fig.add_trace(go.Bar(name="this case", marker_color="#1f5fa8"), 1, 1)
+        fig.add_trace(
+            go.Waterfall(
+                name="terms", showlegend=False, connector={"line": {"color": "#999"}},
+                increasing={"marker": {"color": "#2e7d32"}},
+                decreasing={"marker": {"color": "#c62828"}},
+                totals={"marker": {"color": "#1f5fa8"}},
+            ), 1, 2,
+        )  # fmt: skip
+        fig.add_trace(go.Scatter(name="LOSS_t", mode="lines", showlegend=False,
+                                 line={"color": "#1f5fa8"}), 2, 1)  # fmt: skip
+        fig.add_trace(
+            go.Scatter(name="this case", mode="markers", showlegend=False,
+                       marker={"size": 11, "color": "#c62828"}), 2, 1,
+        )  # fmt: skip
+        fig.add_trace(go.Bar(name="base", marker_color="#9aa5b1", showlegend=False), 2, 2)
+        fig.add_trace(go.Bar(name="case", marker_color="#1f5fa8", showlegend=False), 2, 2)
+        fig.update_layout(
+            height=640, width=900, barmode="group", margin={"l": 50, "r": 20, "t": 40, "b": 40},
+            legend={"orientation": "h", "y": 1.08, "x": 0.0}, template="plotly_white",
+        )  # fmt: skip
+        fig.update_xaxes(title_text="actual losses AL_t-1 [%]", row=2, col=1)
+        self.fig = figure_widget(fig)
+        self.fig.add_class("tm-figure")
+
+        self.headline = w.HTML()
+        self.bills = w.HTML()
+        self.compliance = w.HTML()
+        self.downloads = w.HTML()
+        views = w.VBox(
+            [
+                self.status,
+                self.headline,
+                self.fig,
+                w.HBox([self.bills, self.compliance]),
+                self.downloads,
+            ]
+        )
+        self.widget = w.VBox([self.title, w.HBox([controls, views])])
+        self.widget.add_class("tm-dash")
+
+    # -- scenario and controls ----------------------------------------------------------------
+    def load(self, name: str) -> None:
+        """Start from the scenario file ``name`` of the folder: reset every control, compute."""
+        from .scenario import load_scenario
+
+        path = self.folder / name
+        try:
+            sc = load_scenario(path)
+            self._readings_cache = {}
+            self.base = sc
+            self.base_frame = self._engine.project(sc)
+            self.engine_calls += 1
+        except InputError as exc:
+            self.base = None
+            self._clear_views()
+            self._error(f"This scenario cannot be used: {exc}")
+            return
+        self._reset_controls()
+        self.refresh()
+
+    def _reset_controls(self) -> None:
+        sc = self.base
+        first = sc.years[0]
+        self._quiet = True
+        try:
+            cpis = {}
+            for y in sc.years:
+                v = sc.rows[y].get("CPI", math.nan)
+                v = 0.0 if v is None or math.isnan(v) else v
+                s = self._slider(f"CPI {y} [%]", fraction_to_pct(v), -2.0, 10.0, 0.05)
+                s.add_class(f"tm-cpi-{y}")
+                cpis[y] = s
+            self.cpi_controls = cpis
+            self.cpi_box.children = tuple(cpis.values())
+            b = self.base_frame
+            initial = {
+                "X": fraction_to_pct(sc.notified_value("X", first)),
+                "TL": fraction_to_pct(float(b["TL"].iloc[0])),
+                "AL": fraction_to_pct(float(b["AL"].iloc[0])),
+                "CA": 0.0,
+                "units": 0.0,
+                "WS": self._initial_ws(sc),
+                "recovery": 100.0,
+                "pace": 1.0,
+                "cost": 1.0,
+            }
+            self._initial = initial
+            for key, ctl in self._scalar_controls().items():
+                ctl.value = initial[key]
+            for switch, dd in self.reading_controls.items():
+                dd.value = sc.readings[switch]
+            self.year_choice.options = [str(y) for y in sc.years]
+            self.year_choice.value = str(first)
+            rec_years = dm.recovery_years(sc)
+            self.recovery_control.disabled = not rec_years
+            self._amr_plan = self._load_amr_plan(sc)
+            enabled = self._amr_plan is not None
+            self.amr_pace.disabled = not enabled
+            self.amr_cost.disabled = not enabled
+            self.amr_note.value = (
+                '<span class="tm-ok">AMR_t from the plan at this pace and unit cost; the plan\'s '
+                "loss reduction stays as in the scenario.</span>"
+                if enabled
+                else '<span class="tm-ok">The scenario gives AMR_t as amounts (no AMR plan): '
+                "pace and unit cost are fixed.</span>"
+            )
+        finally:
+            self._quiet = False
+
+    def _initial_ws(self, sc) -> float:
+        v = sc.rows[sc.years[0]].get("WS")
+        if v is None or (isinstance(v, float) and math.isnan(v)):
+            v = sc.notified_value("TS", sc.years[0])
+        return float(v)
+
+    def _scalar_controls(self) -> dict:
+        return {
+            "X": self.x_control,
+            "TL": self.tl_control,
+            "AL": self.al_control,
+            "CA": self.ca_growth,
+            "units": self.units_growth,
+            "WS": self.ws_control,
+            "recovery": self.recovery_control,
+            "pace": self.amr_pace,
+            "cost": self.amr_cost,
+        }
+
+    def _load_amr_plan(self, sc):
+        raw = sc.to_dict(resolved=False)
+        if not raw.get("amr"):
+            return None
+        try:
+            from . import amr
+
+            return amr.load_plan(Path(sc.path).parent / raw["amr"])
+        except (ImportError, AttributeError, InputError, OSError):
+            return None
+
+    def reset(self) -> None:
+        """Every control back to the scenario's own values."""
+        if self.base is not None:
+            self._reset_controls()
+            self.refresh()
+
+    def _scenario_changed(self, change) -> None:
+        if not self._quiet and change["new"]:
+            self.load(change["new"])
+
+    def _changed(self, _change=None) -> None:
+        if not self._quiet and self.base is not None:
+            self._schedule()
+
+    def controls(self) -> dm.Controls:
+        """The page's control values as :class:`dashboard_model.Controls` (untouched: None)."""
+        init = self._initial
+        sc = self.base
+
+        def touched(key, ctl):
+            return ctl.value != init[key]
+
+        cpi = {}
+        for y, ctl in self.cpi_controls.items():
+            v = sc.rows[y].get("CPI")
+            if v is None or math.isnan(v) or ctl.value != fraction_to_pct(v):
+                cpi[y] = pct_to_fraction(ctl.value)
+        c = self._scalar_controls()
+        pct = {k: pct_to_fraction(c[k].value) if touched(k, c[k]) else None
+               for k in ("X", "TL", "AL", "CA", "units", "recovery")}  # fmt: skip
+        amr = {}
+        if self._amr_plan is not None and (
+            touched("pace", c["pace"]) or touched("cost", c["cost"])
+        ):
+            amr = self.amr_allowance(c["pace"].value, c["cost"].value)
+        return dm.Controls(
+            cpi=cpi, X=pct["X"], TL=pct["TL"], AL=pct["AL"], accounts_growth=pct["CA"],
+            units_growth=pct["units"], WS=c["WS"].value if touched("WS", c["WS"]) else None,
+            recovery=pct["recovery"], amr=amr,
+        )  # fmt: skip
+
+    def amr_allowance(self, pace: float, cost: float) -> dict[int, float]:
+        """AMR_t [RO] of the scenario's plan with the roll-out at ``pace`` and unit costs x cost."""
+        import dataclasses
+
+        from . import amr
+
+        plan = self._amr_plan
+        rollout = dm.rollout_at_pace(plan.rollout, pace)
+        capex = tuple(dataclasses.replace(k, unit_cost=k.unit_cost * cost) for k in plan.capex)
+        end = max(plan.horizon_end, max(rollout))
+        plan2 = dataclasses.replace(plan, rollout=rollout, capex=capex, horizon_end=end)
+        series = amr.allowance(plan2)
+        return {int(y): float(v) for y, v in series.items()}
+
+    def readings(self) -> dict[str, str]:
+        return {k: dd.value for k, dd in self.reading_controls.items()}
+
+    def _with_readings(self):
+        key = tuple(sorted(self.readings().items()))
+        if key not in self._readings_cache:
+            changed = {k: v for k, v in self.readings().items() if self.base.readings[k] != v}
+            self._readings_cache[key] = self.base.with_readings(**changed) if changed else self.base
+        return self._readings_cache[key]
+
+    # -- computing ----------------------------------------------------------------------------
+    def refresh(self) -> None:
+        """Compute the case on the page (one engine call) and update every view in place."""
+        if self.base is None:
+            return
+        t0 = time.perf_counter()
+        try:
+            sc = self._with_readings()
+            edits = dm.scenario_edits(sc, self.controls())
+            edited = sc.with_values(edits) if edits else sc
+            year = int(self.year_choice.value or edited.years[0])
+            target, grid_al, rud_prev = self._loss_grid(edited, year)
+            rbs_own = edited.rows[year - 1]["RBS"]
+            overrides = {target: np.concatenate([[rbs_own], dm.bulk_supplies(rud_prev, grid_al)])}
+            result = self._engine.evaluate(edited, overrides=overrides)
+            self.engine_calls += 1
+            frame = self._engine.to_frame(result, edited.years, draw=0)
+        except (InputError, ValueError, KeyError) as exc:
+            self._clear_views()
+            self._error(f"This case cannot be computed: {exc}")
+            return
+        self.edited, self.frame = edited, frame
+        j = edited.years.index(year)
+        self._update_views(frame, grid_al, result["LOSS"][1:, j], j)
+        self.last_compute_s = time.perf_counter() - t0
+        self.status.value = (
+            f'<div class="tm-status tm-ok">{html.escape(edited.name)}: {len(edits)} value(s) '
+            f"edited; computed in {1000 * self.last_compute_s:.0f} ms.</div>"
+        )
+        self._update_downloads(edited, frame)
+
+    def _loss_grid(self, sc, year):
+        """The target, the grid of AL_{t-1} and RUD_{t-1} of the loss incentive curve."""
+        b = self.base_frame
+        prev = sc.rows[year - 1]
+        rud, rbs = prev["RUD"], prev["RBS"]
+        al = 1.0 - rud / rbs
+        j = sc.years.index(year)
+        tl = sc.notified_value("TL", year - 1)
+        band = sc.notified_value("BAND", year - 1)
+        if math.isnan(tl):
+            tl = float(b["TL"].iloc[j])
+        band = 0.0 if math.isnan(band) else band
+        lo = max(0.0, min(al, tl) - 0.04)
+        hi = min(0.6, max(al, tl + band) + 0.04)
+        return f"inputs.RBS@{year - 1}", np.linspace(lo, hi, self.grid_points), rud
+
+    # -- views --------------------------------------------------------------------------------
+    def _update_views(self, f, grid_al, grid_loss, j) -> None:
+        b = self.base_frame
+        years = [str(y) for y in f["year"]]
+        row = f.iloc[j]
+        rud = np.array([self.edited.rows[y]["RUD"] for y in self.edited.years])
+        rud_base = np.array([self.base.rows[y]["RUD"] for y in self.base.years])
+        bill_kwh = dm.bill_per_kwh(f["MADR"].to_numpy(), rud)
+        bill_kwh_base = dm.bill_per_kwh(b["MADR"].to_numpy(), rud_base)
+        terms = [t for t in WATERFALL_TERMS if t == "DB" or row[t] != 0.0]
+        values = [(-row[t] if t == "K" else row[t]) / 1e6 for t in terms]
+        labels = [("-K" if t == "K" else t) for t in terms] + ["MADR"]
+        al, tl, band, cap = row["AL"], row["TL"], row["BAND"], row["loss_cap"]
+        fig = self.fig
+        with fig.batch_update():
+            fig.data[0].update(x=years, y=(b["MADR"] / 1e6).tolist())
+            fig.data[1].update(x=years, y=(f["MADR"] / 1e6).tolist())
+            fig.data[2].update(
+                x=labels, y=[*values, row["MADR"] / 1e6],
+                measure=["relative"] * len(values) + ["total"],
+                name=f"MADR {years[j]}",
+            )  # fmt: skip
+            fig.data[3].update(x=(100 * grid_al).tolist(), y=(grid_loss / 1e6).tolist())
+            fig.data[4].update(x=[100 * al], y=[row["LOSS"] / 1e6])
+            fig.data[5].update(x=years, y=bill_kwh_base.tolist())
+            fig.data[6].update(x=years, y=bill_kwh.tolist())
+            fig.layout.shapes = [
+                {"type": "rect", "xref": "x3", "yref": "y3 domain", "x0": 100 * tl,
+                 "x1": 100 * (tl + band), "y0": 0, "y1": 1, "fillcolor": "#f2c94c",
+                 "opacity": 0.35, "line": {"width": 0}},
+                {"type": "line", "xref": "x3 domain", "yref": "y3", "x0": 0, "x1": 1,
+                 "y0": cap / 1e6, "y1": cap / 1e6, "line": {"dash": "dot", "color": "#c62828"}},
+                {"type": "line", "xref": "x3 domain", "yref": "y3", "x0": 0, "x1": 1,
+                 "y0": -cap / 1e6, "y1": -cap / 1e6, "line": {"dash": "dot", "color": "#c62828"}},
+            ]  # fmt: skip
+            fig.layout.annotations[2].text = f"Loss incentive LOSS_{years[j]} [m RO]"
+            fig.layout.annotations[1].text = f"Build-up of MADR {years[j]} [m RO]"
+        _sync_widget_state(fig)
+        self.headline.value = self._headline_html(f, b)
+        self.bills.value = self._bills_html(f, b, bill_kwh, bill_kwh_base)
+        self.compliance.value = self._compliance_html(f)
+
+    def _headline_html(self, f, b) -> str:
+        rows = []
+        for (_, r), (_, rb) in zip(f.iterrows(), b.iterrows(), strict=True):
+            y, v, vb = int(r["year"]), float(r["MADR"]), float(rb["MADR"])
+            change = 100.0 * (v / vb - 1.0)
+            rows.append(
+                f"<tr><td>{y}</td><td>{_m(vb)}</td>"
+                f'<td class="tm-madr" data-year="{y}" data-value="{v!r}"><b>{_m(v)}</b></td>'
+                f"<td>{change:+.2f} %</td></tr>"
+            )
+        return (
+            '<table class="tm-table tm-headline"><tr><th>year</th><th>MADR base [m RO]</th>'
+            "<th>MADR this case [m RO]</th><th>change</th></tr>" + "".join(rows) + "</table>"
+        )
+
+    def _bills_html(self, f, b, kwh, kwh_base) -> str:
+        acct = dm.bill_per_account(f["MADR"].to_numpy(), f["CA"].to_numpy())
+        acct_base = dm.bill_per_account(b["MADR"].to_numpy(), b["CA"].to_numpy())
+        rows = "".join(
+            f"<tr><td>{int(y)}</td><td>{kb:.3f}</td>"
+            f'<td class="tm-bill-kwh" data-year="{int(y)}" data-value="{k!r}">{k:.3f}</td>'
+            f"<td>{ab:.2f}</td>"
+            f'<td class="tm-bill-account" data-year="{int(y)}" data-value="{a!r}">{a:.2f}</td>'
+            "</tr>"
+            for y, k, kb, a, ab in zip(f["year"], kwh, kwh_base, acct, acct_base, strict=True)
+        )
+        return (
+            "<h3>Bill impact</h3><table class='tm-table'><tr><th>year</th>"
+            "<th>base [baisa/kWh]</th><th>this case [baisa/kWh]</th>"
+            "<th>base [RO/account/yr]</th><th>this case [RO/account/yr]</th></tr>"
+            + rows
+            + "</table>"
+        )
+
+    def _compliance_html(self, f) -> str:
+        items = "".join(
+            f'<li class="{"tm-hit" if hit else "tm-pass"}">{html.escape(text)}</li>'
+            for _, text, hit in dm.compliance_sentences(f)
+        )
+        return f"<h3>Revenue tests (paragraphs 3-5)</h3><ul class='tm-compliance'>{items}</ul>"
+
+    def _update_downloads(self, edited, frame) -> None:
+        name = slug(edited.name)
+        units = [edited.rows[y]["RUD"] for y in edited.years]
+        table = dm.results_table(frame, units)
+        links = [
+            data_link(edited.to_yaml(), f"{name}-edited.yaml", "application/x-yaml",
+                      "tm-dl-yaml", "Scenario (YAML)"),
+            data_link(table.to_csv(index=False), f"{name}-madr.csv", "text/csv",
+                      "tm-dl-csv", "Results (CSV)"),
+            data_link(dm.to_xlsx_bytes({"madr": table}), f"{name}-madr.xlsx",
+                      "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                      "tm-dl-xlsx", "Results (XLSX)"),
+        ]  # fmt: skip
+        self.downloads.value = (
+            "<h3>Downloads</h3><div class='tm-downloads'>" + "".join(links) + "</div>"
+        )
+
+    def _clear_views(self) -> None:
+        self.frame = self.edited = None
+        self.headline.value = '<table class="tm-table tm-headline"></table>'
+        self.downloads.value = ""
+
+    def _error(self, message: str) -> None:
+        self.status.value = f'<div class="tm-status tm-error">{html.escape(message)}</div>'
+
+    def show(self) -> None:
+        """Display the page (in a notebook, or served by Voila)."""
+        from IPython.display import display
+
+        display(self.widget)

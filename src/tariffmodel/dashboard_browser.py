@@ -1,0 +1,175 @@
+"""Driving the dashboards in a real browser: a served dashboard and a headless chromium.
+
+Shared by the browser tests and the dashboard benchmark. The server is ``tariffmodel dashboard``
+itself on a free port; the browser is Debian's chromium (``/usr/bin/chromium``) driven by
+playwright-python (never a downloaded browser).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+CHROMIUM = os.environ.get("TARIFFMODEL_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+#: CSS selectors of the MADR dashboard.
+MADR = ".tm-madr"
+FIGURE_BAR = ".tm-figure .barlayer .point path"
+
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """A running ``tariffmodel dashboard``: its URL, log file and process."""
+
+    def __init__(self, proc: subprocess.Popen, port: int, log: Path) -> None:
+        self.proc, self.port, self.log = proc, port, log
+        self.url = f"http://127.0.0.1:{port}/"
+
+    def page_url(self, notebook: str = "madr_dashboard.ipynb") -> str:
+        return f"{self.url}voila/render/{notebook}"
+
+    def log_text(self) -> str:
+        return self.log.read_text(errors="replace") if self.log.exists() else ""
+
+    def wait_pool(self, notebook: str = "madr_dashboard.ipynb", count: int = 1, timeout=120.0):
+        """Wait until the preheated pool of ``notebook`` has been filled ``count`` times."""
+        needle = f"Kernel pool of {notebook} is filled"
+        deadline = time.monotonic() + timeout
+        while self.log_text().count(needle) < count:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"the dashboard server stopped:\n{self.log_text()[-3000:]}")
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"no preheated kernel after {timeout} s:\n{self.log_text()}")
+            time.sleep(0.1)
+
+
+@contextlib.contextmanager
+def serve(
+    scenarios: Path, log: Path, *, pool_size: int = 1, extra: list[str] | None = None,
+    timeout: float = 60.0,
+) -> Iterator[Server]:  # fmt: skip
+    """Start ``tariffmodel dashboard`` on a free port; stop it (and its kernels) at the end."""
+    port = free_port()
+    argv = [sys.executable, "-m", "tariffmodel", "dashboard", "--port", str(port),
+            "--scenarios", str(scenarios), "--pool-size", str(pool_size), *(extra or [])]  # fmt: skip
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with open(log, "wb") as fh:
+        proc = subprocess.Popen(argv, stdout=fh, stderr=subprocess.STDOUT, start_new_session=True)
+    server = Server(proc, port, log)
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"the dashboard server stopped:\n{server.log_text()[-3000:]}")
+            try:
+                with urllib.request.urlopen(server.url, timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"the dashboard server did not answer:\n{server.log_text()}")
+            time.sleep(0.1)
+        yield server
+    finally:
+        _stop(proc)
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)  # Voila shuts its kernels down
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)  # the session started for this server only
+            proc.wait(timeout=10)
+
+
+def launch_chromium(playwright):
+    """Debian's chromium, headless. Raises when it cannot start (a test fails, never skips)."""
+    if not Path(CHROMIUM).exists():
+        raise RuntimeError(f"no chromium at {CHROMIUM}: install the Debian package 'chromium'")
+    return playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+
+
+def open_dashboard(browser, url: str, timeout_ms: float = 60_000):
+    """Open a dashboard page; return (page, seconds until the MADR and the figure are shown)."""
+    page = browser.new_page(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+    t0 = time.perf_counter()
+    page.goto(url, wait_until="commit")
+    page.wait_for_selector(MADR, timeout=timeout_ms)
+    page.wait_for_selector(FIGURE_BAR, state="attached", timeout=timeout_ms)
+    return page, time.perf_counter() - t0
+
+
+def madr_shown(page, year: int) -> float:
+    """The MADR of ``year`` shown in the page, at full precision [RO]."""
+    return float(page.get_attribute(f"{MADR}[data-year='{year}']", "data-value"))
+
+
+#: Installs the in-page clock: the time of the Enter key (capture phase) and the time of the
+#: first animation frame in which the MADR bars of the figure differ from before.
+_ARM_CLOCK = """
+() => {
+  const bar = () => {
+    const p = document.querySelectorAll('.tm-figure .barlayer .trace')[1];
+    return p ? Array.from(p.querySelectorAll('path')).map(e => e.getAttribute('d')).join('|')
+             : '';
+  };
+  const before = bar();
+  window.__tmClock = {t0: null, t1: null};
+  const onKey = (e) => {
+    if (e.key !== 'Enter') return;
+    document.removeEventListener('keydown', onKey, true);
+    window.__tmClock.t0 = performance.now();
+    const poll = () => {
+      if (bar() !== before) { window.__tmClock.t1 = performance.now(); }
+      else { requestAnimationFrame(poll); }
+    };
+    requestAnimationFrame(poll);
+  };
+  document.addEventListener('keydown', onKey, true);
+}
+"""
+
+
+def set_slider(page, css_class: str, value: str, *, measure: bool = False) -> float | None:
+    """Type ``value`` into the readout of the slider with ``css_class`` and press Enter.
+
+    With ``measure``, returns the milliseconds from the key press to the figure drawn anew,
+    measured in the page.
+    """
+    readout = page.locator(f".{css_class} .widget-readout")
+    readout.click()
+    page.keyboard.press("Control+A")
+    page.keyboard.type(value)
+    if measure:
+        page.evaluate(_ARM_CLOCK)
+    page.keyboard.press("Enter")
+    if not measure:
+        return None
+    page.wait_for_function("window.__tmClock && window.__tmClock.t1 !== null", timeout=30_000)
+    clock = page.evaluate("window.__tmClock")
+    return clock["t1"] - clock["t0"]

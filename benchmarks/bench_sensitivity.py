@@ -45,8 +45,14 @@ def bench_montecarlo(sc, spec) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         cmd = [
             str(Path(sys.executable).with_name("tariffmodel")),
-            "montecarlo", str(SCENARIO), "--draws", str(DRAWS), "--out", f"{tmp}/mc",
-            "--n", str(N_MC),
+            "montecarlo",
+            str(SCENARIO),
+            "--draws",
+            str(DRAWS),
+            "--out",
+            f"{tmp}/mc",
+            "--n",
+            str(N_MC),
         ]
         before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
         t0 = time.perf_counter()
@@ -55,12 +61,18 @@ def bench_montecarlo(sc, spec) -> None:
         rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     report(
         f"montecarlo CLI: {N_MC:,} draws, {len(spec.targets)} targets, 4 years (wall)",
-        wall, "s", "< 3 s",
+        wall,
+        "s",
+        "< 3 s",
     )
     report("montecarlo CLI: peak resident memory", max(rss, before) / 1024, "MB", "< 4096 MB")
     inproc = best_of(lambda: mc.monte_carlo(sc, spec, n=N_MC), repeat=2)
     report("monte_carlo() in process, 1e6 draws (best of 2)", inproc, "s")
-    report("monte_carlo() peak memory (tracemalloc)", peak_memory(lambda: mc.monte_carlo(sc, spec, n=N_MC)), "MB")
+    report(
+        "monte_carlo() peak memory (tracemalloc)",
+        peak_memory(lambda: mc.monte_carlo(sc, spec, n=N_MC)),
+        "MB",
+    )
     drawn = mc.sample(spec, 1000, 1)
     single = one_at_a_time(sc, drawn, N_MC)
     report("  the same draws one scenario at a time (scaled from 200)", single, "s")
@@ -68,11 +80,17 @@ def bench_montecarlo(sc, spec) -> None:
 
 
 def bench_sobol(sc, spec) -> None:
-    ten = {"draws": {t: {"dist": d.name, **d.params} for t, d in list(spec.distributions.items())[:10]},
-           "seed": 1}
+    ten = {
+        "draws": {
+            t: {"dist": d.name, **d.params} for t, d in list(spec.distributions.items())[:10]
+        },
+        "seed": 1,
+    }
     t = best_of(lambda: sa.sobol(sc, ten, SOBOL_N, seed=1), repeat=2)
     n = SOBOL_N * (10 + 2)
-    report(f"sobol: 2^14 base samples, 10 targets ({n:,} scenarios), MADR by year", t, "s", "< 10 s")
+    report(
+        f"sobol: 2^14 base samples, 10 targets ({n:,} scenarios), MADR by year", t, "s", "< 10 s"
+    )
     u = np.random.default_rng(0).random((1000, 10))
     values = sa._unit_to_values(mc.as_spec(ten), u, morris=False)
     single = one_at_a_time(sc, values, n)
@@ -82,8 +100,16 @@ def bench_sobol(sc, spec) -> None:
 
 def bench_tornado(sc) -> None:
     targets = [
-        "notified.X", "notified.BAND", "notified.s", "notified.r", "notified.CAP", "notified.TS",
-        "notified.a", "notified.c", "notified.p", "notified.loss_cap_share",
+        "notified.X",
+        "notified.BAND",
+        "notified.s",
+        "notified.r",
+        "notified.CAP",
+        "notified.TS",
+        "notified.a",
+        "notified.c",
+        "notified.p",
+        "notified.loss_cap_share",
         *[f"inputs.CA@{y}" for y in sc.years],
         *[f"inputs.RBS@{y - 1}" for y in sc.years],
         *[f"inputs.RUD@{y - 1}" for y in sc.years[:2]],

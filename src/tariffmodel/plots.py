@@ -48,7 +48,7 @@ def tornado_figure(table: pd.DataFrame, year="period", value: str = "MADR") -> F
     labels = [f"{r.target}  [{r.low:.4g}, {r.high:.4g}]" for r in t.itertuples()]
     ax.set_yticks(pos, labels, fontsize=8)
     ax.xaxis.set_major_formatter(MILLIONS)
-    ax.set_xlabel(f"{value} {'over the period' if str(year) == 'period' else year} [million RO]")
+    ax.set_xlabel(f"{value} {_when(year)} [million RO]")
     ax.set_title(f"One-way sensitivity of {value}")
     ax.legend(fontsize=8, loc="lower right")
     return fig
@@ -64,14 +64,19 @@ def spider_figure(frame: pd.DataFrame, year="period", value: str = "MADR") -> Fi
     ax.xaxis.set_major_formatter(PercentFormatter(1.0))
     ax.yaxis.set_major_formatter(MILLIONS)
     ax.set_xlabel("change of the input from its base value")
-    ax.set_ylabel(f"{value} {'over the period' if col == 'period' else col} [million RO]")
+    ax.set_ylabel(f"{value} {_when(col)} [million RO]")
     ax.set_title(f"Spider plot of {value}")
     ax.legend(fontsize=8)
     return fig
 
 
+def _when(year) -> str:
+    return "over the period" if str(year) == "period" else str(year)
+
+
 def heatmap_figure(grid: pd.DataFrame, value: str = "MADR", year="") -> Figure:
     """Heatmap of a :func:`tariffmodel.sensitivity.grid` table (rows: y values; columns: x)."""
+    year = _when(year)
     fig, ax = _figure(7.0, 5.0)
     data = grid.to_numpy(dtype=float)
     im = ax.imshow(data, origin="lower", aspect="auto", cmap="viridis")
@@ -132,9 +137,7 @@ def sobol_figure(table: pd.DataFrame, output: str = "MADR", year="period") -> Fi
     ax.barh(pos + 0.2, t["ST"], 0.4, xerr=t["ST_conf"], label="total order ST")
     ax.set_yticks(pos, list(t["target"]), fontsize=8)
     ax.set_xlabel("share of the variance")
-    ax.set_title(
-        f"Sobol indices of {output} {'over the period' if str(year) == 'period' else year}"
-    )
+    ax.set_title(f"Sobol indices of {output} {_when(year)}")
     ax.legend(fontsize=8)
     return fig
 
@@ -152,9 +155,7 @@ def morris_figure(table: pd.DataFrame, output: str = "MADR", year="period") -> F
     ax.yaxis.set_major_formatter(MILLIONS)
     ax.set_xlabel("mu* [million RO per whole range]")
     ax.set_ylabel("sigma [million RO]")
-    ax.set_title(
-        f"Morris screening of {output} {'over the period' if str(year) == 'period' else year}"
-    )
+    ax.set_title(f"Morris screening of {output} {_when(year)}")
     return fig
 
 

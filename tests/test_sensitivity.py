@@ -237,6 +237,11 @@ def test_morris_mu_star_of_a_linear_target_is_slope_times_range(worked_example):
     assert row["mu_star"] == pytest.approx(12 * 1e4, rel=1e-9)  # DNS_2026 x width
 
 
+def test_morris_needs_two_trajectories(worked_example):
+    with pytest.raises(InputError, match="at least 2"):
+        sa.morris(worked_example, DRAWS, trajectories=1)
+
+
 def test_sobol_seed_reproduces(worked_example):
     a = sa.sobol(worked_example, DRAWS, 64, seed=5)
     b = sa.sobol(worked_example, DRAWS, 64, seed=5)

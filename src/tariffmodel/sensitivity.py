@@ -119,7 +119,13 @@ def _per_year(values: np.ndarray, years: Sequence[int]) -> dict[str, np.ndarray]
     return cols
 
 
-def _year_key(year, years) -> str:
+def year_key(year, years) -> str:
+    """The column of a year in these tables: the year as text, ``period``, or for None the last
+    modelled year; anything else is an error.
+
+    >>> year_key(None, [2026, 2027]), year_key("period", [2026]), year_key(2026, [2026])
+    ('2027', 'period', '2026')
+    """
     if year is None:
         return str(years[-1])
     if str(year) == PERIOD:
@@ -346,7 +352,7 @@ def grid(
     sc = load(scenario)
     value = _check_value(value)
     check_targets([x, y], sc, key_prefix="grid.")
-    key = _year_key(year, sc.years)
+    key = year_key(year, sc.years)
     xv = _values(x_values, x)
     yv = _values(y_values, y)
     xx, yy = np.meshgrid(xv, yv)  # (len(y), len(x))
@@ -535,6 +541,10 @@ def morris(
     from SALib.sample import morris as morris_sample
 
     trajectories = check_n(trajectories, key="trajectories")
+    if trajectories < 2:
+        raise InputError(
+            "must be at least 2 (sigma needs two effects per target)", key="trajectories"
+        )
     num_levels = check_n(num_levels, key="num_levels")
     if num_levels < 2 or num_levels % 2:
         raise InputError("must be an even number of at least 2", key="num_levels")

@@ -98,7 +98,7 @@ def run_tornado(args) -> int:
     except InputError as exc:
         exc.file = exc.file or str(side)
         raise
-    year = args.year
+    year = sensitivity.year_key(args.year, sc.years)
     tables = {"tornado.csv": table}
     figures = {}
     if args.plots:

@@ -128,9 +128,14 @@ def histogram_figure(values: np.ndarray, years, column: str = "MADR", bins: int 
     return fig
 
 
+def _select(table: pd.DataFrame, output: str, year) -> pd.DataFrame:
+    """The rows of a Sobol or Morris table for one output and one year (or the period)."""
+    return table[(table["output"] == output) & (table["year"] == str(year))]
+
+
 def sobol_figure(table: pd.DataFrame, output: str = "MADR", year="period") -> Figure:
     """First- and total-order Sobol indices with their confidence intervals."""
-    t = table[(table["output"] == output) & (table["year"] == str(year))]
+    t = _select(table, output, year)
     fig, ax = _figure(7.5, 0.4 * max(len(t), 3) + 1.2)
     pos = np.arange(len(t))
     ax.barh(pos - 0.2, t["S1"], 0.4, xerr=t["S1_conf"], label="first order S1")
@@ -144,7 +149,7 @@ def sobol_figure(table: pd.DataFrame, output: str = "MADR", year="period") -> Fi
 
 def morris_figure(table: pd.DataFrame, output: str = "MADR", year="period") -> Figure:
     """Morris screening: mu* (overall effect) against sigma (interaction or non-linearity)."""
-    t = table[(table["output"] == output) & (table["year"] == str(year))]
+    t = _select(table, output, year)
     fig, ax = _figure()
     ax.scatter(t["mu_star"], t["sigma"])
     for r in t.itertuples():

@@ -21,7 +21,9 @@ def register(subparsers) -> None:
     p.add_argument("scenario", help="the scenario file (YAML)")
     p.add_argument("--draws", required=True, help="the draws file (YAML)")
     p.add_argument("--out", required=True, help="output folder")
-    p.add_argument("--n", type=int, default=None, help="number of draws (default the file's n, else 1000)")
+    p.add_argument(
+        "--n", type=int, default=None, help="number of draws (default the file's n, else 1000)"
+    )
     p.add_argument("--seed", type=int, default=None, help="random seed (default the file's)")
     p.add_argument("--save-draws", action="store_true", help="also write draws.parquet")
     _explore.add_plots_switch(p)

@@ -554,16 +554,26 @@ def _iter_local(payloads: list[dict[str, Any]], jobs: int):
     pool = cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_ignore_sigint)
     queue = iter(payloads)
     running: dict[cf.Future, str] = {}
+    refused: list[tuple[str, dict[str, Any]]] = []
 
     def submit_next() -> None:
         payload = next(queue, None)
-        if payload is not None:
+        if payload is None:
+            return
+        try:
             running[pool.submit(execute_scenario, payload)] = payload["slug"]
+        except Exception as exc:  # a broken pool takes no more work
+            refused.append((payload["slug"], _crash_record(exc)))
 
     for _ in range(workers):
         submit_next()
     try:
-        while running:
+        while running or refused:
+            while refused:
+                yield refused.pop(0)
+                submit_next()
+            if not running:
+                continue
             done, _ = cf.wait(running, return_when=cf.FIRST_COMPLETED)
             for fut in done:
                 slug = running.pop(fut)

@@ -277,3 +277,8 @@ def test_para5_both_years_below():
 
 def test_para5_one_year_only():
     assert f.para5_test(95.0, 100.0, 80.0, 100.0) is False
+
+
+def test_no_negative_zero_inside_the_band():
+    ld = f.loss_difference(0.080, 0.082, 0.0)
+    assert ld == 0.0 and np.copysign(1.0, ld) == 1.0

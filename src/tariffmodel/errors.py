@@ -65,9 +65,16 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
 
     >>> did_you_mean("loss_deadbnd", ["loss_deadband", "call_centre"])
     " (did you mean 'loss_deadband'?)"
+    >>> did_you_mean("x", ["X", "s"])
+    " (did you mean 'X'?)"
     """
-    close = difflib.get_close_matches(str(word), [str(c) for c in choices], n=1, cutoff=0.6)
-    return f" (did you mean '{close[0]}'?)" if close else ""
+    choices = [str(c) for c in choices]
+    same_but_case = [c for c in choices if c.lower() == str(word).lower()]
+    if same_but_case:
+        return f" (did you mean '{same_but_case[0]}'?)"
+    lowered = {c.lower(): c for c in choices}
+    close = difflib.get_close_matches(str(word).lower(), list(lowered), n=1, cutoff=0.6)
+    return f" (did you mean '{lowered[close[0]]}'?)" if close else ""
 
 
 def unknown_key_error(

@@ -289,7 +289,8 @@ def loss_difference(tl, al, d):
     0.005
     """
     tl_, al_, d_ = _arrays(tl, al, d)
-    return _wrap((tl_ - al_) * d_, al, tl)
+    # + 0.0: no -0.0 inside the dead band (it would print as -0.0 in madr.csv)
+    return _wrap((tl_ - al_) * d_ + 0.0, al, tl)
 
 
 def base_loss(units_distributed_prev, p, ld):

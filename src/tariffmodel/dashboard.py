@@ -29,6 +29,7 @@ import numpy as np
 
 from . import dashboard_model as dm
 from .errors import InputError
+from .report import bill_impact
 
 #: Environment variable naming the folder of scenarios (set by ``tariffmodel dashboard``).
 SCENARIOS_ENV = "TARIFFMODEL_SCENARIOS"
@@ -229,7 +230,7 @@ class MadrDashboard:
         self.edited = None
         self._readings_cache: dict = {}
         self._quiet = False
-        self._initial: dict[str, float] = {}
+        self._shown: dict[str, float] = {}
         self._schedule = Debouncer(self.refresh, debounce)
         self._build()
         files = list_scenarios(self.folder)
@@ -244,7 +245,7 @@ class MadrDashboard:
         self.load(start)
 
     # -- building the page --------------------------------------------------------------------
-    def _slider(self, desc, value, lo, hi, step, fmt=".2f", unit="%"):
+    def _slider(self, desc, value, lo, hi, step, css_class, fmt=".2f"):
         w = self._w
         s = w.FloatSlider(
             value=value, min=lo, max=hi, step=step, description=desc, readout_format=fmt,
@@ -252,6 +253,7 @@ class MadrDashboard:
             layout=w.Layout(width="380px"),
         )  # fmt: skip
         s.add_class("tm-control")
+        s.add_class(css_class)
         s.observe(self._changed, "value")
         return s
 
@@ -282,15 +284,21 @@ class MadrDashboard:
         }  # fmt: skip
         self.cpi_box = w.VBox([])
         self.cpi_controls: dict[int, object] = {}
-        self.x_control = self._slider("X factor [%]", 1.5, 0.0, 10.0, 0.05)
-        self.tl_control = self._slider("Loss target TL [%]", 8.0, 0.0, 20.0, 0.05)
-        self.al_control = self._slider("Actual losses AL [%]", 8.0, 0.0, 30.0, 0.05)
-        self.ca_growth = self._slider("Accounts growth [+% a yr]", 0.0, -5.0, 5.0, 0.1)
-        self.units_growth = self._slider("Units growth [+% a yr]", 0.0, -5.0, 5.0, 0.1)
-        self.ws_control = self._slider("Customer KPI score WS", 0.85, 0.0, 2.0, 0.01, unit="")
-        self.recovery_control = self._slider("Revenue recovery [%]", 100.0, 50.0, 150.0, 0.5)
-        self.amr_pace = self._slider("AMR roll-out pace [x]", 1.0, 0.25, 3.0, 0.05, unit="")
-        self.amr_cost = self._slider("AMR unit cost [x]", 1.0, 0.25, 3.0, 0.05, unit="")
+        self.x_control = self._slider("X factor [%]", 1.5, 0.0, 10.0, 0.05, "tm-x")
+        self.tl_control = self._slider("Loss target TL [%]", 8.0, 0.0, 20.0, 0.05, "tm-tl")
+        self.al_control = self._slider("Actual losses AL [%]", 8.0, 0.0, 30.0, 0.05, "tm-al")
+        self.ca_growth = self._slider(
+            "Accounts growth [+% a yr]", 0.0, -5.0, 5.0, 0.1, "tm-ca-growth"
+        )
+        self.units_growth = self._slider(
+            "Units growth [+% a yr]", 0.0, -5.0, 5.0, 0.1, "tm-units-growth"
+        )
+        self.ws_control = self._slider("Customer KPI score WS", 0.85, 0.0, 2.0, 0.01, "tm-ws")
+        self.recovery_control = self._slider(
+            "Revenue recovery [%]", 100.0, 50.0, 150.0, 0.5, "tm-recovery"
+        )
+        self.amr_pace = self._slider("AMR roll-out pace [x]", 1.0, 0.25, 3.0, 0.05, "tm-amr-pace")
+        self.amr_cost = self._slider("AMR unit cost [x]", 1.0, 0.25, 3.0, 0.05, "tm-amr-cost")
         self.amr_note = w.HTML("")
         self.year_choice = self._dropdown("Year in detail", "tm-year", self._changed)
         self.reset_button = w.Button(description="Back to the scenario")
@@ -400,26 +408,31 @@ class MadrDashboard:
             for y in sc.years:
                 v = sc.rows[y].get("CPI", math.nan)
                 v = 0.0 if v is None or math.isnan(v) else v
-                s = self._slider(f"CPI {y} [%]", fraction_to_pct(v), -2.0, 10.0, 0.05)
-                s.add_class(f"tm-cpi-{y}")
+                s = self._slider(
+                    f"CPI {y} [%]", fraction_to_pct(v), -2.0, 10.0, 0.05, f"tm-cpi-{y}"
+                )
                 cpis[y] = s
             self.cpi_controls = cpis
             self.cpi_box.children = tuple(cpis.values())
             b = self.base_frame
-            initial = {
-                "X": fraction_to_pct(sc.notified_value("X", first)),
-                "TL": fraction_to_pct(float(b["TL"].iloc[0])),
-                "AL": fraction_to_pct(float(b["AL"].iloc[0])),
+            # what each control shows at the start, in the model's units
+            pct = {
+                "X": sc.notified_value("X", first),
+                "TL": float(b["TL"].iloc[0]),
+                "AL": float(b["AL"].iloc[0]),
                 "CA": 0.0,
                 "units": 0.0,
-                "WS": self._initial_ws(sc),
-                "recovery": 100.0,
-                "pace": 1.0,
-                "cost": 1.0,
+                "recovery": 1.0,
             }
-            self._initial = initial
-            for key, ctl in self._scalar_controls().items():
-                ctl.value = initial[key]
+            plain = {"WS": self._initial_ws(sc), "pace": 1.0, "cost": 1.0}
+            controls = self._scalar_controls()
+            for key, value in pct.items():
+                controls[key].value = fraction_to_pct(value)
+            for key, value in plain.items():
+                controls[key].value = float(f"{value:.12g}")
+            self._shown = {k: pct_to_fraction(controls[k].value) for k in pct}
+            self._shown |= {k: float(f"{controls[k].value:.12g}") for k in plain}
+            self._shown |= {f"CPI@{y}": pct_to_fraction(ctl.value) for y, ctl in cpis.items()}
             for switch, dd in self.reading_controls.items():
                 dd.value = sc.readings[switch]
             self.year_choice.options = [str(y) for y in sc.years]
@@ -485,30 +498,31 @@ class MadrDashboard:
             self._schedule()
 
     def controls(self) -> dm.Controls:
-        """The page's control values as :class:`dashboard_model.Controls` (untouched: None)."""
-        init = self._initial
-        sc = self.base
+        """The page's control values as :class:`dashboard_model.Controls` (untouched: None).
 
-        def touched(key, ctl):
-            return ctl.value != init[key]
+        A control counts as touched when its value, read at the 12 significant digits a
+        control carries, differs from the value it was given: a browser's slider that hands
+        back 0.9000000000000004 for 0.9 edits nothing.
+        """
 
-        cpi = {}
-        for y, ctl in self.cpi_controls.items():
-            v = sc.rows[y].get("CPI")
-            if v is None or math.isnan(v) or ctl.value != fraction_to_pct(v):
-                cpi[y] = pct_to_fraction(ctl.value)
+        def read(ctl, pct=True):
+            return pct_to_fraction(ctl.value) if pct else float(f"{ctl.value:.12g}")
+
+        def edit(key, ctl, pct=True):
+            value = read(ctl, pct)
+            return None if value == self._shown[key] else value
+
+        cpi = {y: read(ctl) for y, ctl in self.cpi_controls.items()
+               if read(ctl) != self._shown[f"CPI@{y}"]}  # fmt: skip
         c = self._scalar_controls()
-        pct = {k: pct_to_fraction(c[k].value) if touched(k, c[k]) else None
-               for k in ("X", "TL", "AL", "CA", "units", "recovery")}  # fmt: skip
         amr = {}
-        if self._amr_plan is not None and (
-            touched("pace", c["pace"]) or touched("cost", c["cost"])
-        ):
-            amr = self.amr_allowance(c["pace"].value, c["cost"].value)
+        pace, cost = edit("pace", c["pace"], False), edit("cost", c["cost"], False)
+        if self._amr_plan is not None and (pace is not None or cost is not None):
+            amr = self.amr_allowance(read(c["pace"], False), read(c["cost"], False))
         return dm.Controls(
-            cpi=cpi, X=pct["X"], TL=pct["TL"], AL=pct["AL"], accounts_growth=pct["CA"],
-            units_growth=pct["units"], WS=c["WS"].value if touched("WS", c["WS"]) else None,
-            recovery=pct["recovery"], amr=amr,
+            cpi=cpi, X=edit("X", c["X"]), TL=edit("TL", c["TL"]), AL=edit("AL", c["AL"]),
+            accounts_growth=edit("CA", c["CA"]), units_growth=edit("units", c["units"]),
+            WS=edit("WS", c["WS"], False), recovery=edit("recovery", c["recovery"]), amr=amr,
         )  # fmt: skip
 
     def amr_allowance(self, pace: float, cost: float) -> dict[int, float]:
@@ -580,17 +594,16 @@ class MadrDashboard:
         band = 0.0 if math.isnan(band) else band
         lo = max(0.0, min(al, tl) - 0.04)
         hi = min(0.6, max(al, tl + band) + 0.04)
-        return f"inputs.RBS@{year - 1}", np.linspace(lo, hi, self.grid_points), rud
+        # the band edges on the grid: reading R1 as drafted has D_t = 0 exactly at TL + BAND
+        grid = np.unique(np.concatenate([np.linspace(lo, hi, self.grid_points), [tl, tl + band]]))
+        return f"inputs.RBS@{year - 1}", grid, rud
 
     # -- views --------------------------------------------------------------------------------
     def _update_views(self, f, grid_al, grid_loss, j) -> None:
         b = self.base_frame
         years = [str(y) for y in f["year"]]
         row = f.iloc[j]
-        rud = np.array([self.edited.rows[y]["RUD"] for y in self.edited.years])
-        rud_base = np.array([self.base.rows[y]["RUD"] for y in self.base.years])
-        bill_kwh = dm.bill_per_kwh(f["MADR"].to_numpy(), rud)
-        bill_kwh_base = dm.bill_per_kwh(b["MADR"].to_numpy(), rud_base)
+        bill, bill_base = bill_impact(f), bill_impact(b)
         terms = [t for t in WATERFALL_TERMS if t == "DB" or row[t] != 0.0]
         values = [(-row[t] if t == "K" else row[t]) / 1e6 for t in terms]
         labels = [("-K" if t == "K" else t) for t in terms] + ["MADR"]
@@ -606,8 +619,8 @@ class MadrDashboard:
             )  # fmt: skip
             fig.data[3].update(x=(100 * grid_al).tolist(), y=(grid_loss / 1e6).tolist())
             fig.data[4].update(x=[100 * al], y=[row["LOSS"] / 1e6])
-            fig.data[5].update(x=years, y=bill_kwh_base.tolist())
-            fig.data[6].update(x=years, y=bill_kwh.tolist())
+            fig.data[5].update(x=years, y=bill_base["baisa_per_kWh"].tolist())
+            fig.data[6].update(x=years, y=bill["baisa_per_kWh"].tolist())
             fig.layout.shapes = [
                 {"type": "rect", "xref": "x3", "yref": "y3 domain", "x0": 100 * tl,
                  "x1": 100 * (tl + band), "y0": 0, "y1": 1, "fillcolor": "#f2c94c",
@@ -621,7 +634,7 @@ class MadrDashboard:
             fig.layout.annotations[1].text = f"Build-up of MADR {years[j]} [m RO]"
         _sync_widget_state(fig)
         self.headline.value = self._headline_html(f, b)
-        self.bills.value = self._bills_html(f, b, bill_kwh, bill_kwh_base)
+        self.bills.value = self._bills_html(bill, bill_base)
         self.compliance.value = self._compliance_html(f)
 
     def _headline_html(self, f, b) -> str:
@@ -639,17 +652,18 @@ class MadrDashboard:
             "<th>MADR this case [m RO]</th><th>change</th></tr>" + "".join(rows) + "</table>"
         )
 
-    def _bills_html(self, f, b, kwh, kwh_base) -> str:
-        acct = dm.bill_per_account(f["MADR"].to_numpy(), f["CA"].to_numpy())
-        acct_base = dm.bill_per_account(b["MADR"].to_numpy(), b["CA"].to_numpy())
+    def _bills_html(self, bill, base) -> str:
         rows = "".join(
             f"<tr><td>{int(y)}</td><td>{kb:.3f}</td>"
             f'<td class="tm-bill-kwh" data-year="{int(y)}" data-value="{k!r}">{k:.3f}</td>'
             f"<td>{ab:.2f}</td>"
             f'<td class="tm-bill-account" data-year="{int(y)}" data-value="{a!r}">{a:.2f}</td>'
             "</tr>"
-            for y, k, kb, a, ab in zip(f["year"], kwh, kwh_base, acct, acct_base, strict=True)
-        )
+            for y, k, kb, a, ab in zip(
+                bill["year"], bill["baisa_per_kWh"], base["baisa_per_kWh"],
+                bill["RO_per_account"], base["RO_per_account"], strict=True,
+            )
+        )  # fmt: skip
         return (
             "<h3>Bill impact</h3><table class='tm-table'><tr><th>year</th>"
             "<th>base [baisa/kWh]</th><th>this case [baisa/kWh]</th>"
@@ -667,8 +681,7 @@ class MadrDashboard:
 
     def _update_downloads(self, edited, frame) -> None:
         name = slug(edited.name)
-        units = [edited.rows[y]["RUD"] for y in edited.years]
-        table = dm.results_table(frame, units)
+        table = dm.results_table(frame)
         links = [
             data_link(edited.to_yaml(), f"{name}-edited.yaml", "application/x-yaml",
                       "tm-dl-yaml", "Scenario (YAML)"),

@@ -3,7 +3,8 @@
 The page holds a set of control values (:class:`Controls`); :func:`scenario_edits` turns them
 into the scalar edits of :meth:`tariffmodel.scenario.Scenario.with_values`, so that the edited
 scenario the page downloads reproduces the page's numbers exactly under ``tariffmodel run``.
-The bill impact, the compliance sentences and the roll-out pace are one function each.
+The compliance sentences and the roll-out pace are one function each; the bill impact is that
+of ``tariffmodel run`` (:func:`tariffmodel.report.bill_impact`).
 """
 
 from __future__ import annotations
@@ -15,63 +16,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-
-#: Baisa per Omani Rial.
-BAISA_PER_RO = 1000.0
-
-
-# --- bill impact ----------------------------------------------------------------------------
-
-
-def bill_per_kwh(revenue, units):
-    r"""Average distribution charge per unit distributed [baisa per kWh].
-
-    .. math:: b_t = 1000 \, \frac{MADR_t}{RUD_t}
-
-    Parameters
-    ----------
-    revenue : array_like
-        Revenue of the year [RO] (MADR_t).
-    units : array_like
-        Units distributed in the year [kWh] (RUD_t).
-
-    Returns
-    -------
-    ndarray or scalar
-        [baisa per kWh]; scalar in, scalar out; pandas objects keep their index.
-
-    Examples
-    --------
-    >>> bill_per_kwh(150_000_000.0, 30_000_000_000.0)
-    5.0
-    """
-    return BAISA_PER_RO * revenue / units
-
-
-def bill_per_account(revenue, accounts):
-    r"""Distribution revenue per customer account and year [RO per account per year].
-
-    .. math:: b_t = \frac{MADR_t}{CA_t}
-
-    Parameters
-    ----------
-    revenue : array_like
-        Revenue of the year [RO] (MADR_t).
-    accounts : array_like
-        Customer accounts of the year [accounts] (CA_t).
-
-    Returns
-    -------
-    ndarray or scalar
-        [RO per account per year].
-
-    Examples
-    --------
-    >>> bill_per_account(130_000_000.0, 1_300_000.0)
-    100.0
-    """
-    return revenue / accounts
-
 
 # --- the controls and the scenario edits they make ------------------------------------------
 
@@ -325,30 +269,29 @@ def compliance_sentences(frame: pd.DataFrame) -> list[tuple[int, str, bool]]:
 # --- downloads ------------------------------------------------------------------------------
 
 
-def results_table(frame: pd.DataFrame, units) -> pd.DataFrame:
-    """The results to download: the madr.csv columns, then units and the bill impact.
+def results_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """The results to download: the madr.csv columns and the bill impact of ``tariffmodel run``.
 
     Parameters
     ----------
     frame : DataFrame
-        madr.csv-like, one row per modelled year.
-    units : array_like
-        RUD_t of those years [kWh].
+        One variant of the engine (:func:`tariffmodel.engine.to_frame`), one row per year.
 
     Examples
     --------
-    >>> f = pd.DataFrame({"year": [2026], "MADR": [150.0e6], "CA": [1.5e6]})
-    >>> t = results_table(f, [30.0e9])
+    >>> f = pd.DataFrame({"year": [2026], "MADR": [150.0e6], "RUD": [30.0e9], "CA": [1.5e6]})
+    >>> t = results_table(f)
     >>> t.columns.tolist()
-    ['year', 'MADR', 'CA', 'RUD', 'bill_baisa_per_kWh', 'bill_RO_per_account']
-    >>> t.loc[0, "bill_baisa_per_kWh"], t.loc[0, "bill_RO_per_account"]
+    ['year', 'MADR', 'RUD', 'CA', 'baisa_per_kWh', 'RO_per_account']
+    >>> t.loc[0, "baisa_per_kWh"], t.loc[0, "RO_per_account"]
     (np.float64(5.0), np.float64(100.0))
     """
-    out = frame.copy()
-    out["RUD"] = np.asarray(units, dtype=float)
-    out["bill_baisa_per_kWh"] = bill_per_kwh(out["MADR"], out["RUD"])
-    out["bill_RO_per_account"] = bill_per_account(out["MADR"], out["CA"])
-    return out
+    from .report import bill_impact
+
+    bills = bill_impact(frame)
+    return frame.assign(
+        baisa_per_kWh=bills["baisa_per_kWh"], RO_per_account=bills["RO_per_account"]
+    )
 
 
 def to_xlsx_bytes(sheets: Mapping[str, pd.DataFrame]) -> bytes:

@@ -1,0 +1,82 @@
+"""Fixtures of the browser tests: a served dashboard (``tariffmodel dashboard`` on a free port)
+and Debian's chromium driven by playwright-python.
+
+The browser must start: when it cannot, the tests fail (never skip). Screenshots and the
+server's log go to test-artifacts/ (git-ignored).
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tariffmodel import dashboard_browser as db
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts"
+WORKED_EXAMPLE = ROOT / "tests" / "data" / "worked-example.yaml"
+BROKEN = "zz-broken-cpi.yaml"
+
+
+def pytest_collection_modifyitems(items):
+    # one worker runs every browser test, so that they share one server and one browser
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(item.fspath).parents:
+            item.add_marker(pytest.mark.xdist_group("browser"))
+            item.add_marker(pytest.mark.slow)
+
+
+@pytest.fixture(scope="session")
+def scenarios_dir(tmp_path_factory) -> Path:
+    """The worked example, and a copy with CPI written as a percent (a bad value)."""
+    folder = tmp_path_factory.mktemp("dashboard-scenarios")
+    shutil.copy(WORKED_EXAMPLE, folder / "worked-example.yaml")
+    bad = yaml.safe_load(WORKED_EXAMPLE.read_text())
+    bad["name"] = "Broken: CPI as a percent"
+    bad["inputs"][1]["CPI"] = 0.9 * 100  # 90 %: an input error, not a rate
+    (folder / BROKEN).write_text(yaml.safe_dump(bad, sort_keys=False))
+    return folder
+
+
+@pytest.fixture(scope="session")
+def broken_scenario(scenarios_dir) -> str:
+    return BROKEN
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
+
+
+@pytest.fixture(scope="session")
+def server(scenarios_dir):
+    """``tariffmodel dashboard`` serving the test scenarios, one preheated kernel."""
+    with db.serve(scenarios_dir, ARTIFACTS / "voila-test.log", pool_size=1) as srv:
+        srv.wait_pool()
+        yield srv
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        try:
+            chromium = db.launch_chromium(pw)
+        except Exception as exc:  # the browser tests fail, never skip, without a browser
+            pytest.fail(f"chromium did not start: {exc}")
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def dashboard(server, browser):
+    """A fresh MADR dashboard page (its own kernel), fully rendered."""
+    page, _seconds = db.open_dashboard(browser, server.page_url())
+    yield page
+    page.close()

@@ -130,7 +130,7 @@ def scenario_edits(sc, controls: Controls) -> dict[str, float]:
             rbs = float(rows[y]["RBS"] * k)
             if controls.AL is not None:
                 rbs = float(bulk_supplies(rud, controls.AL))
-            if y != h:
+            if y != h and controls.units_growth is not None:
                 edits[f"inputs.RUD@{y}"] = rud
             edits[f"inputs.RBS@{y}"] = rbs
     if controls.WS is not None:

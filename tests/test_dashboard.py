@@ -1,0 +1,276 @@
+"""The MADR dashboard without a browser: the edits its controls make, by hand; one engine call
+per change; the numbers shown equal ``project`` of the edited scenario; plain messages for bad
+input; the ``tariffmodel dashboard`` command line."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+from decimal import Decimal
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+from conftest import WORKED_EXAMPLE
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import tariffmodel as tm
+from tariffmodel import dashboard_model as dm
+from tariffmodel.cli import main
+from tariffmodel.commands.dashboard import voila_argv
+from tariffmodel.dashboard import Debouncer, MadrDashboard, pct_to_fraction
+
+
+@pytest.fixture
+def folder(tmp_path):
+    shutil.copy(WORKED_EXAMPLE, tmp_path / "worked-example.yaml")
+    return tmp_path
+
+
+@pytest.fixture
+def page(folder):
+    return MadrDashboard(folder)
+
+
+# --- the edits of the controls, by hand ------------------------------------------------------
+
+
+def test_untouched_controls_edit_nothing(worked_example):
+    assert dm.scenario_edits(worked_example, dm.Controls()) == {}
+
+
+def test_x_and_tl_replace_every_entry(worked_example):
+    edits = dm.scenario_edits(worked_example, dm.Controls(X=0.02, TL=0.07))
+    assert edits == {"notified.X": 0.02, "notified.TL": 0.07}
+
+
+def test_cpi_path_edits_its_years(worked_example):
+    edits = dm.scenario_edits(worked_example, dm.Controls(cpi={2027: 0.02, 2029: 0.0}))
+    assert edits == {"inputs.CPI@2027": 0.02, "inputs.CPI@2029": 0.0}
+
+
+def test_accounts_growth_scales_from_the_history_year(worked_example):
+    edits = dm.scenario_edits(worked_example, dm.Controls(accounts_growth=0.10))
+    assert edits["inputs.CA@2026"] == pytest.approx(1_300_000 * 1.1, rel=1e-15)
+    assert edits["inputs.CA@2027"] == pytest.approx(1_340_000 * 1.21, rel=1e-15)
+    assert edits["inputs.CA@2029"] == pytest.approx(1_420_000 * 1.1**4, rel=1e-15)
+    assert len(edits) == 4
+
+
+def test_actual_losses_set_rbs_from_the_history_year_on(worked_example):
+    edits = dm.scenario_edits(worked_example, dm.Controls(AL=0.10))
+    assert edits["inputs.RBS@2025"] == 30_500_000_000 / 0.9
+    assert edits["inputs.RBS@2026"] == 31_400_000_000 / 0.9
+    assert set(edits) == {f"inputs.RBS@{y}" for y in range(2025, 2030)}
+
+
+def test_units_growth_keeps_the_history_row_and_the_losses(worked_example):
+    edits = dm.scenario_edits(worked_example, dm.Controls(units_growth=0.10))
+    assert "inputs.RUD@2025" not in edits
+    assert edits["inputs.RBS@2025"] == 33_250_000_000  # factor 1 in the history year
+    assert edits["inputs.RUD@2026"] == pytest.approx(31_400_000_000 * 1.1, rel=1e-15)
+    assert edits["inputs.RBS@2026"] == pytest.approx(34_150_000_000 * 1.1, rel=1e-15)
+    al = 1 - edits["inputs.RUD@2027"] / edits["inputs.RBS@2027"]
+    assert al == pytest.approx(1 - 32_300_000_000 / 35_000_000_000, rel=1e-12)
+
+
+def test_units_growth_with_losses_set(worked_example):
+    edits = dm.scenario_edits(worked_example, dm.Controls(units_growth=0.10, AL=0.08))
+    assert edits["inputs.RUD@2026"] == pytest.approx(31_400_000_000 * 1.1, rel=1e-15)
+    assert edits["inputs.RBS@2026"] == edits["inputs.RUD@2026"] / 0.92
+
+
+def test_recovery_only_where_ardr_is_not_reported(worked_example):
+    assert dm.recovery_years(worked_example) == [2027]
+    edits = dm.scenario_edits(worked_example, dm.Controls(recovery=0.95))
+    assert edits == {"inputs.recovery@2027": 0.95}
+
+
+def test_kpi_score_sets_every_modelled_year(worked_example):
+    edits = dm.scenario_edits(worked_example, dm.Controls(WS=0.9))
+    assert edits == {f"inputs.WS@{y}": 0.9 for y in range(2026, 2030)}
+
+
+def test_amr_amounts_of_modelled_years_only(worked_example):
+    edits = dm.scenario_edits(worked_example, dm.Controls(amr={2025: 1.0, 2026: 2.0, 2035: 3.0}))
+    assert edits == {"inputs.AMR@2026": 2.0}
+
+
+def test_bulk_supplies_without_losses_are_the_units():
+    assert dm.bulk_supplies(100.0, 0.0) == 100.0
+
+
+def test_growth_factor_zero_is_one():
+    assert dm.growth_factor(0.0, [2025, 2030], 2025).tolist() == [1.0, 1.0]
+
+
+# --- roll-out pace ---------------------------------------------------------------------------
+
+
+def test_rollout_at_plan_pace_is_the_plan():
+    plan = {2026: 150.0, 2027: 250.0, 2028: 300.0}
+    assert dm.rollout_at_pace(plan, 1.0) == plan
+
+
+def test_rollout_one_and_a_half_times_faster():
+    # cumulative 150, 400, 700 at year ends; read at 1.5 and 3.0 years: 275, 700
+    assert dm.rollout_at_pace({2026: 150.0, 2027: 250.0, 2028: 300.0}, 1.5) == {
+        2026: 275.0,
+        2027: 425.0,
+    }
+
+
+def test_rollout_pace_must_be_positive():
+    with pytest.raises(ValueError, match="pace"):
+        dm.rollout_at_pace({2026: 1.0}, 0.0)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.floats(0, 1e6), min_size=1, max_size=8),
+    st.floats(0.1, 4.0),
+)
+def test_rollout_keeps_every_meter(installed, pace):
+    plan = {2026 + k: v for k, v in enumerate(installed)}
+    out = dm.rollout_at_pace(plan, pace)
+    assert sum(out.values()) == pytest.approx(sum(installed), rel=1e-9, abs=1e-6)
+    assert min(out.values()) >= -1e-6
+    assert min(out) == 2026
+
+
+# --- compliance in words ---------------------------------------------------------------------
+
+
+def _flags(p3, p4, p5):
+    return pd.DataFrame({"year": [2028], "MADR": [100.0], "ARDR": [104.0], "para3": [p3],
+                         "para4": [p4], "para5": [p5]})  # fmt: skip
+
+
+def test_compliance_none_triggered():
+    out = dm.compliance_sentences(_flags(False, False, False))
+    assert [hit for _, _, hit in out] == [False, False, False]
+    assert out[0][1] == "2028: revenue is 104.0 % of the cap, not more than 3 % above it."
+
+
+def test_compliance_all_triggered_name_the_paragraphs():
+    out = dm.compliance_sentences(_flags(True, True, True))
+    assert [hit for _, _, hit in out] == [True, True, True]
+    assert "(paragraph 3)" in out[0][1] and "2029" in out[0][1]
+    assert "(paragraph 4)" in out[1][1] and "2027 and 2028" in out[1][1]
+    assert "(paragraph 5)" in out[2][1]
+
+
+# --- percentages on the controls -------------------------------------------------------------
+
+
+@given(st.integers(-10_000, 100_000))
+def test_percent_to_fraction_is_the_decimal_fraction(hundredths):
+    percent = hundredths / 100  # what a control holds, e.g. 2.35
+    assert pct_to_fraction(percent) == float(Decimal(hundredths) / Decimal(10_000))
+
+
+# --- the page in a kernel-less Python ------------------------------------------------------
+
+
+def test_page_shows_project_of_the_scenario(page, worked_table):
+    assert page.frame["MADR"].tolist() == worked_table["MADR"].tolist()
+    assert page.engine_calls == 2  # the base case and the case shown
+
+
+def test_one_engine_call_per_change(page):
+    calls = page.engine_calls
+    page.x_control.value = 2.0
+    assert page.engine_calls == calls + 1
+    page.reading_controls["call_centre"].value = "as_drafted"
+    assert page.engine_calls == calls + 2
+
+
+def test_changes_in_a_burst_are_computed_once(folder):
+    async def burst():
+        page = MadrDashboard(folder, debounce=0.05)
+        calls = page.engine_calls
+        for v in (1.6, 1.7, 1.8, 1.9):
+            page.x_control.value = v
+        await asyncio.sleep(0.2)
+        return page, page.engine_calls - calls
+
+    page, calls = asyncio.run(burst())
+    assert calls == 1
+    assert page.controls().X == 0.019
+
+
+def test_debouncer_outside_a_loop_calls_at_once():
+    seen = []
+    Debouncer(lambda: seen.append(1), 10.0)()
+    assert seen == [1]
+
+
+@settings(max_examples=15, deadline=None)
+@given(
+    x=st.integers(0, 200).map(lambda k: k * 0.05),
+    al=st.integers(0, 400).map(lambda k: k * 0.05),
+    growth=st.integers(-50, 50).map(lambda k: k * 0.1),
+    year=st.sampled_from(["2026", "2027", "2028", "2029"]),
+)
+def test_page_equals_project_of_the_edited_scenario(x, al, growth, year):
+    page = _PAGE
+    page.reset()
+    page.year_choice.value = year
+    page.x_control.value, page.al_control.value, page.units_growth.value = x, al, growth
+    expected = tm.project(page.edited)
+    pd.testing.assert_frame_equal(page.frame, expected, check_exact=True)
+    again = tm.scenario_from_dict(yaml.safe_load(page.edited.to_yaml()))
+    assert tm.project(again)["MADR"].tolist() == page.frame["MADR"].tolist()
+    # the loss curve passes through the case shown
+    j = page.edited.years.index(int(year))
+    curve_x = np.asarray(page.fig.data[3].x)
+    point = page.frame["AL"].iloc[j] * 100
+    assert curve_x.min() <= point <= curve_x.max()
+
+
+_PAGE = MadrDashboard(WORKED_EXAMPLE.parent, WORKED_EXAMPLE.name)
+
+
+def test_unreadable_scenario_gives_a_plain_message(folder):
+    bad = yaml.safe_load(WORKED_EXAMPLE.read_text())
+    bad["notified"]["X"] = 1.5  # a percent where a fraction is due
+    (folder / "bad.yaml").write_text(yaml.safe_dump(bad))
+    page = MadrDashboard(folder, "bad.yaml")
+    assert "tm-error" in page.status.value
+    assert "bad.yaml" in page.status.value and "notified.X" in page.status.value
+    assert page.frame is None and "data-value" not in page.headline.value
+    page.scenario_choice.value = "worked-example.yaml"
+    assert "tm-error" not in page.status.value and page.frame is not None
+
+
+def test_empty_folder_gives_a_plain_message(tmp_path):
+    page = MadrDashboard(tmp_path)
+    assert "No scenario files" in page.status.value
+
+
+def test_downloads_hold_the_edited_scenario_and_results(page):
+    page.x_control.value = 2.0
+    html = page.downloads.value
+    for css in ("tm-dl-yaml", "tm-dl-csv", "tm-dl-xlsx"):
+        assert css in html
+    assert "worked-example-2026-2029-edited.yaml" in html
+
+
+# --- the command line ------------------------------------------------------------------------
+
+
+def test_voila_serves_on_localhost_without_tracebacks():
+    argv = voila_argv(WORKED_EXAMPLE.parent, port=9999, pool_size=2, cull_idle=300)
+    assert "--Voila.ip=127.0.0.1" in argv and "--no-browser" in argv
+    assert "--show_tracebacks=False" in argv
+    assert "--preheat_kernel=True" in argv and "--pool_size=2" in argv
+    assert "--MappingKernelManager.cull_idle_timeout=300" in argv
+    assert "--preheat_kernel=False" in voila_argv(WORKED_EXAMPLE.parent, port=1, pool_size=0)
+
+
+def test_dashboard_command_rejects_a_missing_folder(tmp_path, capsys):
+    assert main(["dashboard", "--scenarios", str(tmp_path / "nowhere")]) == 2
+    err = capsys.readouterr().err
+    assert "nowhere" in err and "no such folder" in err and "Traceback" not in err

@@ -1,0 +1,78 @@
+"""Dashboard speed, measured in a real browser (headless Debian chromium) against a served
+dashboard: first render from a cold start and with a preheated kernel, and the time from a
+control change (Enter in a slider's box) to the MADR bars of the figure drawn anew, measured
+in the page. Also the kernel's side of a change, in-process.
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from _timing import best_of, report
+
+ROOT = Path(__file__).resolve().parents[1]
+SCENARIOS = ROOT / "data" / "scenarios"
+
+
+def kernel_side() -> None:
+    from tariffmodel.dashboard import MadrDashboard
+
+    page = MadrDashboard(SCENARIOS, "nedc-base.yaml")
+    values = iter([1.6, 1.7] * 100)
+
+    def change():
+        page.x_control.value = next(values)
+
+    report("kernel: one change (edits, engine, views, downloads)", 1e3 * best_of(change, 20), "ms")
+    report("kernel: of which the engine and scenario edit", 1e3 * page.last_compute_s, "ms")
+
+
+def in_browser() -> None:
+    from playwright.sync_api import sync_playwright
+
+    from tariffmodel import dashboard_browser as db
+
+    logs = Path(tempfile.mkdtemp(prefix="bench-dashboard-"))
+    with sync_playwright() as pw:
+        browser = db.launch_chromium(pw)
+        with db.serve(SCENARIOS, logs / "cold.log", pool_size=0) as srv:
+            page, cold = db.open_dashboard(browser, srv.page_url())
+            page.close()
+        report("first render, cold start (no preheated kernel)", cold, "s", "< 8 s")
+
+        with db.serve(SCENARIOS, logs / "warm.log", pool_size=1) as srv:
+            warm = []
+            for k in range(3):
+                srv.wait_pool(count=k + 1)
+                time.sleep(1.0)  # let the kernel that just ran the dashboard settle
+                page, seconds = db.open_dashboard(browser, srv.page_url())
+                warm.append(seconds)
+                if k < 2:
+                    page.close()
+            report("first render, preheated kernel (best of 3)", min(warm), "s", "< 2 s")
+            report("first render, preheated kernel (median of 3)", statistics.median(warm), "s")
+
+            latencies = []
+            for k in range(12):
+                value = "1.60" if k % 2 else "1.70"
+                latencies.append(db.set_slider(page, "tm-x", value, measure=True))
+                time.sleep(0.3)
+            report("control change to figure drawn, median of 12", statistics.median(latencies),
+                   "ms", "< 300 ms")  # fmt: skip
+            report("control change to figure drawn, worst of 12", max(latencies), "ms")
+            page.close()
+        browser.close()
+
+
+def main() -> None:
+    kernel_side()
+    in_browser()
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(Path(__file__).parent))
+    main()

@@ -186,7 +186,61 @@ def _m(x: float) -> str:
     return f"{x / 1e6:,.2f}"
 
 
-class MadrDashboard:
+class DashboardPage:
+    """What the dashboards share: controls made alike, a status line, display."""
+
+    _w = None  # ipywidgets, imported when a page is built
+    status = None
+
+    _quiet = False  # True while the page sets its own controls
+
+    def _ready(self) -> bool:  # pragma: no cover - overridden
+        """Whether there is a case to compute."""
+        raise NotImplementedError
+
+    def _choice_changed(self, change) -> None:
+        """A file chosen (scenario, plan): start from it."""
+        if not self._quiet and change["new"]:
+            self.load(change["new"])
+
+    def _changed(self, _change=None) -> None:
+        """A control moved: compute once the burst of changes is over."""
+        if not self._quiet and self._ready():
+            self._schedule()
+
+    def _slider(self, desc, value, lo, hi, step, css_class, fmt=".2f"):
+        w = self._w
+        s = w.FloatSlider(
+            value=value, min=lo, max=hi, step=step, description=desc, readout_format=fmt,
+            continuous_update=False, style={"description_width": "150px"},
+            layout=w.Layout(width="380px"),
+        )  # fmt: skip
+        s.add_class("tm-control")
+        s.add_class(css_class)
+        s.observe(self._changed, "value")
+        return s
+
+    def _dropdown(self, desc, css_class, on_change, options=()):
+        w = self._w
+        dd = w.Dropdown(
+            options=options, description=desc, style={"description_width": "150px"},
+            layout=w.Layout(width="380px"),
+        )  # fmt: skip
+        dd.add_class(css_class)
+        dd.observe(on_change, "value")
+        return dd
+
+    def _error(self, message: str) -> None:
+        self.status.value = f'<div class="tm-status tm-error">{html.escape(message)}</div>'
+
+    def show(self) -> None:
+        """Display the page (in a notebook, or served by Voila)."""
+        from IPython.display import display
+
+        display(self.widget)
+
+
+class MadrDashboard(DashboardPage):
     """The MADR dashboard: controls, views and downloads for one folder of scenarios.
 
     Parameters
@@ -245,28 +299,6 @@ class MadrDashboard:
         self.load(start)
 
     # -- building the page --------------------------------------------------------------------
-    def _slider(self, desc, value, lo, hi, step, css_class, fmt=".2f"):
-        w = self._w
-        s = w.FloatSlider(
-            value=value, min=lo, max=hi, step=step, description=desc, readout_format=fmt,
-            continuous_update=False, style={"description_width": "150px"},
-            layout=w.Layout(width="380px"),
-        )  # fmt: skip
-        s.add_class("tm-control")
-        s.add_class(css_class)
-        s.observe(self._changed, "value")
-        return s
-
-    def _dropdown(self, desc, css_class, on_change, options=()):
-        w = self._w
-        dd = w.Dropdown(
-            options=options, description=desc, style={"description_width": "150px"},
-            layout=w.Layout(width="380px"),
-        )  # fmt: skip
-        dd.add_class(css_class)
-        dd.observe(on_change, "value")
-        return dd
-
     def _build(self) -> None:
         import plotly.graph_objects as go
         from plotly.subplots import make_subplots
@@ -274,7 +306,7 @@ class MadrDashboard:
         w = self._w
         self.title = w.HTML(CSS + "<h2>Maximum Allowed Distribution Revenue</h2>")
         self.status = w.HTML('<div class="tm-status tm-ok">starting</div>')
-        self.scenario_choice = self._dropdown("Start from", "tm-scenario", self._scenario_changed)
+        self.scenario_choice = self._dropdown("Start from", "tm-scenario", self._choice_changed)
         from .formulas import READINGS
 
         self.reading_controls = {
@@ -489,13 +521,8 @@ class MadrDashboard:
             self._reset_controls()
             self.refresh()
 
-    def _scenario_changed(self, change) -> None:
-        if not self._quiet and change["new"]:
-            self.load(change["new"])
-
-    def _changed(self, _change=None) -> None:
-        if not self._quiet and self.base is not None:
-            self._schedule()
+    def _ready(self) -> bool:
+        return self.base is not None
 
     def controls(self) -> dm.Controls:
         """The page's control values as :class:`dashboard_model.Controls` (untouched: None).
@@ -699,12 +726,3 @@ class MadrDashboard:
         self.frame = self.edited = None
         self.headline.value = '<table class="tm-table tm-headline"></table>'
         self.downloads.value = ""
-
-    def _error(self, message: str) -> None:
-        self.status.value = f'<div class="tm-status tm-error">{html.escape(message)}</div>'
-
-    def show(self) -> None:
-        """Display the page (in a notebook, or served by Voila)."""
-        from IPython.display import display
-
-        display(self.widget)

@@ -13,18 +13,17 @@ import subprocess
 import sys
 from pathlib import Path
 
+from ..dashboard import PLOTLY_BUNDLE_ENV, SCENARIOS_ENV
+from ..dashboard_amr import PLANS_ENV
 from ..errors import InputError
-
-#: Environment variable naming the folder of scenarios a dashboard offers (read by the kernels).
-SCENARIOS_ENV = "TARIFFMODEL_SCENARIOS"
 
 REPO = Path(__file__).resolve().parents[3]
 DASHBOARDS = REPO / "notebooks" / "dashboards"
 SCENARIOS = REPO / "data" / "scenarios"
+PLANS = REPO / "data" / "amr"
 
 
 #: Where the page finds plotly's widget code (see tariffmodel.dashboard.figure_widget).
-PLOTLY_BUNDLE_ENV = "TARIFFMODEL_PLOTLY_BUNDLE"
 PLOTLY_BUNDLE_URL = "voila/labextensions/tariffmodel-plotly/widgetbundle.js"
 
 
@@ -109,6 +108,7 @@ def serve(args) -> int:
         raise InputError("no such folder of scenarios", file=str(scenarios), key="--scenarios")
     env = dict(os.environ)
     env[SCENARIOS_ENV] = str(scenarios)
+    env[PLANS_ENV] = str(Path(args.plans).resolve())
     env[PLOTLY_BUNDLE_ENV] = PLOTLY_BUNDLE_URL
     argv = voila_argv(
         root,
@@ -130,7 +130,7 @@ def serve(args) -> int:
 def register(subparsers) -> None:
     p = subparsers.add_parser(
         "dashboard",
-        help="serve the Voila dashboards (MADR, AMR) on this machine",
+        help="serve the Voila dashboards (MADR, AMR programme) on this machine",
         description="Serve the dashboards folder through Voila on 127.0.0.1, tracebacks "
         "hidden, kernels preheated and idle ones culled.",
     )
@@ -140,6 +140,9 @@ def register(subparsers) -> None:
         "--scenarios",
         default=str(SCENARIOS),
         help="folder of scenario files the dashboards offer (default data/scenarios)",
+    )
+    p.add_argument(
+        "--plans", default=str(PLANS), help="folder of AMR plan files (default data/amr)"
     )
     p.add_argument("--root", default=str(DASHBOARDS), help=argparse_hidden())
     p.add_argument(

@@ -295,6 +295,14 @@ def test_resume_skips_done_work_and_exits_1_on_failure(review, capsys):
     assert not recs["tight_x"].get("reused")
     assert (out / "tight_x" / NOTEBOOK).stat().st_mtime_ns != tight_before
     assert nb.stat().st_mtime_ns == before
+    # A scenario left out of a resumed batch keeps its folder, named in the manifest.
+    code = main(
+        ["batch", str(files["base"]), "--out", str(out), "--resume", "--quiet"] + ["--seed", "7"]
+    )
+    assert code == 0
+    m = json.loads((out / "manifest.json").read_text())
+    assert [s["slug"] for s in m["scenarios"]] == ["base"]
+    assert m["other_folders"] == ["tight_x"]
 
 
 FAILING_NB = """\

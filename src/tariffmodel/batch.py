@@ -86,11 +86,10 @@ def resolve_notebook(notebook: str | os.PathLike | None = None) -> Path:
     """
     name = DEFAULT_NOTEBOOK if notebook is None else str(notebook)
     path = Path(name)
-    if path.suffix != ".ipynb" or not path.exists():
-        candidate = notebooks_dir() / f"{path.name.removesuffix('.ipynb')}.ipynb"
-        if path.suffix == ".ipynb" and (path.parent != Path(".") or not candidate.exists()):
-            candidate = path
-        path = candidate
+    bare = len(path.parts) == 1
+    if bare and not (path.suffix == ".ipynb" and path.is_file()):
+        # A name: the notebook of that name in notebooks/.
+        path = notebooks_dir() / f"{name.removesuffix('.ipynb')}.ipynb"
     if not path.is_file():
         known = ", ".join(available_notebooks()) or "none found"
         raise InputError(
@@ -302,7 +301,7 @@ def _ipc_kernel_manager_class():
     return IPCKernelManager
 
 
-def _error_from_papermill(exc: BaseException, nb_path: Path) -> dict[str, Any]:
+def _error_from_papermill(exc: BaseException) -> dict[str, Any]:
     """The failing cell (index in the executed notebook, execution count, first line of its
     source) and the error message."""
     info: dict[str, Any] = {
@@ -366,7 +365,7 @@ def execute_scenario(payload: Mapping[str, Any]) -> dict[str, Any]:
                 )
                 failure = None
             except Exception as exc:  # the notebook failed: keep the executed notebook
-                failure = _error_from_papermill(exc, nb_out)
+                failure = _error_from_papermill(exc)
             record["timings"]["execute"] = time.perf_counter() - t0
             if failure is None:
                 t0 = time.perf_counter()
@@ -816,6 +815,16 @@ def run_batch(
         (out / "summary.xlsx").unlink()
     reports.write_summary(out, done, manifest.data, all_records=list(manifest.by_slug.values()))
     manifest.data["finished_utc"] = _now()
+    # Folders of scenarios an earlier run of this batch had and this one has not: left alone,
+    # but named, since the summary does not cover them.
+    slugs = set(manifest.by_slug)
+    others = sorted(
+        p.name
+        for p in out.iterdir()
+        if p.is_dir() and not p.name.startswith(".") and p.name not in slugs
+    )
+    if others:
+        manifest.data["other_folders"] = others
     manifest.write(status="complete")
     return BatchResult(out, manifest.data)
 

@@ -242,7 +242,7 @@ def test_summary_xlsx_madr_and_flags(review):
     assert ws.cell(row=3, column=col + 1).number_format == "#,##0.00"
     flags = list(wb["Compliance"].iter_rows(values_only=True))
     col = flags[0].index("Worked example")
-    para5 = [r for r in flags[1:] if r[0].startswith("para5")]
+    para5 = [r for r in flags[1:] if r[0].startswith("paragraph 5")]
     assert [r[col] for r in para5] == [False, False, False, True]
     scen = list(wb["Scenarios"].iter_rows(values_only=True))
     status = {r[0]: r[1] for r in scen[1:]}

@@ -721,7 +721,7 @@ def _write_workbook(path, tables, batch, records) -> None:
     for flag in FLAGS:
         frame = side_by_side(tables, flag) if tables else pd.DataFrame()
         for year, vals in frame.iterrows():
-            ws.cell(row=row, column=1, value=f"{flag}: {COLUMNS[flag][1]}")
+            ws.cell(row=row, column=1, value=COLUMNS[flag][1])
             ws.cell(row=row, column=2, value=int(year))
             for j, label in enumerate(labels, start=3):
                 v = vals[label]

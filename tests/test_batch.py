@@ -574,3 +574,32 @@ def test_slugs_are_unique_and_keep_order(stems):
     slugs = batch.unique_slugs(paths)
     assert len(set(slugs)) == len(slugs) == len(stems)
     assert [s.split("-")[0] for s in slugs] == [s.replace(" ", "-").split("-")[0] for s in stems]
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--jobs", "0"], "--jobs': must be at least 1"),
+        (["--n-draws", "0"], "--n-draws': must be at least 1"),
+        (["--draws", "no-such-draws.yaml"], "no such draws file"),
+        (["--reading", "loss_deadband"], "SWITCH=VALUE"),
+    ],
+)
+def test_bad_options_exit_2_with_a_message(tmp_path, capsys, extra, message):
+    files = write_scenarios(tmp_path / "sc")
+    code = main(["batch", str(files["base"]), "--out", str(tmp_path / "out"), *extra])
+    assert code == 2
+    assert message in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
+def test_bad_draws_file_fails_validation_without_a_kernel(tmp_path, monkeypatch):
+    files = write_scenarios(tmp_path / "sc")
+    draws = tmp_path / "draws.yaml"
+    draws.write_text("draws:\n  inputs.NOPE: {dist: norm, loc: 0, scale: 1}\n")
+    monkeypatch.setattr(batch, "execute_scenario", lambda p: pytest.fail("kernel started"))
+    result = batch.run_batch([files["base"]], tmp_path / "out", draws=draws, progress=False)
+    rec = result.scenarios[0]
+    assert rec["status"] == "failed"
+    assert rec["error"]["stage"] == "validation"
+    assert "NOPE" in rec["error"]["message"]

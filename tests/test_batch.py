@@ -603,3 +603,53 @@ def test_bad_draws_file_fails_validation_without_a_kernel(tmp_path, monkeypatch)
     assert rec["status"] == "failed"
     assert rec["error"]["stage"] == "validation"
     assert "NOPE" in rec["error"]["message"]
+
+
+def _two_years():
+    return pd.DataFrame(
+        {
+            "year": [2026, 2027],
+            "K": [3_000_000.0, -500_000.0],
+            "i": [0.0258, 0.0558],
+            "ARDR": [180e6, 210e6],
+            "MADR": [200e6, 200e6],
+            "para3": [False, True],
+            "para4": [False, True],
+            "para5": [True, False],
+            "AL": [0.08, 0.10],
+            "TL": [0.085, 0.082],
+            "BAND": [0.005, 0.005],
+            "D": [1.0, 1.0],
+            "LD": [0.005, -0.018],
+            "BL": [1_000_000.0, -9_000_000.0],
+            "loss_cap": [5_000_000.0, 5_000_000.0],
+            "LOSS": [1_000_000.0, -5_000_000.0],
+        }
+    )
+
+
+def test_compliance_in_words_follows_the_engines_flags():
+    lines = reports.compliance_in_words(_two_years())
+    assert lines[0].startswith("2026: MADR RO 200.000 m, ARDR RO 180.000 m (90.00% of MADR).")
+    assert "K = RO 3.000 m: revenue was over-recovered in 2025, so MADR is cut by it" in lines[0]
+    assert "Paragraph 3 does not apply" in lines[0]
+    assert "Paragraph 5 applies: ARDR was below 90 % of MADR in 2025 and 2026" in lines[0]
+    assert "K = RO -0.500 m: revenue was under-recovered in 2026, so MADR rises by it" in lines[1]
+    assert "(interest at i = 5.5800%)" in lines[1]
+    assert "Paragraph 3 applies" in lines[1] and "Paragraph 4 applies" in lines[1]
+
+
+def test_loss_incentive_view_marks_the_cap():
+    view = reports.loss_incentive_view(_two_years())
+    assert view["TL + BAND"].tolist() == [0.085 + 0.005, 0.082 + 0.005]
+    assert view["cap binds"].tolist() == [False, True]
+    assert view["cap [RO]"].tolist() == [5_000_000.0, 5_000_000.0]
+
+
+def test_term_table_formats_each_row_by_its_unit():
+    terms = reports.term_table(_two_years(), columns=["K", "i", "para3"])
+    assert terms.loc["K", "unit"] == "RO"
+    text = reports.format_term_table(terms)
+    assert text.loc["K", 2026] == "3,000,000.00"
+    assert text.loc["i", 2027] == "5.5800%"
+    assert text.loc["para3", 2027] == "True"

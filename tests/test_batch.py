@@ -519,6 +519,7 @@ def test_unreachable_scheduler_is_a_clear_error(tmp_path, monkeypatch):
         batch.run_batch(
             [files["base"]], tmp_path / "out", scheduler="tcp://127.0.0.1:1", progress=False
         )
+    assert not (tmp_path / "out").exists()  # nothing written
 
 
 # ------------------------------------------------------------------------------------------

@@ -607,30 +607,39 @@ def _iter_local(payloads: list[dict[str, Any]], jobs: int):
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _iter_dask(payloads: list[dict[str, Any]], scheduler: str):
-    """Yield (slug, record) as scenarios finish on a dask.distributed cluster."""
-    from distributed import Client, as_completed
+def _dask_client(scheduler: str):
+    """A client of the dask.distributed scheduler at ``scheduler``; a clear error if none."""
+    from distributed import Client
 
     try:
-        client = Client(scheduler, timeout="20s")
+        return Client(scheduler, timeout="20s")
     except Exception as exc:
         raise InputError(
             f"cannot reach the dask scheduler ({exc})", key="--scheduler", file=scheduler
         ) from None
+
+
+def _iter_dask(payloads: list[dict[str, Any]], client):
+    """Yield (slug, record) as scenarios finish on a dask.distributed cluster; the tasks not
+    yet finished are cancelled when the batch is interrupted."""
+    from distributed import as_completed
+
+    futures = {}
     try:
         token = hashlib.sha256(f"{time.time()}{os.getpid()}".encode()).hexdigest()[:10]
-        futures = {
-            client.submit(
-                execute_scenario, p, key=f"tariffmodel-{p['slug']}-{token}", pure=False
-            ): p["slug"]
-            for p in payloads
-        }
+        for p in payloads:
+            key = f"tariffmodel-{p['slug']}-{token}"
+            futures[client.submit(execute_scenario, p, key=key, pure=False)] = p["slug"]
         for fut in as_completed(futures):
             slug = futures[fut]
             try:
-                yield slug, fut.result()
+                record = fut.result()
             except Exception as exc:  # the dask worker died or lost the task
-                yield slug, _crash_record(exc)
+                record = _crash_record(exc)
+            yield slug, record
+    except BaseException:
+        client.cancel(list(futures))
+        raise
     finally:
         client.close()
 
@@ -746,6 +755,7 @@ def run_batch(
             "kernel": KERNEL_NAME,
         },
     )
+    client = _dask_client(scheduler) if scheduler else None
     out.mkdir(parents=True, exist_ok=True)
     manifest = _Manifest(out, header, jobs_list)
     earlier = {s.get("slug"): s for s in (previous or {}).get("scenarios", [])}
@@ -780,7 +790,7 @@ def run_batch(
     bar = _progress(len(jobs_list), progress)
     bar.update(len(jobs_list) - len(to_run))
     payloads = [job.to_payload() for job in to_run]
-    runner = _iter_dask(payloads, scheduler) if scheduler else _iter_local(payloads, jobs)
+    runner = _iter_dask(payloads, client) if client else _iter_local(payloads, jobs)
     try:
         for slug, record in runner:
             timings = {k: round(v, 4) for k, v in record.get("timings", {}).items()}

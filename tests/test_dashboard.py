@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
-from conftest import WORKED_EXAMPLE
+from conftest import ROOT, WORKED_EXAMPLE
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -20,7 +20,7 @@ import tariffmodel as tm
 from tariffmodel import dashboard_model as dm
 from tariffmodel.cli import main
 from tariffmodel.commands.dashboard import voila_argv
-from tariffmodel.dashboard import Debouncer, MadrDashboard, pct_to_fraction
+from tariffmodel.dashboard import Debouncer, MadrDashboard, fraction_to_pct, pct_to_fraction
 
 
 @pytest.fixture
@@ -245,6 +245,21 @@ def test_unreadable_scenario_gives_a_plain_message(folder):
     assert "tm-error" not in page.status.value and page.frame is not None
 
 
+def test_engine_error_clears_the_numbers_and_says_why(page, monkeypatch):
+    def refuse(*_args, **_kwargs):
+        raise tm.InputError("must be a fraction", file="s.yaml", key="notified.X", year=2027)
+
+    monkeypatch.setattr(page._engine, "evaluate", refuse)
+    page.x_control.value = 2.0
+    assert "tm-error" in page.status.value
+    assert "s.yaml, key &#x27;notified.X&#x27;, year 2027: must be a fraction" in page.status.value
+    assert page.frame is None and "data-value" not in page.headline.value
+    assert page.downloads.value == "" and all(len(t.y) == 0 for t in page.fig.data)
+    monkeypatch.undo()
+    page.x_control.value = 2.5
+    assert "tm-error" not in page.status.value and len(page.fig.data[1].y) == 4
+
+
 def test_empty_folder_gives_a_plain_message(tmp_path):
     page = MadrDashboard(tmp_path)
     assert "No scenario files" in page.status.value
@@ -274,3 +289,15 @@ def test_dashboard_command_rejects_a_missing_folder(tmp_path, capsys):
     assert main(["dashboard", "--scenarios", str(tmp_path / "nowhere")]) == 2
     err = capsys.readouterr().err
     assert "nowhere" in err and "no such folder" in err and "Traceback" not in err
+
+
+def test_cpi_sliders_follow_reading_r5_until_moved():
+    page = MadrDashboard(ROOT / "data" / "scenarios", "nedc-base.yaml")
+    page.cpi_controls[2027].value = 2.0
+    page.reading_controls["cpi_basis"].value = "twelve_month_average"
+    linked = page.base.with_readings(cpi_basis="twelve_month_average")
+    assert page.cpi_controls[2026].value == fraction_to_pct(linked.rows[2026]["CPI"])
+    assert page.cpi_controls[2027].value == 2.0
+    assert page.controls().cpi == {2027: 0.02}
+    expected = tm.project(linked.with_values({"inputs.CPI@2027": 0.02}))
+    assert page.frame["MADR"].tolist() == expected["MADR"].tolist()

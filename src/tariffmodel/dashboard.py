@@ -584,6 +584,7 @@ class MadrDashboard(DashboardPage):
         t0 = time.perf_counter()
         try:
             sc = self._with_readings()
+            self._follow_cpi(sc)
             edits = dm.scenario_edits(sc, self.controls())
             edited = sc.with_values(edits) if edits else sc
             year = int(self.year_choice.value or edited.years[0])
@@ -606,6 +607,19 @@ class MadrDashboard(DashboardPage):
             f"edited; computed in {1000 * self.last_compute_s:.0f} ms.</div>"
         )
         self._update_downloads(edited, frame)
+
+    def _follow_cpi(self, sc) -> None:
+        """CPI sliders not moved show CPI_t of the readings chosen (R5 changes a linked CPI)."""
+        self._quiet = True
+        try:
+            for y, ctl in self.cpi_controls.items():
+                v = sc.rows[y].get("CPI")
+                key = f"CPI@{y}"
+                if pct_to_fraction(ctl.value) == self._shown[key] and v is not None:
+                    ctl.value = fraction_to_pct(0.0 if math.isnan(v) else v)
+                    self._shown[key] = pct_to_fraction(ctl.value)
+        finally:
+            self._quiet = False
 
     def _loss_grid(self, sc, year):
         """The target, the grid of AL_{t-1} and RUD_{t-1} of the loss incentive curve."""
@@ -723,6 +737,12 @@ class MadrDashboard(DashboardPage):
         )
 
     def _clear_views(self) -> None:
+        """No numbers of an earlier case stay on the page beside an error."""
         self.frame = self.edited = None
         self.headline.value = '<table class="tm-table tm-headline"></table>'
-        self.downloads.value = ""
+        self.bills.value = self.compliance.value = self.downloads.value = ""
+        with self.fig.batch_update():
+            for trace in self.fig.data:
+                trace.update(x=[], y=[])
+            self.fig.layout.shapes = []
+        _sync_widget_state(self.fig)

@@ -488,20 +488,31 @@ def export_html(notebook: str | os.PathLike, html_path: str | os.PathLike) -> Pa
 # --------------------------------------------------------------------------------------------
 # Batch summary
 # --------------------------------------------------------------------------------------------
-def collect_tables(out_dir: Path, records: Iterable[Mapping[str, Any]]) -> dict[str, pd.DataFrame]:
-    """madr.csv of every finished scenario, keyed by its column label in the summary."""
-    tables = {}
+def scenario_labels(records: Iterable[Mapping[str, Any]]) -> dict[str, str]:
+    """The column label of each scenario in the summary (slug -> label): its name, with the
+    folder name added where two scenarios share a name.
+
+    >>> scenario_labels([{"slug": "a", "name": "Base"}, {"slug": "b", "name": "Base"},
+    ...                  {"slug": "c", "name": None}])
+    {'a': 'Base', 'b': 'Base [b]', 'c': 'c'}
+    """
+    labels: dict[str, str] = {}
     for rec in records:
-        label = _label(rec, tables)
-        tables[label] = _read_madr(Path(out_dir) / rec["folder"] / "madr.csv")
-    return tables
+        label = str(rec.get("name") or rec["slug"])
+        if label in labels.values():
+            label = f"{label} [{rec['slug']}]"
+        labels[rec["slug"]] = label
+    return labels
 
 
-def _label(rec: Mapping[str, Any], taken: Mapping[str, Any]) -> str:
-    label = str(rec.get("name") or rec["slug"])
-    if label in taken:
-        label = f"{label} [{rec['slug']}]"
-    return label
+def collect_tables(
+    out_dir: Path, records: Iterable[Mapping[str, Any]], labels: Mapping[str, str]
+) -> dict[str, pd.DataFrame]:
+    """madr.csv of every finished scenario, keyed by its label in the summary."""
+    return {
+        labels[rec["slug"]]: _read_madr(Path(out_dir) / rec["folder"] / "madr.csv")
+        for rec in records
+    }
 
 
 def summary_frame(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
@@ -550,7 +561,9 @@ def write_summary(
         Every scenario of the batch, failed ones included (listed on the sheet "Scenarios").
     """
     out = Path(out_dir)
-    tables = collect_tables(out, records)
+    every = list(all_records or records)
+    labels = scenario_labels(every)
+    tables = collect_tables(out, records, labels)
     long = summary_frame(tables)
     csv_path = out / "summary.csv"
     _write_csv_atomic(long, csv_path)
@@ -558,7 +571,7 @@ def write_summary(
     fd, tmp = tempfile.mkstemp(dir=out, prefix=".summary.", suffix=".xlsx")
     os.close(fd)
     try:
-        _write_workbook(Path(tmp), tables, batch, all_records or records)
+        _write_workbook(Path(tmp), tables, batch, every, labels)
         os.replace(tmp, xlsx_path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -586,7 +599,7 @@ def _exact_floats():
         _writer.safe_string = original
 
 
-def _write_workbook(path, tables, batch, records) -> None:
+def _write_workbook(path, tables, batch, records, scenario_label) -> None:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
@@ -622,11 +635,9 @@ def _write_workbook(path, tables, batch, records) -> None:
         + [f"MADR {y} [RO]" for y in years]
         + ["MADR total [RO]", "years flagged para3", "para4", "para5", "error"],
     )
-    taken: dict[str, Any] = {}
     for i, rec in enumerate(records, start=2):
-        label = _label(rec, taken)
+        label = scenario_label[rec["slug"]]
         table = tables.get(label) if rec.get("status") == "ok" else None
-        taken[label] = True
         readings = rec.get("readings") or {}
         row = [
             label,

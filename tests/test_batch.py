@@ -168,7 +168,7 @@ def test_html_report_has_no_code(review):
     html = (review["out"] / "base" / "report.html").read_text(encoding="utf-8")
     assert "Price-control review of one scenario" in html
     assert "write_scenario_outputs" not in html  # code cells left out
-    assert "Paragraph 5 applies" in html  # outputs kept
+    assert "(paragraph 5)" in html  # outputs kept
 
 
 @pytest.mark.slow
@@ -631,13 +631,14 @@ def _two_years():
 
 def test_compliance_in_words_follows_the_engines_flags():
     lines = reports.compliance_in_words(_two_years())
-    assert lines[0].startswith("2026: MADR RO 200.000 m, ARDR RO 180.000 m (90.00% of MADR).")
+    assert lines[0].startswith("2026: MADR RO 200.000 m, ARDR RO 180.000 m.")
     assert "K = RO 3.000 m: revenue was over-recovered in 2025, so MADR is cut by it" in lines[0]
-    assert "Paragraph 3 does not apply" in lines[0]
-    assert "Paragraph 5 applies: ARDR was below 90 % of MADR in 2025 and 2026" in lines[0]
+    assert "Revenue is 90.0 % of the cap, not more than 3 % above it." in lines[0]
+    assert "below 90 % of the cap in both 2025 and 2026 (paragraph 5)" in lines[0]
     assert "K = RO -0.500 m: revenue was under-recovered in 2026, so MADR rises by it" in lines[1]
     assert "(interest at i = 5.5800%)" in lines[1]
-    assert "Paragraph 3 applies" in lines[1] and "Paragraph 4 applies" in lines[1]
+    assert "(paragraph 3)" in lines[1] and "(paragraph 4)" in lines[1]
+    assert "(paragraph 5)" not in lines[1]
 
 
 def test_loss_incentive_view_marks_the_cap():

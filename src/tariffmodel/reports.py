@@ -398,8 +398,14 @@ def _m(x: float) -> str:
 
 
 def compliance_in_words(table: pd.DataFrame) -> list[str]:
-    """K_Dt and the tests of paragraphs 3-5 for each year, in plain words (from the engine's
-    flags; nothing is recomputed here)."""
+    """K_Dt and the tests of paragraphs 3-5 for each year, in plain words, from the engine's
+    columns (nothing is recomputed here); the sentences on paragraphs 3-5 are those of the
+    dashboards (:func:`tariffmodel.dashboard_model.compliance_sentences`)."""
+    from .dashboard_model import compliance_sentences
+
+    sentences: dict[int, list[str]] = {}
+    for year, text, _ in compliance_sentences(table):
+        sentences.setdefault(year, []).append(text.removeprefix(f"{year}: "))
     lines = []
     for _, r in table.iterrows():
         y = int(r["year"])
@@ -412,26 +418,8 @@ def compliance_in_words(table: pd.DataFrame) -> list[str]:
             ktext = f"K = 0: revenue in {y - 1} matched the cap"
         ktext += f" (interest at i = {float(r['i']):.4%})."
         ardr, madr = float(r["ARDR"]), float(r["MADR"])
-        parts = [f"{y}: MADR {_m(madr)}, ARDR {_m(ardr)} ({ardr / madr:.2%} of MADR). {ktext}"]
-        parts.append(
-            "Paragraph 3 applies: ARDR is more than 3 % above MADR; the Licensee must explain, "
-            f"and charges may not rise in {y + 1} unless shown not to exceed MADR."
-            if bool(r["para3"])
-            else "Paragraph 3 does not apply (ARDR is not more than 3 % above MADR)."
-        )
-        parts.append(
-            f"Paragraph 4 applies: the excess of {y - 1} and {y} together is more than 4 % of "
-            f"MADR; the Authority may require charges to be cut in {y + 1}."
-            if bool(r["para4"])
-            else f"Paragraph 4 does not apply (the excess over {y - 1}-{y} is within 4 % of MADR)."
-        )
-        parts.append(
-            f"Paragraph 5 applies: ARDR was below 90 % of MADR in {y - 1} and {y}; the Authority "
-            f"may substitute a higher figure for ARDR in K of {y + 1}."
-            if bool(r["para5"])
-            else "Paragraph 5 does not apply (ARDR was not below 90 % of MADR two years running)."
-        )
-        lines.append(" ".join(parts))
+        head = f"{y}: MADR {_m(madr)}, ARDR {_m(ardr)}. {ktext}"
+        lines.append(" ".join([head, *(t[0].upper() + t[1:] for t in sentences.get(y, []))]))
     return lines
 
 

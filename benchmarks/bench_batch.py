@@ -10,6 +10,7 @@ parallelism whatever else the machine is doing.
 from __future__ import annotations
 
 import os
+import resource
 import statistics
 import sys
 import tempfile
@@ -77,6 +78,13 @@ def waiting_notebook(folder: Path) -> Path:
     return path
 
 
+def _cpu_seconds() -> float:
+    """CPU time [s] of this process and of its finished children (the kernels of --jobs 1)."""
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+
 def timed_batch(files, out: Path, jobs: int, notebook=None):
     t0 = time.perf_counter()
     result = run_batch(
@@ -95,11 +103,15 @@ def main() -> None:
         files = scenarios(tmp)
         # Warm the caches (imports, bytecode, fonts) so that the two timed runs compare alike.
         run_batch(files[:1], tmp / "warm", jobs=1, progress=False)
+        cpu0 = _cpu_seconds()
         wall1, res1 = timed_batch(files, tmp / "jobs1", jobs=1)
+        cpu1 = _cpu_seconds() - cpu0
         wall2, _ = timed_batch(files, tmp / "jobs2", jobs=2)
         report(f"batch of {N_SCENARIOS} scenarios, --jobs 1 (wall)", wall1, "s")
         report(f"batch of {N_SCENARIOS} scenarios, --jobs 2 (wall)", wall2, "s")
         report("ratio jobs 2 / jobs 1", wall2 / wall1, "x", "<= 0.6")
+        report("CPU per scenario, --jobs 1 (batch and its kernels)", cpu1 / N_SCENARIOS, "s")
+        report("wall per scenario, --jobs 1", wall1 / N_SCENARIOS, "s")
 
         print(f"(load average of the machine: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
 

@@ -201,6 +201,8 @@ def inputs_at_a_glance(sc) -> dict[str, Any]:
         notified[key] = value if isinstance(value, Mapping) else {"every year": value}
     notified_frame = pd.DataFrame(notified).T
     notified_frame.columns = [str(c) for c in notified_frame.columns]
+    order = sorted(notified_frame.columns, key=lambda c: (c != "every year", c))
+    notified_frame = notified_frame[order]
     rows = d.get("inputs")
     inputs = pd.DataFrame(rows).set_index("year") if isinstance(rows, list) else pd.DataFrame()
     return {"overview": overview, "notified": notified_frame, "inputs": inputs}

@@ -190,6 +190,7 @@ def test_one_engine_call_per_change(page):
 def test_changes_in_a_burst_are_computed_once(folder):
     async def burst():
         page = MadrDashboard(folder, debounce=0.05)
+        page._schedule.deferred = lambda: True  # as in a kernel
         calls = page.engine_calls
         for v in (1.6, 1.7, 1.8, 1.9):
             page.x_control.value = v
@@ -201,10 +202,16 @@ def test_changes_in_a_burst_are_computed_once(folder):
     assert page.controls().X == 0.019
 
 
-def test_debouncer_outside_a_loop_calls_at_once():
+def test_debouncer_outside_a_kernel_calls_at_once():
     seen = []
     Debouncer(lambda: seen.append(1), 10.0)()
     assert seen == [1]
+
+    async def in_a_loop():  # an event loop that is not a kernel's: still at once
+        Debouncer(lambda: seen.append(2), 10.0)()
+
+    asyncio.run(in_a_loop())
+    assert seen == [1, 2]
 
 
 @settings(max_examples=15, deadline=None)

@@ -103,24 +103,36 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "scenario"
 
 
+def in_kernel() -> bool:
+    """Whether this Python is a Jupyter kernel (whose event loop runs between messages)."""
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython is a dependency of ipywidgets
+        return False
+    return getattr(get_ipython(), "kernel", None) is not None
+
+
 class Debouncer:
     """Call ``fn`` once, ``delay`` seconds after the last of a burst of calls.
 
-    Inside a running event loop (a kernel) the call is scheduled on it; elsewhere (plain Python,
-    tests) it runs at once.
+    In a kernel the call is scheduled on its running event loop; elsewhere (plain Python, tests,
+    a script that happens to run an event loop of its own) it runs at once.
     """
 
-    def __init__(self, fn: Callable[[], None], delay: float) -> None:
+    def __init__(self, fn: Callable[[], None], delay: float, deferred=in_kernel) -> None:
         self.fn = fn
         self.delay = delay
+        self.deferred = deferred
         self._handle = None
 
     def __call__(self, *_args) -> None:
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
-            loop = None
-        if loop is None or self.delay <= 0:
+        loop = None
+        if self.delay > 0 and self.deferred():
+            try:
+                loop = asyncio.get_running_loop()
+            except RuntimeError:
+                loop = None
+        if loop is None:
             self.fn()
             return
         if self._handle is not None:
@@ -603,8 +615,9 @@ class MadrDashboard(DashboardPage):
         self._update_views(frame, grid_al, result["LOSS"][1:, j], j)
         self.last_compute_s = time.perf_counter() - t0
         self.status.value = (
-            f'<div class="tm-status tm-ok">{html.escape(edited.name)}: {len(edits)} value(s) '
-            f"edited; computed in {1000 * self.last_compute_s:.0f} ms.</div>"
+            f'<div class="tm-status tm-ok" data-engine-calls="{self.engine_calls}">'
+            f"{html.escape(edited.name)}: {len(edits)} value(s) edited; computed in "
+            f"{1000 * self.last_compute_s:.0f} ms.</div>"
         )
         self._update_downloads(edited, frame)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import shutil
+import threading
 from decimal import Decimal
 
 import numpy as np
@@ -187,6 +188,15 @@ def test_one_engine_call_per_change(page):
     assert page.engine_calls == calls + 2
 
 
+def _run_loop(coro):
+    """Run ``coro`` on an event loop of its own thread (this thread may hold the browser's)."""
+    out = []
+    worker = threading.Thread(target=lambda: out.append(asyncio.run(coro)))
+    worker.start()
+    worker.join()
+    return out[0]
+
+
 def test_changes_in_a_burst_are_computed_once(folder):
     async def burst():
         page = MadrDashboard(folder, debounce=0.05)
@@ -197,7 +207,7 @@ def test_changes_in_a_burst_are_computed_once(folder):
         await asyncio.sleep(0.2)
         return page, page.engine_calls - calls
 
-    page, calls = asyncio.run(burst())
+    page, calls = _run_loop(burst())
     assert calls == 1
     assert page.controls().X == 0.019
 
@@ -210,7 +220,7 @@ def test_debouncer_outside_a_kernel_calls_at_once():
     async def in_a_loop():  # an event loop that is not a kernel's: still at once
         Debouncer(lambda: seen.append(2), 10.0)()
 
-    asyncio.run(in_a_loop())
+    _run_loop(in_a_loop())
     assert seen == [1, 2]
 
 

@@ -29,6 +29,7 @@ import numpy as np
 
 from . import dashboard_model as dm
 from .errors import InputError
+from .provenance import provenance
 from .report import bill_impact
 
 #: Environment variable naming the folder of scenarios (set by ``tariffmodel dashboard``).
@@ -297,6 +298,7 @@ class MadrDashboard(DashboardPage):
         self._readings_cache: dict = {}
         self._quiet = False
         self._shown: dict[str, float] = {}
+        self._provenance: dict = {}
         self._schedule = Debouncer(self.refresh, debounce)
         self._build()
         files = list_scenarios(self.folder)
@@ -434,6 +436,9 @@ class MadrDashboard(DashboardPage):
             self._readings_cache = {}
             self.base = sc
             self.base_frame = self._engine.project(sc)
+            self._provenance = provenance(
+                inputs=sc.sources, command="tariffmodel dashboard (MADR dashboard)"
+            )
             self.engine_calls += 1
         except InputError as exc:
             self.base = None
@@ -619,7 +624,7 @@ class MadrDashboard(DashboardPage):
             f"{html.escape(edited.name)}: {len(edits)} value(s) edited; computed in "
             f"{1000 * self.last_compute_s:.0f} ms.</div>"
         )
-        self._update_downloads(edited, frame)
+        self._update_downloads(edited, frame, edits)
 
     def _follow_cpi(self, sc) -> None:
         """CPI sliders not moved show CPI_t of the readings chosen (R5 changes a linked CPI)."""
@@ -733,15 +738,16 @@ class MadrDashboard(DashboardPage):
         )
         return f"<h3>Revenue tests (paragraphs 3-5)</h3><ul class='tm-compliance'>{items}</ul>"
 
-    def _update_downloads(self, edited, frame) -> None:
+    def _update_downloads(self, edited, frame, edits) -> None:
         name = slug(edited.name)
         table = dm.results_table(frame)
+        about = dm.about_table(self._provenance, edited.readings, edits)
         links = [
             data_link(edited.to_yaml(), f"{name}-edited.yaml", "application/x-yaml",
                       "tm-dl-yaml", "Scenario (YAML)"),
             data_link(table.to_csv(index=False), f"{name}-madr.csv", "text/csv",
                       "tm-dl-csv", "Results (CSV)"),
-            data_link(dm.to_xlsx_bytes({"madr": table}), f"{name}-madr.xlsx",
+            data_link(dm.to_xlsx_bytes({"madr": table, "about": about}), f"{name}-madr.xlsx",
                       "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                       "tm-dl-xlsx", "Results (XLSX)"),
         ]  # fmt: skip

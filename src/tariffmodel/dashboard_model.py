@@ -294,6 +294,29 @@ def results_table(frame: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+def about_table(record: Mapping, readings: Mapping[str, str], edits: Mapping[str, float]):
+    """What produced a download, one (item, value) row each: the provenance record of the
+    scenario loaded, the readings used and every edit made on the page.
+
+    Examples
+    --------
+    >>> t = about_table({"tool": "tariffmodel", "inputs": {"s.yaml": "ab12"}},
+    ...                 {"loss_deadband": "as_drafted"}, {"notified.X": 0.02})
+    >>> t.values.tolist()  # doctest: +NORMALIZE_WHITESPACE
+    [['tool', 'tariffmodel'], ['input s.yaml', 'sha256 ab12'],
+     ['reading loss_deadband', 'as_drafted'], ['edit notified.X', '0.02']]
+    """
+    rows = [
+        (str(k), "" if v is None else str(v))
+        for k, v in record.items()
+        if k not in ("inputs", "readings")
+    ]
+    rows += [(f"input {p}", f"sha256 {h}") for p, h in record.get("inputs", {}).items()]
+    rows += [(f"reading {k}", v) for k, v in readings.items()]
+    rows += [(f"edit {k}", repr(v)) for k, v in edits.items()]
+    return pd.DataFrame(rows, columns=["item", "value"])
+
+
 def to_xlsx_bytes(sheets: Mapping[str, pd.DataFrame]) -> bytes:
     """An Excel workbook of the given sheets, numbers at full precision."""
     buf = io.BytesIO()

@@ -81,7 +81,9 @@ def test_page_shows_engine_values_and_downloads_run_to_them(
     csv = pd.read_csv(_download(page, ".tm-dl-csv", tmp_path / "results.csv"))
     pd.testing.assert_frame_equal(csv[run.columns], run, check_exact=True)
     book = openpyxl.load_workbook(_download(page, ".tm-dl-xlsx", tmp_path / "results.xlsx"))
-    rows = list(book.active.iter_rows(values_only=True))
+    about = dict(book["about"].iter_rows(min_row=2, values_only=True))
+    assert about["edit notified.X"] == "0.025" and about["tool"] == "tariffmodel"
+    rows = list(book["madr"].iter_rows(values_only=True))
     madr_col = rows[0].index("MADR")
     # Excel files carry 16 significant digits (what xlsxwriter and openpyxl write)
     assert [r[madr_col] for r in rows[1:]] == pytest.approx(expected, rel=1e-15, abs=0)

@@ -116,7 +116,7 @@ def launch_chromium(playwright):
 
 def open_dashboard(browser, url: str, timeout_ms: float = 60_000):
     """Open a dashboard page; return (page, seconds until the MADR and the figure are shown)."""
-    page = browser.new_page(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+    page = browser.new_page(viewport={"width": 1400, "height": 1700}, accept_downloads=True)
     t0 = time.perf_counter()
     page.goto(url, wait_until="commit")
     page.wait_for_selector(MADR, timeout=timeout_ms)

@@ -17,7 +17,7 @@ NPV = ".tm-amr-npv_allowance"
 
 @pytest.fixture
 def amr_page(server, browser):
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page = browser.new_page(viewport={"width": 1400, "height": 1400})
     page.goto(server.page_url("amr_dashboard.ipynb"), wait_until="commit")
     page.wait_for_selector(NPV, timeout=60_000)
     page.wait_for_selector(db.FIGURE_BAR, state="attached", timeout=60_000)

@@ -360,6 +360,9 @@ def execute_scenario(payload: Mapping[str, Any]) -> dict[str, Any]:
                     cwd=str(stage),
                     progress_bar=False,
                     log_output=False,
+                    # One write of the executed notebook at the end, not two per cell: the
+                    # staging folder is discarded anyway if the run does not finish.
+                    request_save_on_cell_execute=False,
                     start_timeout=120,
                     kernel_manager_class=_ipc_kernel_manager_class(),
                 )

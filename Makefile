@@ -25,7 +25,7 @@ $(STAMP): pyproject.toml requirements.lock
 	@echo "make setup: .venv ready"
 
 review: setup
-	$(BIN)/tariffmodel review data/scenarios --out reports
+	$(BIN)/tariffmodel review data/scenarios --out reports --jobs $(JOBS)
 
 test: setup
 	$(BIN)/python -m pytest -n 2 --dist loadgroup

@@ -33,11 +33,19 @@ def register(subparsers) -> None:
 def run(args) -> int:
     from .. import montecarlo as mc
 
+    preload = None
+    if args.plots:
+        # import matplotlib while the engine runs (numpy releases the GIL), not after it
+        import threading
+
+        preload = threading.Thread(target=lambda: __import__("tariffmodel.plots"), daemon=True)
+        preload.start()
     sc = _explore.load_scenario(args.scenario)
     spec = mc.load_draws(args.draws, sc)
     result = mc.monte_carlo(sc, spec, n=args.n, seed=args.seed)
     figures = {}
     if args.plots:
+        preload.join()
         from .. import plots
 
         figures = {

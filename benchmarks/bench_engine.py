@@ -54,7 +54,7 @@ def main() -> None:
     small = {key: v[:k] for key, v in ov.items()}
     t0 = time.perf_counter()
     for i in range(k):
-        tm.evaluate(sc, {key: v[i:i + 1] for key, v in small.items()})
+        tm.evaluate(sc, {key: v[i : i + 1] for key, v in small.items()})
     per = (time.perf_counter() - t0) / k
     report(f"one-by-one: per scenario (mean of {k})", per * 1e3, "ms")
     report(f"one-by-one: {n:,} scenarios (extrapolated)", per * n, "s")

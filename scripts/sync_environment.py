@@ -14,9 +14,11 @@ ROOT = Path(__file__).resolve().parents[1]
 def main() -> None:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     extras = project["optional-dependencies"]
-    deps = list(project["dependencies"]) + list(extras["test"]) + [
-        d for d in extras["dev"] if not d.startswith("tariffmodel")
-    ]
+    deps = (
+        list(project["dependencies"])
+        + list(extras["test"])
+        + [d for d in extras["dev"] if not d.startswith("tariffmodel")]
+    )
     lines = [
         "# Conda environment for tariffmodel; kept in step with pyproject.toml (a test checks it).",
         "# Written by scripts/sync_environment.py (make lock).",

@@ -34,43 +34,90 @@ DELETE = object()
 CASES = [
     ("unknown top-level key", [(("notifed",), {"a": 1})], ["notifed", "did you mean 'notified'"]),
     ("unknown notified key", [(("notified", "TLL"), 0.08)], ["notified.TLL", "did you mean 'TL'"]),
-    ("unknown reading value", [(("interpretation", "loss_deadband"), "as_draftd")],
-     ["interpretation.loss_deadband", "R1", "did you mean 'as_drafted'"]),
-    ("unknown reading switch", [(("interpretation", "cpi_base"), "june_on_june")],
-     ["interpretation.cpi_base", "did you mean 'cpi_basis'"]),
-    ("unknown column", [(("inputs", 1, "RUDD"), 1.0)], ["inputs.RUDD", "2026", "did you mean 'RUD'"]),
-    ("CPI as a percent", [(("inputs", 1, "CPI"), 1.2)], ["inputs.CPI", "2026", "looks like a percent"]),
+    (
+        "unknown reading value",
+        [(("interpretation", "loss_deadband"), "as_draftd")],
+        ["interpretation.loss_deadband", "R1", "did you mean 'as_drafted'"],
+    ),
+    (
+        "unknown reading switch",
+        [(("interpretation", "cpi_base"), "june_on_june")],
+        ["interpretation.cpi_base", "did you mean 'cpi_basis'"],
+    ),
+    (
+        "unknown column",
+        [(("inputs", 1, "RUDD"), 1.0)],
+        ["inputs.RUDD", "2026", "did you mean 'RUD'"],
+    ),
+    (
+        "CPI as a percent",
+        [(("inputs", 1, "CPI"), 1.2)],
+        ["inputs.CPI", "2026", "looks like a percent"],
+    ),
     ("X as a percent", [(("notified", "X"), 1.5)], ["notified.X", "looks like a percent"]),
-    ("TL as a percent", [(("notified", "TL", 2026), 8.2)],
-     ["notified.TL", "2026", "looks like a percent"]),
-    ("SR as a percent", [(("inputs", 2, "SR"), 2.62)], ["inputs.SR", "2027", "looks like a percent"]),
+    (
+        "TL as a percent",
+        [(("notified", "TL", 2026), 8.2)],
+        ["notified.TL", "2026", "looks like a percent"],
+    ),
+    (
+        "SR as a percent",
+        [(("inputs", 2, "SR"), 2.62)],
+        ["inputs.SR", "2027", "looks like a percent"],
+    ),
     ("RBS below RUD", [(("inputs", 2, "RBS"), 32.0e9)], ["inputs.RBS", "2027", "below RUD"]),
     ("missing history row", [(("inputs", 0), DELETE)], ["2025", "history row"]),
     ("gap in years", [(("years",), [2026, 2028, 2029])], ["years", "consecutive"]),
     ("duplicate year", [(("years",), [2026, 2026, 2027])], ["years", "duplicate"]),
     ("duplicate row", [(("inputs", 2, "year"), 2026)], ["inputs.year", "2026", "duplicate"]),
-    ("text in a number", [(("inputs", 1, "CA"), "1,300,000")],
-     ["inputs.CA", "2026", "text where a number is due"]),
-    ("zero KPI target", [(("call_centre", "kpis", 0, "target"), 0)],
-     ["call_centre.kpis[1].target", "zero"]),
+    (
+        "text in a number",
+        [(("inputs", 1, "CA"), "1,300,000")],
+        ["inputs.CA", "2026", "text where a number is due"],
+    ),
+    (
+        "zero KPI target",
+        [(("call_centre", "kpis", 0, "target"), 0)],
+        ["call_centre.kpis[1].target", "zero"],
+    ),
     ("zero target score", [(("notified", "TS"), 0)], ["notified.TS", "above 0"]),
-    ("negative weight", [(("call_centre", "kpis", 1, "weight"), -0.3)],
-     ["call_centre.kpis[2].weight", "negative"]),
+    (
+        "negative weight",
+        [(("call_centre", "kpis", 1, "weight"), -0.3)],
+        ["call_centre.kpis[2].weight", "negative"],
+    ),
     ("negative count", [(("inputs", 3, "CA"), -5)], ["inputs.CA", "2028", "above 0"]),
     ("negative DNS", [(("inputs", 1, "DNS"), -1.0)], ["inputs.DNS", "2026", "at least 0"]),
     ("missing CA", [(("inputs", 2, "CA"), DELETE)], ["inputs.CA", "2027", "required"]),
-    ("missing CPI where rolled forward", [(("inputs", 3, "CPI"), DELETE)],
-     ["inputs.CPI", "2028", "rolled forward"]),
-    ("missing TL of t-1", [(("notified", "TL", 2027), DELETE)], ["notified.TL", "2027", "LOSS_2028"]),
+    (
+        "missing CPI where rolled forward",
+        [(("inputs", 3, "CPI"), DELETE)],
+        ["inputs.CPI", "2028", "rolled forward"],
+    ),
+    (
+        "missing TL of t-1",
+        [(("notified", "TL", 2027), DELETE)],
+        ["notified.TL", "2027", "LOSS_2028"],
+    ),
     ("missing first-year a", [(("notified", "a"), {2027: 6e7})], ["notified.a", "2026"]),
     ("missing required notified", [(("notified", "CAP"), DELETE)], ["notified.CAP", "required"]),
     ("missing history WS", [(("inputs", 0, "WS"), DELETE)], ["inputs.WS", "2025", "history row"]),
     ("MADR in a modelled row", [(("inputs", 1, "MADR"), 1.0)], ["inputs.MADR", "2026", "computed"]),
-    ("ARDR and recovery", [(("inputs", 1, "recovery"), 1.0)], ["inputs.recovery", "2026", "not both"]),
-    ("actuals of unknown KPI", [(("call_centre", "actuals", 2026, "answered_in_60s"), 0.9)],
-     ["answered_in_60s", "did you mean 'answered_within_60s'"]),
-    ("actuals of a year not modelled", [(("call_centre", "actuals", 2031), {})],
-     ["call_centre.actuals", "2031"]),
+    (
+        "ARDR and recovery",
+        [(("inputs", 1, "recovery"), 1.0)],
+        ["inputs.recovery", "2026", "not both"],
+    ),
+    (
+        "actuals of unknown KPI",
+        [(("call_centre", "actuals", 2026, "answered_in_60s"), 0.9)],
+        ["answered_in_60s", "did you mean 'answered_within_60s'"],
+    ),
+    (
+        "actuals of a year not modelled",
+        [(("call_centre", "actuals", 2031), {})],
+        ["call_centre.actuals", "2031"],
+    ),
     ("boolean where a number is due", [(("inputs", 1, "CA"), True)], ["inputs.CA", "2026"]),
     ("p in baisa", [(("notified", "p"), {2026: 20})], ["notified.p", "at most 1"]),
     ("missing name", [(("name",), DELETE)], ["name", "required"]),
@@ -153,8 +200,11 @@ def test_bad_reading_option(tmp_path, capsys):
 def test_real_process_has_no_traceback(example_dict, write_scenario, tmp_path):
     example_dict["inputs"][1]["CPI"] = 2.5
     path = write_scenario(example_dict)
-    proc = subprocess.run([sys.executable, "-m", "tariffmodel", "run", str(path), "--out",
-                           str(tmp_path / "out")], capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "tariffmodel", "run", str(path), "--out", str(tmp_path / "out")],
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr and "inputs.CPI" in proc.stderr
     assert not (tmp_path / "out").exists()

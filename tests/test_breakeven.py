@@ -7,12 +7,13 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import WORKED_EXAMPLE
 
 import tariffmodel as tm
 from tariffmodel import breakeven as be
 from tariffmodel.cli import main
 from tariffmodel.errors import InputError
+
+from conftest import WORKED_EXAMPLE
 
 # worked example: year 2026 reads RUD_2025, p_2026, TL_2025 and DB_2026
 RUD_2025 = 30.5e9

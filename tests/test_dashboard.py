@@ -13,7 +13,6 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
-from conftest import ROOT, WORKED_EXAMPLE
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -22,6 +21,8 @@ from tariffmodel import dashboard_model as dm
 from tariffmodel.cli import main
 from tariffmodel.commands.dashboard import voila_argv
 from tariffmodel.dashboard import Debouncer, MadrDashboard, fraction_to_pct, pct_to_fraction
+
+from conftest import ROOT, WORKED_EXAMPLE
 
 
 @pytest.fixture

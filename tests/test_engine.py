@@ -16,8 +16,15 @@ HIST = 2025
 
 # money inputs of the worked example, as override targets (scaling them scales every RO output)
 MONEY_TARGETS = (
-    ["notified.a@2026", "notified.c@2026", "notified.p@2026", "notified.s",
-     f"inputs.ARDR@{HIST}", f"inputs.MADR@{HIST}", f"inputs.DB@{HIST}"]
+    [
+        "notified.a@2026",
+        "notified.c@2026",
+        "notified.p@2026",
+        "notified.s",
+        f"inputs.ARDR@{HIST}",
+        f"inputs.MADR@{HIST}",
+        f"inputs.DB@{HIST}",
+    ]
     + [f"inputs.{c}" for c in ("C", "NPI", "FM", "OM", "AMR", "UC", "LF", "CPL", "WPRA")]
     + [f"inputs.ARDR@{y}" for y in (2026, 2028, 2029)]
 )
@@ -37,6 +44,7 @@ def _value(sc, target):
 
 
 # ---- basic behaviour ---------------------------------------------------------------------
+
 
 def test_project_columns_follow_the_contract(worked_example):
     table = tm.project(worked_example)
@@ -98,6 +106,7 @@ def test_targets_listed_are_accepted(worked_example):
 
 
 # ---- paragraph 5 in consecutive years and reading R4 ------------------------------------
+
 
 def test_para5_substitution_in_the_year_after(example_dict):
     example_dict["inputs"][3]["ARDR"] = 150_000_000
@@ -232,7 +241,9 @@ def _random_overrides(sc, n, seed):
     }
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(n=draws, seed=st.integers(0, 2**32 - 1))
 def test_madr_is_the_sum_of_its_terms(worked_example, n, seed):
     res = tm.evaluate(worked_example, _random_overrides(worked_example, n, seed))
@@ -240,14 +251,18 @@ def test_madr_is_the_sum_of_its_terms(worked_example, n, seed):
     np.testing.assert_allclose(res["MADR"], total, rtol=1e-12)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(n=draws, seed=st.integers(0, 2**32 - 1))
 def test_loss_within_cap_share_of_db(worked_example, n, seed):
     res = tm.evaluate(worked_example, _random_overrides(worked_example, n, seed))
     assert np.all(np.abs(res["LOSS"]) <= 0.03 * res["DB"] * (1 + 1e-12))
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(n=draws, seed=st.integers(0, 2**32 - 1))
 def test_cs_within_revenue_at_risk(worked_example, n, seed):
     res = tm.evaluate(worked_example, _random_overrides(worked_example, n, seed))
@@ -255,7 +270,9 @@ def test_cs_within_revenue_at_risk(worked_example, n, seed):
     assert np.all(np.abs(res["CS"]) <= 0.01 * db_prev * (1 + 1e-12))
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(n=draws, seed=st.integers(0, 2**32 - 1))
 def test_cc_between_minus_allowance_and_zero(worked_example, n, seed):
     res = tm.evaluate(worked_example, _random_overrides(worked_example, n, seed))
@@ -263,7 +280,9 @@ def test_cc_between_minus_allowance_and_zero(worked_example, n, seed):
     assert np.all((res["CC"] >= -allowance) & (res["CC"] <= 0))
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(n=draws, seed=st.integers(0, 2**32 - 1))
 def test_k_zero_when_revenue_recovered_exactly(worked_example, n, seed):
     ov = _random_overrides(worked_example, n, seed)
@@ -275,7 +294,9 @@ def test_k_zero_when_revenue_recovered_exactly(worked_example, n, seed):
     assert np.all(res["K"] == 0.0)
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(k=st.floats(min_value=0.01, max_value=100.0), seed=st.integers(0, 2**32 - 1))
 def test_scaling_money_scales_every_money_output(worked_example, k, seed):
     ov = _random_overrides(worked_example, 3, seed)
@@ -283,27 +304,33 @@ def test_scaling_money_scales_every_money_output(worked_example, k, seed):
     scaled_ov = dict(ov)
     for target in MONEY_TARGETS:
         v = _value(worked_example, target)
-        scaled_ov[target] = np.broadcast_to(np.asarray(v, float) * k, (3,) + np.shape(v)).copy() \
-            if np.ndim(v) else np.full(3, v * k)
+        scaled_ov[target] = (
+            np.broadcast_to(np.asarray(v, float) * k, (3,) + np.shape(v)).copy()
+            if np.ndim(v)
+            else np.full(3, v * k)
+        )
     scaled_ov[f"inputs.ARDR@{HIST}"] = ov[f"inputs.ARDR@{HIST}"] * k
     d = worked_example.to_dict()
     d["call_centre"]["allowance"] = {y: v * k for y, v in d["call_centre"]["allowance"].items()}
     sc_k = tm.scenario_from_dict(d)
     scaled = tm.evaluate(sc_k, scaled_ov)
     for name in MONEY_OUTPUTS:
-        np.testing.assert_allclose(scaled[name], k * base[name], rtol=1e-9, atol=1e-6 * k,
-                                   err_msg=name)
+        np.testing.assert_allclose(
+            scaled[name], k * base[name], rtol=1e-9, atol=1e-6 * k, err_msg=name
+        )
     for name in ("D", "KS", "i", "AL", "para3", "para4", "para5"):
         np.testing.assert_array_equal(scaled[name], base[name], err_msg=name)
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(n=st.integers(2, 8), seed=st.integers(0, 2**32 - 1))
 def test_vectorised_equals_one_by_one(worked_example, n, seed):
     ov = _random_overrides(worked_example, n, seed)
     together = tm.evaluate(worked_example, ov)
     for i in range(n):
-        alone = tm.evaluate(worked_example, {k: v[i:i + 1] for k, v in ov.items()})
+        alone = tm.evaluate(worked_example, {k: v[i : i + 1] for k, v in ov.items()})
         for name, arr in together.items():
             np.testing.assert_array_equal(arr[i], alone[name][0], err_msg=name)
 

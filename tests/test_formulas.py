@@ -17,6 +17,7 @@ money = st.floats(min_value=0.0, max_value=1e9, allow_nan=False)
 
 # ---- indexation (1a, 1b) ----------------------------------------------------------------
 
+
 def test_index_rpi_x_hand():
     assert f.index_rpi_x(60_000_000, 0.012, 0.015) == pytest.approx(59_820_000)
 
@@ -45,6 +46,7 @@ def test_db_hand():
 
 
 # ---- losses (1b) ------------------------------------------------------------------------
+
 
 def test_actual_losses_hand():
     assert f.actual_losses(91.5, 100.0) == pytest.approx(0.085)
@@ -132,6 +134,7 @@ def test_loss_within_cap(bl, db):
 
 # ---- NSF (1c) ---------------------------------------------------------------------------
 
+
 def test_nsf_last_year_included():
     assert f.network_security_factor(2.0, 10.0, 2026) == 20.0
 
@@ -145,6 +148,7 @@ def test_nsf_custom_last_year():
 
 
 # ---- CS (1d) ----------------------------------------------------------------------------
+
 
 def test_ks_exactly_at_upper_clamp():
     assert f.kpi_score_factor(0.88, 0.80, 0.10) == pytest.approx(1.10)
@@ -162,14 +166,20 @@ def test_cs_hand():
     assert f.customer_satisfaction(0.95, 0.01, 170_500_000, 0.10) == pytest.approx(-852_500)
 
 
-@given(ws=st.floats(0, 5), ts=st.floats(0.01, 5), r=st.floats(0, 0.1), db=money,
-       cap=st.floats(0.01, 0.5))
+@given(
+    ws=st.floats(0, 5),
+    ts=st.floats(0.01, 5),
+    r=st.floats(0, 0.1),
+    db=money,
+    cap=st.floats(0.01, 0.5),
+)
 def test_cs_within_revenue_at_risk(ws, ts, r, db, cap):
     cs = f.customer_satisfaction(f.kpi_score_factor(ws, ts, cap), r, db, cap)
     assert abs(cs) <= r * db * (1 + 1e-12) + 1e-9
 
 
 # ---- CC (1e) ----------------------------------------------------------------------------
+
 
 def test_deviation_more_is_better():
     assert f.kpi_deviation(0.86, 0.90) == pytest.approx(-0.04 / 0.90)
@@ -180,8 +190,11 @@ def test_deviation_less_is_better():
 
 
 def test_cc_hand():
-    dev = [f.kpi_deviation(0.86, 0.90), f.kpi_deviation(0.06, 0.05, False),
-           f.kpi_deviation(0.78, 0.75)]
+    dev = [
+        f.kpi_deviation(0.86, 0.90),
+        f.kpi_deviation(0.06, 0.05, False),
+        f.kpi_deviation(0.78, 0.75),
+    ]
     expected = (-0.04 / 0.90) * 0.5 * 400_000 + (-0.2) * 0.3 * 400_000
     assert f.call_centre_incentive(dev, [0.5, 0.3, 0.2], 400_000) == pytest.approx(expected)
 
@@ -210,6 +223,7 @@ def test_cc_within_allowance(dev, allowance):
 
 
 # ---- K (1) ------------------------------------------------------------------------------
+
 
 def test_interest_exactly_two_percent_over():
     assert f.interest_rate_applied(0.025, 102_000_000.0, 100_000_000.0) == 0.025
@@ -241,10 +255,14 @@ def test_no_substitution_when_para5_did_not_hold():
 
 # ---- the cap and its tests (3, 4, 5) ----------------------------------------------------
 
+
 def test_madr_sum_and_sign_of_k():
-    assert f.maximum_allowed_revenue(100, 1, 2, 3, -4, 5, c=6, npi=7, fm=8, om=9, amr=10, uc=11,
-                                     lf=12, cpl=13, wpra=-14) == 100 + 1 + 2 + 3 - 4 + 6 + 7 + 8 \
-        + 9 + 10 + 11 + 12 + 13 - 14 - 5
+    assert (
+        f.maximum_allowed_revenue(
+            100, 1, 2, 3, -4, 5, c=6, npi=7, fm=8, om=9, amr=10, uc=11, lf=12, cpl=13, wpra=-14
+        )
+        == 100 + 1 + 2 + 3 - 4 + 6 + 7 + 8 + 9 + 10 + 11 + 12 + 13 - 14 - 5
+    )
 
 
 def test_para3_exactly_three_percent():

@@ -6,13 +6,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import WORKED_EXAMPLE
 from hypothesis import given, settings
 from hypothesis import strategies as hst
 
 import tariffmodel as tm
 from tariffmodel import loss_incentive as li
 from tariffmodel.cli import main
+
+from conftest import WORKED_EXAMPLE
 
 TL, BAND, P, RUD, DB = 0.085, 0.005, 0.02, 30e9, 170e6
 CAP = 0.03 * DB  # 5,100,000

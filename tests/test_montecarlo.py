@@ -8,7 +8,6 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
-from conftest import ROOT, WORKED_EXAMPLE
 from hypothesis import given, settings
 from hypothesis import strategies as hst
 from hypothesis.extra.numpy import arrays
@@ -17,6 +16,8 @@ import tariffmodel as tm
 from tariffmodel import montecarlo as mc
 from tariffmodel.cli import main
 from tariffmodel.errors import InputError
+
+from conftest import ROOT, WORKED_EXAMPLE
 
 CA_2026 = 1_300_000.0  # worked example, CA of 2026 [accounts]
 C_2026 = 85.0  # c_2026 [RO per account]

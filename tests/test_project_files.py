@@ -18,9 +18,11 @@ def _pyproject():
 
 def test_environment_yml_in_step_with_pyproject():
     project = _pyproject()["project"]
-    wanted = list(project["dependencies"]) + list(project["optional-dependencies"]["test"]) + [
-        d for d in project["optional-dependencies"]["dev"] if not d.startswith("tariffmodel")
-    ]
+    wanted = (
+        list(project["dependencies"])
+        + list(project["optional-dependencies"]["test"])
+        + [d for d in project["optional-dependencies"]["dev"] if not d.startswith("tariffmodel")]
+    )
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
     pip = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict))
     assert sorted(p for p in pip if p != "-e .") == sorted(wanted)

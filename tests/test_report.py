@@ -7,8 +7,9 @@ import json
 import pandas as pd
 import pytest
 
-from conftest import WORKED_EXAMPLE
 from tariffmodel.cli import main
+
+from conftest import WORKED_EXAMPLE
 
 
 @pytest.fixture(scope="module")
@@ -27,9 +28,22 @@ def test_bill_impact_by_hand(run_dir):
 
 def test_statement_items_of_paragraph_12(run_dir):
     text = (run_dir / "statement.md").read_text()
-    for item in ("(a) ARDR_t", "(b) C_t", "(c) LOSS_t", "(d) LD_t", "(d) AL_{t-1}", "(e) NSF_t",
-                 "(f) DNS_t", "(g) RUD_t", "(h) RBS_t", "(i) CA_t", "(j) a_t", "(j) c_t",
-                 "(k) p_t", "(l) s_t"):
+    for item in (
+        "(a) ARDR_t",
+        "(b) C_t",
+        "(c) LOSS_t",
+        "(d) LD_t",
+        "(d) AL_{t-1}",
+        "(e) NSF_t",
+        "(f) DNS_t",
+        "(g) RUD_t",
+        "(h) RBS_t",
+        "(i) CA_t",
+        "(j) a_t",
+        "(j) c_t",
+        "(k) p_t",
+        "(l) s_t",
+    ):
         assert item in text, item
 
 

@@ -4,10 +4,11 @@ the CPI basket and the deposit rates; each value given one way only."""
 from __future__ import annotations
 
 import pytest
-from conftest import ROOT
 
 import tariffmodel as tm
 from tariffmodel import amr, wpra
+
+from conftest import ROOT
 
 PLAN = ROOT / "data" / "amr" / "nedc-amr-plan.yaml"
 WPRA = ROOT / "data" / "amr" / "nedc-wpra.yaml"
@@ -67,7 +68,8 @@ def test_loss_reduction_moves_loss_by_hand(linked):
     # RUD_2026 x p_2027 x delta (D = 1, inside the cap)
     assert on.loc[2027, "AL"] == pytest.approx(off.loc[2027, "AL"] - delta, abs=1e-15)
     assert on.loc[2027, "LOSS"] - off.loc[2027, "LOSS"] == pytest.approx(
-        31.4e9 * 0.020 * 1.012 * delta, rel=1e-9)
+        31.4e9 * 0.020 * 1.012 * delta, rel=1e-9
+    )
 
 
 def test_loss_reduction_needs_a_plan(example_dict):
@@ -83,8 +85,10 @@ def test_missing_plan_file(linked):
 
 
 def test_cpi_given_both_ways(example_dict):
-    example_dict["cpi_series"] = {"groups": str(ROOT / "data/cpi/sultanate-cpi-groups.csv"),
-                                  "weights": str(ROOT / "data/cpi/sultanate-cpi-weights.csv")}
+    example_dict["cpi_series"] = {
+        "groups": str(ROOT / "data/cpi/sultanate-cpi-groups.csv"),
+        "weights": str(ROOT / "data/cpi/sultanate-cpi-weights.csv"),
+    }
     with pytest.raises(tm.ScenarioError, match="CPI is given both"):
         tm.scenario_from_dict(example_dict)
 

@@ -7,12 +7,13 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
-from conftest import WORKED_EXAMPLE
 
 import tariffmodel as tm
 from tariffmodel import sensitivity as sa
 from tariffmodel.cli import main
 from tariffmodel.errors import InputError
+
+from conftest import WORKED_EXAMPLE
 
 
 def madr_of(sc, values, col="MADR"):

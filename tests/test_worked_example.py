@@ -20,6 +20,7 @@ def approx(x):
 
 # ---- 2026 -------------------------------------------------------------------------------
 
+
 def test_2026_db(worked_table):
     assert worked_table.loc[2026, "DB"] == approx(60_000_000 + 85.0 * 1_300_000)
 
@@ -97,6 +98,7 @@ def test_2026_ardr_given(worked_table):
 
 # ---- 2027 -------------------------------------------------------------------------------
 
+
 def test_2027_a_rolled_forward(worked_table):
     assert worked_table.loc[2027, "a"] == approx(60_000_000 * (1 + 0.012 - 0.015))
 
@@ -156,6 +158,7 @@ def test_2027_ardr_absent_equals_madr(worked_table):
 
 # ---- 2028 -------------------------------------------------------------------------------
 
+
 def test_2028_db(worked_table):
     assert round(worked_table.loc[2028, "DB"], 2) == 176_061_027.60
 
@@ -183,6 +186,7 @@ def test_2028_madr(worked_table):
 
 
 # ---- 2029 -------------------------------------------------------------------------------
+
 
 def test_2029_db(worked_table):
     assert round(worked_table.loc[2029, "DB"], 2) == 178_540_082.06
@@ -227,21 +231,39 @@ def test_para4_never(worked_table):
 
 # ---- through the command line, as a review team would run it --------------------------
 
+
 def test_cli_reproduces_the_table(tmp_path, capsys):
     import pandas as pd
+
     from conftest import WORKED_EXAMPLE
 
     assert main(["run", str(WORKED_EXAMPLE), "--out", str(tmp_path / "out")]) == 0
     table = pd.read_csv(tmp_path / "out" / "madr.csv").set_index("year")
     printed = {
-        2026: (170_500_000.00, 1_398_872.18, 180_000.00, 385_882.35, -32_888.89, 3_077_400.00,
-               180_804_465.64),
+        2026: (
+            170_500_000.00,
+            1_398_872.18,
+            180_000.00,
+            385_882.35,
+            -32_888.89,
+            3_077_400.00,
+            180_804_465.64,
+        ),
         2027: (173_378_300.00, 936_089.63, 0.00, -1_002_941.18, 0.00, -825_542.64, 187_446_991.10),
         2028: (176_061_027.60, 1_227_466.08, 0.00, 203_974.47, 0.00, 0.00, 192_912_468.15),
-        2029: (178_540_082.06, 542_806.47, 0.00, 1_760_610.28, 0.00, -43_985_279.85,
-               240_708_778.65),
+        2029: (
+            178_540_082.06,
+            542_806.47,
+            0.00,
+            1_760_610.28,
+            0.00,
+            -43_985_279.85,
+            240_708_778.65,
+        ),
     }
     for year, values in printed.items():
-        got = tuple(round(float(table.loc[year, c]), 2)
-                    for c in ("DB", "LOSS", "NSF", "CS", "CC", "K", "MADR"))
+        got = tuple(
+            round(float(table.loc[year, c]), 2)
+            for c in ("DB", "LOSS", "NSF", "CS", "CC", "K", "MADR")
+        )
         assert got == values, year

@@ -34,8 +34,19 @@ _LAZY = {
     "value_of_loss_point": "loss_incentive",
     "amr_loss_effect": "loss_incentive",
 }
-_LAZY_MODULES = ("amr", "wpra", "indices", "plots", "sensitivity", "montecarlo", "breakeven",
-                 "loss_incentive", "readings", "report", "batch")
+_LAZY_MODULES = (
+    "amr",
+    "wpra",
+    "indices",
+    "plots",
+    "sensitivity",
+    "montecarlo",
+    "breakeven",
+    "loss_incentive",
+    "readings",
+    "report",
+    "batch",
+)
 
 
 def __getattr__(name):

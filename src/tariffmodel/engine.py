@@ -25,17 +25,71 @@ from .scenario import Scenario, parse_target
 
 #: The columns of madr.csv, in order (the contract of scenario-format.md), then extra columns.
 MADR_COLUMNS = (
-    "year", "a", "c", "p", "CA", "DB", "AL", "TL", "BAND", "D", "LD", "BL", "LOSS",
-    "NSF", "KS", "CS", "CC", "C", "NPI", "FM", "OM", "AMR", "UC", "LF", "CPL", "WPRA",
-    "i", "K", "MADR", "ARDR", "para3", "para4", "para5",
+    "year",
+    "a",
+    "c",
+    "p",
+    "CA",
+    "DB",
+    "AL",
+    "TL",
+    "BAND",
+    "D",
+    "LD",
+    "BL",
+    "LOSS",
+    "NSF",
+    "KS",
+    "CS",
+    "CC",
+    "C",
+    "NPI",
+    "FM",
+    "OM",
+    "AMR",
+    "UC",
+    "LF",
+    "CPL",
+    "WPRA",
+    "i",
+    "K",
+    "MADR",
+    "ARDR",
+    "para3",
+    "para4",
+    "para5",
 )
-EXTRA_COLUMNS = ("CPI", "X", "SR", "loss_cap", "RUD", "RBS", "DNS", "s", "WS_prev", "TS_prev",
-                 "ARDR_in_K")
+EXTRA_COLUMNS = (
+    "CPI",
+    "X",
+    "SR",
+    "loss_cap",
+    "RUD",
+    "RBS",
+    "DNS",
+    "s",
+    "WS_prev",
+    "TS_prev",
+    "ARDR_in_K",
+)
 FLAG_COLUMNS = ("para3", "para4", "para5")
 #: Every term that enters MADR_t, with its sign.
 MADR_TERMS = {
-    "C": 1, "DB": 1, "LOSS": 1, "NSF": 1, "CS": 1, "NPI": 1, "FM": 1, "OM": 1, "AMR": 1,
-    "UC": 1, "CC": 1, "LF": 1, "CPL": 1, "WPRA": 1, "K": -1,
+    "C": 1,
+    "DB": 1,
+    "LOSS": 1,
+    "NSF": 1,
+    "CS": 1,
+    "NPI": 1,
+    "FM": 1,
+    "OM": 1,
+    "AMR": 1,
+    "UC": 1,
+    "CC": 1,
+    "LF": 1,
+    "CPL": 1,
+    "WPRA": 1,
+    "K": -1,
 }
 
 # Arrays that cover the history year at index 0 (the others start at the first modelled year).
@@ -72,8 +126,11 @@ def _apply_overrides(sc: Scenario, base: dict[str, Any], overrides, n: int | Non
     if n is not None:
         sizes.add(n)
     if len(sizes) > 1:
-        raise ScenarioError(f"overrides disagree on the number of scenarios: {sorted(sizes)}",
-                            file=sc._file, key="overrides")
+        raise ScenarioError(
+            f"overrides disagree on the number of scenarios: {sorted(sizes)}",
+            file=sc._file,
+            key="overrides",
+        )
     n = sizes.pop() if sizes else 1
     if n < 1:
         raise ScenarioError("the number of scenarios must be at least 1", key="n")
@@ -82,13 +139,19 @@ def _apply_overrides(sc: Scenario, base: dict[str, Any], overrides, n: int | Non
         section, key, year = parse_target(target, sc)
         value = np.asarray(value, dtype=float)
         if key == "nsf_last_year":
-            raise ScenarioError("nsf_last_year cannot vary between scenarios", file=sc._file,
-                                key=target)
+            raise ScenarioError(
+                "nsf_last_year cannot vary between scenarios", file=sc._file, key=target
+            )
         name = _INPUT_ARRAY.get(key, key) if section == "inputs" else key
         L = arrays[name].shape[1]
         offset = sc.history_year if name in _WITH_HISTORY else sc.years[0]
-        if name in ("MADR_hist", "DB_hist", "loss_cap_share", "k_penalty_threshold",
-                    "k_penalty_rate"):
+        if name in (
+            "MADR_hist",
+            "DB_hist",
+            "loss_cap_share",
+            "k_penalty_threshold",
+            "k_penalty_rate",
+        ):
             cols = np.array([0])
         elif year is not None:
             cols = np.array([year - offset])
@@ -102,15 +165,19 @@ def _apply_overrides(sc: Scenario, base: dict[str, Any], overrides, n: int | Non
             value = np.full(n, float(value))
         if value.ndim == 1:
             if value.shape[0] != n:
-                raise ScenarioError(f"expected {n} values, got {value.shape[0]}", file=sc._file,
-                                    key=target)
+                raise ScenarioError(
+                    f"expected {n} values, got {value.shape[0]}", file=sc._file, key=target
+                )
             block = np.repeat(value[:, np.newaxis], len(cols), axis=1)
         elif value.ndim == 2 and year is None and value.shape == (n, T) and len(cols) == T:
             block = value
         else:
             raise ScenarioError(
                 f"an override is an array of shape ({n},) or, for every modelled year, ({n}, {T});"
-                f" got {value.shape}", file=sc._file, key=target)
+                f" got {value.shape}",
+                file=sc._file,
+                key=target,
+            )
         full = np.array(np.broadcast_to(arrays[name], (n, L)), dtype=float)
         full[:, cols] = block
         arrays[name] = full
@@ -189,23 +256,35 @@ def evaluate(
         bl = f.base_loss(rud_prev, p, ld)
         cap = f.loss_cap(db, share)
         loss = f.losses_incentive(bl, cap)
-        nsf = f.network_security_factor(A["DNS"][:, j], A["s"][:, j], years[j],
-                                        A["nsf_last_year"])
+        nsf = f.network_security_factor(A["DNS"][:, j], A["s"][:, j], years[j], A["nsf_last_year"])
         ts_prev = A["TS"][:, j]
         ws_prev = A["WS"][:, j]
         ws_prev = np.where(np.isnan(ws_prev), ts_prev, ws_prev)  # absent: on target
         ks = f.kpi_score_factor(ws_prev, ts_prev, A["CAP"][:, j])
         cs = f.customer_satisfaction(ks, A["r"][:, j], db_prev, A["CAP"][:, j])
         i = f.interest_rate_applied(A["SR"][:, j], ardr_prev, madr_prev, thr, rate)
-        ardr_k = f.ardr_for_correction(ardr_prev, madr_prev, para5_prev,
-                                       R["para5_substitution"])
+        ardr_k = f.ardr_for_correction(ardr_prev, madr_prev, para5_prev, R["para5_substitution"])
         k = f.correction_factor(ardr_k, madr_prev, i)
-        amounts = {name: A[name][:, j] for name in ("C", "NPI", "FM", "OM", "AMR", "UC", "LF",
-                                                     "CPL", "WPRA")}
+        amounts = {
+            name: A[name][:, j]
+            for name in ("C", "NPI", "FM", "OM", "AMR", "UC", "LF", "CPL", "WPRA")
+        }
         madr = f.maximum_allowed_revenue(
-            db, loss, nsf, cs, cc[j], k, c=amounts["C"], npi=amounts["NPI"], fm=amounts["FM"],
-            om=amounts["OM"], amr=amounts["AMR"], uc=amounts["UC"], lf=amounts["LF"],
-            cpl=amounts["CPL"], wpra=amounts["WPRA"],
+            db,
+            loss,
+            nsf,
+            cs,
+            cc[j],
+            k,
+            c=amounts["C"],
+            npi=amounts["NPI"],
+            fm=amounts["FM"],
+            om=amounts["OM"],
+            amr=amounts["AMR"],
+            uc=amounts["UC"],
+            lf=amounts["LF"],
+            cpl=amounts["CPL"],
+            wpra=amounts["WPRA"],
         )
         ardr_given = A["ARDR"][:, j + 1]
         ardr = np.where(np.isnan(ardr_given), A["recovery"][:, j] * madr, ardr_given)
@@ -213,12 +292,40 @@ def evaluate(
         p4 = f.para4_test(ardr_prev, madr_prev, ardr, madr, R["para4_excess"])
         p5 = f.para5_test(ardr_prev, madr_prev, ardr, madr)
         row = {
-            "a": a, "c": c, "p": p, "CA": ca, "DB": db, "AL": al, "TL": tl, "BAND": band,
-            "D": d, "LD": ld, "BL": bl, "LOSS": loss, "NSF": nsf, "KS": ks, "CS": cs,
-            "CC": cc[j], **amounts, "i": i, "K": k, "MADR": madr, "ARDR": ardr,
-            "para3": p3, "para4": p4, "para5": p5, "CPI": cpi, "X": x, "SR": A["SR"][:, j],
-            "loss_cap": cap, "RUD": A["RUD"][:, j + 1], "RBS": A["RBS"][:, j + 1],
-            "DNS": A["DNS"][:, j], "s": A["s"][:, j], "WS_prev": ws_prev, "TS_prev": ts_prev,
+            "a": a,
+            "c": c,
+            "p": p,
+            "CA": ca,
+            "DB": db,
+            "AL": al,
+            "TL": tl,
+            "BAND": band,
+            "D": d,
+            "LD": ld,
+            "BL": bl,
+            "LOSS": loss,
+            "NSF": nsf,
+            "KS": ks,
+            "CS": cs,
+            "CC": cc[j],
+            **amounts,
+            "i": i,
+            "K": k,
+            "MADR": madr,
+            "ARDR": ardr,
+            "para3": p3,
+            "para4": p4,
+            "para5": p5,
+            "CPI": cpi,
+            "X": x,
+            "SR": A["SR"][:, j],
+            "loss_cap": cap,
+            "RUD": A["RUD"][:, j + 1],
+            "RBS": A["RBS"][:, j + 1],
+            "DNS": A["DNS"][:, j],
+            "s": A["s"][:, j],
+            "WS_prev": ws_prev,
+            "TS_prev": ts_prev,
             "ARDR_in_K": ardr_k,
         }
         for name, value in row.items():

@@ -84,5 +84,7 @@ def unknown_key_error(
     choices = list(choices)
     cls = cls or ScenarioError
     full = f"{key_prefix}{word}"
-    rule = f"unknown key{did_you_mean(word, choices)}; allowed: {', '.join(sorted(map(str, choices)))}"
+    rule = (
+        f"unknown key{did_you_mean(word, choices)}; allowed: {', '.join(sorted(map(str, choices)))}"
+    )
     return cls(rule, file=file, key=full, year=year)

@@ -71,21 +71,46 @@ def _money(name, description, minimum=None):
 INPUT_FIELDS: dict[str, Field] = {
     f.name: f
     for f in [
-        Field("year", "year", "the Relevant Year of the row", minimum=1900, maximum=2200, integer=True),
-        Field("RUD", "kWh", "Regulated Units Distributed in the year", minimum=0, strict_minimum=True),
-        Field("RBS", "kWh", "Regulated Bulk Supplies in the year (not below RUD)", minimum=0,
-              strict_minimum=True),
-        Field("WS", "score", "the Licensee's Weighted KPI Score in the year; absent: on target",
-              minimum=0),
+        Field(
+            "year", "year", "the Relevant Year of the row", minimum=1900, maximum=2200, integer=True
+        ),
+        Field(
+            "RUD", "kWh", "Regulated Units Distributed in the year", minimum=0, strict_minimum=True
+        ),
+        Field(
+            "RBS",
+            "kWh",
+            "Regulated Bulk Supplies in the year (not below RUD)",
+            minimum=0,
+            strict_minimum=True,
+        ),
+        Field(
+            "WS",
+            "score",
+            "the Licensee's Weighted KPI Score in the year; absent: on target",
+            minimum=0,
+        ),
         _money("ARDR", "Actual Regulated Distribution Revenue; absent: recovery x MADR", 0),
         _money("MADR", "Maximum Allowed Distribution Revenue of the history year", 0),
         _money("DB", "Distribution Business Revenue of the history year", 0),
-        Field("CPI", "fraction", "CPI_t: change of the Omani CPI over the 12 months to June of t-1",
-              minimum=-0.2, maximum=0.5, fraction=True),
+        Field(
+            "CPI",
+            "fraction",
+            "CPI_t: change of the Omani CPI over the 12 months to June of t-1",
+            minimum=-0.2,
+            maximum=0.5,
+            fraction=True,
+        ),
         Field("CA", "accounts", "Customer Accounts registered", minimum=0, strict_minimum=True),
         Field("DNS", "MVA", "Demand Not Secured (measured in relation to t-1)", minimum=0),
-        Field("SR", "fraction", "Specified Rate i_t before any +0.03 penalty", minimum=0,
-              maximum=0.5, fraction=True),
+        Field(
+            "SR",
+            "fraction",
+            "Specified Rate i_t before any +0.03 penalty",
+            minimum=0,
+            maximum=0.5,
+            fraction=True,
+        ),
         _money("C", "connection charges due in the year"),
         _money("NPI", "Network Performance Incentive"),
         _money("FM", "force majeure recovery"),
@@ -95,8 +120,15 @@ INPUT_FIELDS: dict[str, Field] = {
         _money("LF", "Distribution Business share of the licence fee (LF_Dt)"),
         _money("CPL", "cost of purchasing network losses"),
         _money("WPRA", "within-period revenue adjustment (capex clawback)"),
-        Field("recovery", "fraction", "ARDR_t / MADR_t where ARDR_t is not given (default 1)",
-              minimum=0, maximum=3, fraction=True, percent_limit=3.0),
+        Field(
+            "recovery",
+            "fraction",
+            "ARDR_t / MADR_t where ARDR_t is not given (default 1)",
+            minimum=0,
+            maximum=3,
+            fraction=True,
+            percent_limit=3.0,
+        ),
     ]
 }
 
@@ -106,8 +138,25 @@ HISTORY_REQUIRED = ("year", "RUD", "RBS", "WS", "ARDR", "MADR", "DB")
 #: Columns allowed in a modelled row, and those required there.
 MODELLED_REQUIRED = ("year", "RUD", "RBS", "CA", "SR")
 MODELLED_ALLOWED = (
-    "year", "RUD", "RBS", "WS", "ARDR", "CPI", "CA", "DNS", "SR",
-    "C", "NPI", "FM", "OM", "AMR", "UC", "LF", "CPL", "WPRA", "recovery",
+    "year",
+    "RUD",
+    "RBS",
+    "WS",
+    "ARDR",
+    "CPI",
+    "CA",
+    "DNS",
+    "SR",
+    "C",
+    "NPI",
+    "FM",
+    "OM",
+    "AMR",
+    "UC",
+    "LF",
+    "CPL",
+    "WPRA",
+    "recovery",
 )
 #: The amounts of year t that default to zero.
 AMOUNT_COLUMNS = ("C", "NPI", "FM", "OM", "AMR", "UC", "LF", "CPL", "WPRA")
@@ -120,27 +169,91 @@ NOTIFIED_FIELDS: dict[str, tuple[Field, str]] = {
     for f, keyed in [
         (Field("a", "RO", "a_t, fixed element of DB_t", minimum=0), "t"),
         (Field("c", "RO per account", "c_t, element of DB_t per customer account", minimum=0), "t"),
-        (Field("p", "RO per kWh", "p_t, value of losses (RO per kWh, not baisa)", minimum=0,
-               maximum=1), "t"),
-        (Field("X", "fraction", "X_Dt, efficiency factor", minimum=-0.2, maximum=0.5,
-               fraction=True), "t"),
+        (
+            Field(
+                "p",
+                "RO per kWh",
+                "p_t, value of losses (RO per kWh, not baisa)",
+                minimum=0,
+                maximum=1,
+            ),
+            "t",
+        ),
+        (
+            Field(
+                "X", "fraction", "X_Dt, efficiency factor", minimum=-0.2, maximum=0.5, fraction=True
+            ),
+            "t",
+        ),
         (Field("TL", "fraction", "Target Losses", minimum=0, fraction=True), "own"),
-        (Field("BAND", "fraction", "dead band above Target Losses", minimum=0, fraction=True), "own"),
+        (
+            Field("BAND", "fraction", "dead band above Target Losses", minimum=0, fraction=True),
+            "own",
+        ),
         (Field("s", "RO per MVA", "s_t, value of Demand Not Secured", minimum=0), "t"),
-        (Field("r", "fraction", "r_t, customer satisfaction revenue at risk (share of DB_{t-1})",
-               minimum=0, fraction=True), "t"),
-        (Field("CAP", "fraction", "CAP_t, customer satisfaction cap on the score ratio",
-               minimum=0, strict_minimum=True, fraction=True), "t"),
+        (
+            Field(
+                "r",
+                "fraction",
+                "r_t, customer satisfaction revenue at risk (share of DB_{t-1})",
+                minimum=0,
+                fraction=True,
+            ),
+            "t",
+        ),
+        (
+            Field(
+                "CAP",
+                "fraction",
+                "CAP_t, customer satisfaction cap on the score ratio",
+                minimum=0,
+                strict_minimum=True,
+                fraction=True,
+            ),
+            "t",
+        ),
         (Field("TS", "score", "target KPI score", minimum=0, strict_minimum=True), "own"),
-        (Field("loss_cap_share", "fraction", "cap of LOSS_t as a share of DB_t (default 0.03)",
-               minimum=0, fraction=True), "scalar"),
-        (Field("k_penalty_threshold", "fraction",
-               "over-recovery above which i_t takes the penalty (default 0.02)", minimum=0,
-               fraction=True), "scalar"),
-        (Field("k_penalty_rate", "fraction", "penalty added to the Specified Rate (default 0.03)",
-               minimum=0, fraction=True), "scalar"),
-        (Field("nsf_last_year", "year", "last year of NSF_t (default 2026, footnote 2)",
-               minimum=1900, maximum=2200, integer=True), "scalar"),
+        (
+            Field(
+                "loss_cap_share",
+                "fraction",
+                "cap of LOSS_t as a share of DB_t (default 0.03)",
+                minimum=0,
+                fraction=True,
+            ),
+            "scalar",
+        ),
+        (
+            Field(
+                "k_penalty_threshold",
+                "fraction",
+                "over-recovery above which i_t takes the penalty (default 0.02)",
+                minimum=0,
+                fraction=True,
+            ),
+            "scalar",
+        ),
+        (
+            Field(
+                "k_penalty_rate",
+                "fraction",
+                "penalty added to the Specified Rate (default 0.03)",
+                minimum=0,
+                fraction=True,
+            ),
+            "scalar",
+        ),
+        (
+            Field(
+                "nsf_last_year",
+                "year",
+                "last year of NSF_t (default 2026, footnote 2)",
+                minimum=1900,
+                maximum=2200,
+                integer=True,
+            ),
+            "scalar",
+        ),
     ]
 }
 
@@ -190,11 +303,18 @@ def markdown_tables() -> str:
     lines = ["### `inputs` columns", "", "| column | unit | meaning | rule |", "|---|---|---|---|"]
     for f in INPUT_FIELDS.values():
         lines.append(f"| `{f.name}` | {f.unit} | {f.description} | {_rule(f)} |")
-    lines += ["", "### `notified` keys", "", "| key | unit | meaning | keyed by | rule |",
-              "|---|---|---|---|---|"]
+    lines += [
+        "",
+        "### `notified` keys",
+        "",
+        "| key | unit | meaning | keyed by | rule |",
+        "|---|---|---|---|---|",
+    ]
     keyed_words = {"t": "year t", "own": "own year (read at t-1)", "scalar": "one number"}
     for f, keyed in NOTIFIED_FIELDS.values():
-        lines.append(f"| `{f.name}` | {f.unit} | {f.description} | {keyed_words[keyed]} | {_rule(f)} |")
+        lines.append(
+            f"| `{f.name}` | {f.unit} | {f.description} | {keyed_words[keyed]} | {_rule(f)} |"
+        )
     return "\n".join(lines) + "\n"
 
 

@@ -251,7 +251,9 @@ def loss_deadband_factor(al, tl, band, first_relevant_year, reading="as_drafted"
     """
     _check_reading("loss_deadband", reading)
     al_, tl_, band_, first = np.broadcast_arrays(
-        np.asarray(al, float), np.asarray(tl, float), np.asarray(band, float),
+        np.asarray(al, float),
+        np.asarray(tl, float),
+        np.asarray(band, float),
         np.asarray(first_relevant_year, bool),
     )
     upper = tl_ + band_
@@ -674,8 +676,21 @@ def ardr_for_correction(ardr_prev, madr_prev, para5_prev, reading="none", share=
 
 
 def maximum_allowed_revenue(
-    db, loss, nsf, cs, cc, k, c=0.0, npi=0.0, fm=0.0, om=0.0, amr=0.0, uc=0.0, lf=0.0,
-    cpl=0.0, wpra=0.0,
+    db,
+    loss,
+    nsf,
+    cs,
+    cc,
+    k,
+    c=0.0,
+    npi=0.0,
+    fm=0.0,
+    om=0.0,
+    amr=0.0,
+    uc=0.0,
+    lf=0.0,
+    cpl=0.0,
+    wpra=0.0,
 ):
     r"""MADR_t, the Maximum Allowed Distribution Revenue (paragraph 1).
 

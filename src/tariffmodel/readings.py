@@ -25,8 +25,24 @@ AFFECTED = {
     "para5_substitution": ("K",),
     "cpi_basis": ("CPI", "a", "c", "p", "DB", "LOSS"),
 }
-COMPARED = ("MADR", "D", "LD", "LOSS", "CC", "K", "CPI", "a", "c", "p", "DB", "CS", "i",
-            "para3", "para4", "para5")
+COMPARED = (
+    "MADR",
+    "D",
+    "LD",
+    "LOSS",
+    "CC",
+    "K",
+    "CPI",
+    "a",
+    "c",
+    "p",
+    "DB",
+    "CS",
+    "i",
+    "para3",
+    "para4",
+    "para5",
+)
 
 
 def _label(changes: dict[str, str]) -> str:
@@ -64,8 +80,11 @@ def compare(scenario: Scenario) -> pd.DataFrame:
         if _same(res, base):
             continue
         # a combination equal to one already kept (with fewer switches) adds nothing
-        if any(_same(res, k_res) for k_changes, k_res in kept
-               if set(k_changes.items()) < set(changes.items())):
+        if any(
+            _same(res, k_res)
+            for k_changes, k_res in kept
+            if set(k_changes.items()) < set(changes.items())
+        ):
             continue
         kept.append((changes, res))
     frames = []

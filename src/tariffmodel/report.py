@@ -83,15 +83,27 @@ def statement(scenario: Scenario, table: pd.DataFrame) -> str:
         "precision).",
         "",
     ]
-    prev = {"year": h, "ARDR": hist["ARDR"], "MADR": hist["MADR"], "para3": None, "para4": None,
-            "para5": None}
+    prev = {
+        "year": h,
+        "ARDR": hist["ARDR"],
+        "MADR": hist["MADR"],
+        "para3": None,
+        "para4": None,
+        "para5": None,
+    }
     for _, r in table.iterrows():
         t = int(r["year"])
         use_of_system = r["ARDR"] - r["C"]
         row = scenario.rows[t]
-        ardr_note = "" if "ARDR" in row else (
-            " (not given: recovery x MADR_t, a forecast)" if "recovery" in row
-            else " (not given: taken equal to MADR_t)")
+        ardr_note = (
+            ""
+            if "ARDR" in row
+            else (
+                " (not given: recovery x MADR_t, a forecast)"
+                if "recovery" in row
+                else " (not given: taken equal to MADR_t)"
+            )
+        )
         lines += [
             f"## Relevant Year {t}",
             "",
@@ -121,16 +133,22 @@ def statement(scenario: Scenario, table: pd.DataFrame) -> str:
         ]
         if prev["para3"] is None:
             p3 = _yes(para3_test(prev["ARDR"], prev["MADR"]))
-            lines.append(f"- Paragraph 3 in consequence of {h}: {p3} "
-                         f"(ARDR {h} is {prev['ARDR'] / prev['MADR'] * 100:.2f} % of MADR).")
-            lines.append(f"- Paragraphs 4 and 5 in consequence of {h - 1} and {h}: not assessed "
-                         f"({h - 1} is not in the scenario).")
+            lines.append(
+                f"- Paragraph 3 in consequence of {h}: {p3} "
+                f"(ARDR {h} is {prev['ARDR'] / prev['MADR'] * 100:.2f} % of MADR)."
+            )
+            lines.append(
+                f"- Paragraphs 4 and 5 in consequence of {h - 1} and {h}: not assessed "
+                f"({h - 1} is not in the scenario)."
+            )
         else:
             lines.append(f"- Paragraph 3 in consequence of {t - 1}: {_yes(prev['para3'])}.")
-            lines.append(f"- Paragraph 4 in consequence of {t - 2} and {t - 1}: "
-                         f"{_yes(prev['para4'])}.")
-            lines.append(f"- Paragraph 5 in consequence of {t - 2} and {t - 1}: "
-                         f"{_yes(prev['para5'])}.")
+            lines.append(
+                f"- Paragraph 4 in consequence of {t - 2} and {t - 1}: {_yes(prev['para4'])}."
+            )
+            lines.append(
+                f"- Paragraph 5 in consequence of {t - 2} and {t - 1}: {_yes(prev['para5'])}."
+            )
         lines += [
             f"- Best estimate of K_D{t}: {_ro(r['K'])} (i_t = {r['i'] * 100:.4f} %; ARDR_{{t-1}} "
             f"used {_ro(r['ARDR_in_K'])}).",
@@ -141,22 +159,30 @@ def statement(scenario: Scenario, table: pd.DataFrame) -> str:
             f"({r['ARDR'] / r['MADR'] * 100:.2f} % of MADR).",
             "",
             f"- Paragraph 3 (ARDR more than 3 % above MADR): {_yes(r['para3'])}."
-            + (" The Licensee must explain to the Authority and may not raise charges in "
-               f"{t + 1} unless shown not to exceed MADR_{t + 1}." if r["para3"] else ""),
+            + (
+                " The Licensee must explain to the Authority and may not raise charges in "
+                f"{t + 1} unless shown not to exceed MADR_{t + 1}."
+                if r["para3"]
+                else ""
+            ),
             f"- Paragraph 4 (excess over {t - 1} and {t} more than 4 % of MADR_{t}): "
             f"{_yes(r['para4'])}."
             + (f" The Authority may require charges to be cut in {t + 1}." if r["para4"] else ""),
             f"- Paragraph 5 (ARDR below 90 % of MADR in {t - 1} and {t}): {_yes(r['para5'])}."
-            + (f" The Authority may substitute up to 0.9 x MADR_{t} for ARDR_{t} in K_D{t + 1}."
-               if r["para5"] else ""),
+            + (
+                f" The Authority may substitute up to 0.9 x MADR_{t} for ARDR_{t} in K_D{t + 1}."
+                if r["para5"]
+                else ""
+            ),
             "",
         ]
         prev = r
     return "\n".join(lines) + "\n"
 
 
-def write_run(scenario: Scenario, out_dir: str | os.PathLike, command: str | None = None
-              ) -> pd.DataFrame:
+def write_run(
+    scenario: Scenario, out_dir: str | os.PathLike, command: str | None = None
+) -> pd.DataFrame:
     """Project ``scenario`` and write madr.csv, statement.md, bill_impact.csv, manifest.json.
 
     Nothing is written unless every file is complete (see :func:`staged_output`).
@@ -177,9 +203,11 @@ def write_run(scenario: Scenario, out_dir: str | os.PathLike, command: str | Non
             readings={f"{READING_IDS[k]} {k}": v for k, v in scenario.readings.items()},
             seed=None,
             command=command,
-            extra={"scenario": scenario.name, "years": scenario.years,
-                   "filled_from_links": scenario.filled,
-                   "outputs": ["madr.csv", "statement.md", "bill_impact.csv"]},
+            extra={
+                "scenario": scenario.name,
+                "years": scenario.years,
+                "filled_from_links": scenario.filled,
+                "outputs": ["madr.csv", "statement.md", "bill_impact.csv"],
+            },
         )
     return table
-

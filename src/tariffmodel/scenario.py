@@ -187,17 +187,22 @@ class Scenario:
         """A standalone YAML scenario (see :meth:`to_dict`), valid input to ``tariffmodel run``."""
         header = f"# Scenario written by tariffmodel: {self.name}\n"
         if self.filled:
-            header += "# Values filled from linked files: " + "; ".join(
-                f"{k} from {v}" for k, v in sorted(self.filled.items())
-            ) + "\n"
-        return header + yaml.safe_dump(self.to_dict(), sort_keys=False, allow_unicode=True,
-                                       default_flow_style=None, width=100)
+            header += (
+                "# Values filled from linked files: "
+                + "; ".join(f"{k} from {v}" for k, v in sorted(self.filled.items()))
+                + "\n"
+            )
+        return header + yaml.safe_dump(
+            self.to_dict(), sort_keys=False, allow_unicode=True, default_flow_style=None, width=100
+        )
 
     def with_readings(self, **readings: str) -> Scenario:
         """A copy with other readings R1-R5 (linked CPI series are recomputed under R5)."""
         for switch in readings:
             if switch not in READINGS:
-                raise unknown_key_error(switch, READINGS, file=self._file, key_prefix="interpretation.")
+                raise unknown_key_error(
+                    switch, READINGS, file=self._file, key_prefix="interpretation."
+                )
         raw = self.to_dict(resolved=False)
         raw["interpretation"] = {**self.readings, **readings}
         return scenario_from_dict(raw, base_dir=self._base_dir, file=self._file, path=self.path)
@@ -215,7 +220,7 @@ class Scenario:
             section, key, year = parse_target(target, self)
             value = float(value)
             if section == "inputs":
-                for y in ([year] if year is not None else self.years):
+                for y in [year] if year is not None else self.years:
                     rows[y][key] = value
             elif year is None:
                 d["notified"][key] = value
@@ -272,7 +277,10 @@ def parse_target(target: str, scenario: Scenario) -> tuple[str, str, int | None]
             if key in ("MADR", "DB"):
                 raise ScenarioError(
                     f"{key} is given for the history year only: write inputs.{key}@"
-                    f"{scenario.history_year}", file=file, key=text)
+                    f"{scenario.history_year}",
+                    file=file,
+                    key=text,
+                )
         elif year == scenario.history_year:
             if key not in HISTORY_TARGET_COLUMNS:
                 raise ScenarioError(
@@ -282,7 +290,10 @@ def parse_target(target: str, scenario: Scenario) -> tuple[str, str, int | None]
             raise ScenarioError(
                 f"no such year for {key}: modelled years are {scenario.years[0]}-"
                 f"{scenario.years[-1]}, history year {scenario.history_year}",
-                file=file, key=text, year=year)
+                file=file,
+                key=text,
+                year=year,
+            )
     else:
         if key not in NOTIFIED_FIELDS:
             raise unknown_key_error(key, NOTIFIED_FIELDS, file=file, key_prefix="notified.")
@@ -348,8 +359,9 @@ class _Builder:
         if isinstance(value, bool) or not isinstance(value, int | float):
             if isinstance(value, str):
                 raise self.error(f"text where a number is due: {value!r}", key, year, file)
-            raise self.error(f"a number is due, not {type(value).__name__} {value!r}", key,
-                             year, file)
+            raise self.error(
+                f"a number is due, not {type(value).__name__} {value!r}", key, year, file
+            )
         return float(value)
 
     def checked(self, spec, value, key, year=None, file=None):
@@ -410,10 +422,21 @@ class _Builder:
             if val is not None and not isinstance(val, str):
                 raise self.error("must be text", key)
         return Scenario(
-            name=name, years=years, first_relevant_year=fry, readings=readings,
-            notified=notified, call_centre=call_centre, rows=rows, licensee=licensee,
-            description=description, path=self.path, sources=list(dict.fromkeys(self.sources)),
-            filled=self.filled, _raw=copy.deepcopy(d), _base_dir=self.base_dir, _file=self.file,
+            name=name,
+            years=years,
+            first_relevant_year=fry,
+            readings=readings,
+            notified=notified,
+            call_centre=call_centre,
+            rows=rows,
+            licensee=licensee,
+            description=description,
+            path=self.path,
+            sources=list(dict.fromkeys(self.sources)),
+            filled=self.filled,
+            _raw=copy.deepcopy(d),
+            _base_dir=self.base_dir,
+            _file=self.file,
         )
 
     def years(self, value) -> list[int]:
@@ -425,8 +448,11 @@ class _Builder:
                 raise self.error("duplicate year", "years", y)
             if y != prev + 1:
                 raise self.error(
-                    "years must be consecutive and ascending" + (f" (gap after {prev})" if y > prev
-                                                                  else ""), "years", y)
+                    "years must be consecutive and ascending"
+                    + (f" (gap after {prev})" if y > prev else ""),
+                    "years",
+                    y,
+                )
         return years
 
     def readings(self, value) -> dict[str, str]:
@@ -443,7 +469,9 @@ class _Builder:
 
                 raise self.error(
                     f"reading {READING_IDS[k]} must be one of {', '.join(READINGS[k])}"
-                    f"{did_you_mean(str(v), READINGS[k])}, not {v!r}", f"interpretation.{k}")
+                    f"{did_you_mean(str(v), READINGS[k])}, not {v!r}",
+                    f"interpretation.{k}",
+                )
             chosen[k] = v
         return chosen
 
@@ -453,7 +481,9 @@ class _Builder:
         out: dict[str, Any] = {}
         for key, val in value.items():
             if key not in NOTIFIED_FIELDS:
-                raise unknown_key_error(key, NOTIFIED_FIELDS, file=self.file, key_prefix="notified.")
+                raise unknown_key_error(
+                    key, NOTIFIED_FIELDS, file=self.file, key_prefix="notified."
+                )
             spec, keyed = NOTIFIED_FIELDS[key]
             full = f"notified.{key}"
             if isinstance(val, dict):
@@ -474,7 +504,9 @@ class _Builder:
             if isinstance(out[key], dict) and first not in out[key]:
                 raise self.error(
                     f"{key} needs a value for the first modelled year (later years roll forward)",
-                    f"notified.{key}", first)
+                    f"notified.{key}",
+                    first,
+                )
         last_nsf = out.get("nsf_last_year", NOTIFIED_DEFAULTS["nsf_last_year"])
         for t in years:
             for key in ("r", "CAP"):
@@ -482,8 +514,12 @@ class _Builder:
             if t <= last_nsf:
                 self.need(out, key="s", year=t, why="NSF_t applies up to nsf_last_year")
             for key in ("TL", "BAND", "TS"):
-                self.need(out, key, t - 1, why=f"{'LOSS' if key != 'TS' else 'CS'}_{t} reads "
-                          f"the entry of {t - 1}")
+                self.need(
+                    out,
+                    key,
+                    t - 1,
+                    why=f"{'LOSS' if key != 'TS' else 'CS'}_{t} reads the entry of {t - 1}",
+                )
         return out
 
     def need(self, out, key, year, why=None):
@@ -516,7 +552,11 @@ class _Builder:
             if year != history and year not in years:
                 raise self.error(
                     f"a row for a year that is neither the history year ({history}) nor a "
-                    f"modelled year ({years[0]}-{years[-1]})", "inputs.year", year, file)
+                    f"modelled year ({years[0]}-{years[-1]})",
+                    "inputs.year",
+                    year,
+                    file,
+                )
             # the history row may carry columns of a modelled row (a CSV year table has them
             # all); they are not used. MADR and DB are computed for modelled years, so giving
             # them there is an error.
@@ -526,27 +566,43 @@ class _Builder:
                 if col == "year":
                     continue
                 if col not in INPUT_FIELDS:
-                    raise unknown_key_error(col, [c for c in INPUT_FIELDS if c != "year"],
-                                            file=file, key_prefix="inputs.", year=year)
+                    raise unknown_key_error(
+                        col,
+                        [c for c in INPUT_FIELDS if c != "year"],
+                        file=file,
+                        key_prefix="inputs.",
+                        year=year,
+                    )
                 if val is None:
                     continue
                 if col not in allowed:
                     kind = "the history row" if year == history else "a modelled row"
-                    raise self.error(f"{col} is not a column of {kind}"
-                                     + (" (it is computed)" if col in ("MADR", "DB") else ""),
-                                     f"inputs.{col}", year, file)
+                    raise self.error(
+                        f"{col} is not a column of {kind}"
+                        + (" (it is computed)" if col in ("MADR", "DB") else ""),
+                        f"inputs.{col}",
+                        year,
+                        file,
+                    )
                 row[col] = self.checked(INPUT_FIELDS[col], val, f"inputs.{col}", year, file)
             if "ARDR" in row and "recovery" in row:
                 raise self.error("give ARDR or recovery, not both", "inputs.recovery", year, file)
             if "RUD" in row and "RBS" in row and row["RBS"] < row["RUD"]:
                 raise self.error(
                     f"RBS ({row['RBS']:g}) is below RUD ({row['RUD']:g}): bulk supplies cannot be "
-                    "less than units distributed", "inputs.RBS", year, file)
+                    "less than units distributed",
+                    "inputs.RBS",
+                    year,
+                    file,
+                )
             rows[year] = row
         if history not in rows:
             raise self.error(
                 "the history row (the year before the first modelled year) is missing",
-                "inputs", history, file)
+                "inputs",
+                history,
+                file,
+            )
         for y in years:
             if y not in rows:
                 raise self.error("missing row for a modelled year", "inputs", y, file)
@@ -565,8 +621,9 @@ class _Builder:
         rows = []
         for line_no, rec in enumerate(reader, start=2):
             if None in rec:
-                raise self.error(f"line {line_no} has more cells than the header", "inputs",
-                                 file=str(path))
+                raise self.error(
+                    f"line {line_no} has more cells than the header", "inputs", file=str(path)
+                )
             row: dict[str, Any] = {}
             for col, cell in rec.items():
                 col = col.strip()
@@ -577,9 +634,12 @@ class _Builder:
                     row[col] = int(cell) if col == "year" else float(cell)
                 except ValueError:
                     year = rec.get("year")
-                    raise self.error(f"text where a number is due: {cell!r}", f"inputs.{col}",
-                                     int(year) if year and year.strip().isdigit() else None,
-                                     str(path)) from None
+                    raise self.error(
+                        f"text where a number is due: {cell!r}",
+                        f"inputs.{col}",
+                        int(year) if year and year.strip().isdigit() else None,
+                        str(path),
+                    ) from None
             rows.append(row)
         return rows
 
@@ -594,13 +654,20 @@ class _Builder:
             weights = self.resolve_path(spec["weights"], "cpi_series.weights")
             cpi = indices.load_cpi(groups, weights)
             series = indices.cpi_by_year(cpi, years, readings["cpi_basis"])
-            self.fill(rows, years, "CPI", series, "cpi_series",
-                      f"the Omani CPI basket ({readings['cpi_basis']})")
+            self.fill(
+                rows,
+                years,
+                "CPI",
+                series,
+                "cpi_series",
+                f"the Omani CPI basket ({readings['cpi_basis']})",
+            )
         if d.get("deposit_rates") is not None:
             from . import indices
 
-            rates = indices.load_deposit_rates(self.resolve_path(d["deposit_rates"],
-                                                                 "deposit_rates"))
+            rates = indices.load_deposit_rates(
+                self.resolve_path(d["deposit_rates"], "deposit_rates")
+            )
             series = indices.specified_rate_by_year(rates, years)
             self.fill(rows, years, "SR", series, "deposit_rates", "monthly deposit rates")
 
@@ -609,7 +676,10 @@ class _Builder:
             if col in rows[y]:
                 raise self.error(
                     f"{col} is given both in the year table and by '{key}': give it one way",
-                    f"inputs.{col}", y, self.inputs_file)
+                    f"inputs.{col}",
+                    y,
+                    self.inputs_file,
+                )
             value = float(series.loc[y]) if y in series.index else math.nan
             rule = INPUT_FIELDS[col].check(value)
             if rule:
@@ -636,14 +706,19 @@ class _Builder:
                         row["RBS"] = float(reduced_bulk_supplies(row["RBS"], row["RUD"], delta))
                 self.filled["RBS"] = "the AMR plan's loss reduction"
         elif switch:
-            raise self.error("amr_loss_reduction needs an AMR plan ('amr: PLAN')",
-                             "amr_loss_reduction")
+            raise self.error(
+                "amr_loss_reduction needs an AMR plan ('amr: PLAN')", "amr_loss_reduction"
+            )
         if d.get("wpra") is not None:
             from . import wpra
 
-            self.fill_amounts(rows, years, "WPRA",
-                              wpra.wpra_series(wpra.load_wpra(self.resolve_path(d["wpra"], "wpra"))),
-                              "wpra")
+            self.fill_amounts(
+                rows,
+                years,
+                "WPRA",
+                wpra.wpra_series(wpra.load_wpra(self.resolve_path(d["wpra"], "wpra"))),
+                "wpra",
+            )
 
     def link_licence_fee(self, value, rows, years):
         """LF_Dt from the inputs of Condition 13 (see tariffmodel.indices.licence_fee)."""
@@ -653,27 +728,36 @@ class _Builder:
         from .fields import LICENCE_FEE_KEYS
 
         if not isinstance(value, dict):
-            raise self.error("licence_fee is a mapping of " + ", ".join(LICENCE_FEE_KEYS),
-                             "licence_fee")
+            raise self.error(
+                "licence_fee is a mapping of " + ", ".join(LICENCE_FEE_KEYS), "licence_fee"
+            )
         h, last = years[0] - 1, years[-1]
         spans = {"h..T": range(h, last + 1), "h..T-1": range(h, last), "t": years}
         got = {}
         for key, val in value.items():
             if key not in LICENCE_FEE_KEYS:
-                raise unknown_key_error(key, LICENCE_FEE_KEYS, file=self.file,
-                                        key_prefix="licence_fee.")
+                raise unknown_key_error(
+                    key, LICENCE_FEE_KEYS, file=self.file, key_prefix="licence_fee."
+                )
             unit, span, _ = LICENCE_FEE_KEYS[key]
             full = f"licence_fee.{key}"
-            by_year = ({self.year_value(y, full): v for y, v in val.items()}
-                       if isinstance(val, dict) else {y: val for y in spans[span]})
+            by_year = (
+                {self.year_value(y, full): v for y, v in val.items()}
+                if isinstance(val, dict)
+                else {y: val for y in spans[span]}
+            )
             for y in spans[span]:
                 if y not in by_year:
                     raise self.error("value missing for this year", full, y)
                 v = self.number(by_year[y], full, y)
                 if v < 0 or (unit == "fraction" and v > 1):
                     raise self.error(
-                        "a fraction in [0, 1] is due" if unit == "fraction" else
-                        "cannot be negative", full, y)
+                        "a fraction in [0, 1] is due"
+                        if unit == "fraction"
+                        else "cannot be negative",
+                        full,
+                        y,
+                    )
             got[key] = {y: float(by_year[y]) for y in spans[span]}
         for key in LICENCE_FEE_KEYS:
             if key not in got:
@@ -681,8 +765,13 @@ class _Builder:
         amounts = {}
         for t in years:
             paid_a = indices.licence_fee_part_a(got["estimated_costs"][t - 1], got["share"][t - 1])
-            fee = indices.licence_fee(got["estimated_costs"][t], got["share"][t], paid_a,
-                                      got["actual_costs"][t - 1], got["actual_share"][t - 1])
+            fee = indices.licence_fee(
+                got["estimated_costs"][t],
+                got["share"][t],
+                paid_a,
+                got["actual_costs"][t - 1],
+                got["actual_share"][t - 1],
+            )
             amounts[t] = indices.distribution_share_of_fee(fee, got["distribution_share"][t])
         self.fill_amounts(rows, years, "LF", amounts, "licence_fee")
 
@@ -691,9 +780,13 @@ class _Builder:
             if col in rows[y]:
                 raise self.error(
                     f"{col} is given both in the year table ({self.inputs_file}, year {y}) and "
-                    f"by '{key}'" + (f" ({self.data[key]})" if isinstance(self.data[key], str)
-                                     else "") + ": give it one way", f"inputs.{col}", y,
-                    self.inputs_file)
+                    f"by '{key}'"
+                    + (f" ({self.data[key]})" if isinstance(self.data[key], str) else "")
+                    + ": give it one way",
+                    f"inputs.{col}",
+                    y,
+                    self.inputs_file,
+                )
             rows[y][col] = float(series.get(y, 0.0))
         source = self.data[key]
         self.filled[col] = f"{key}: {source}" if isinstance(source, str) else key
@@ -703,15 +796,22 @@ class _Builder:
             row = rows[y]
             for col in MODELLED_REQUIRED[1:]:
                 if col not in row:
-                    raise self.error("required in every modelled row", f"inputs.{col}", y,
-                                     self.inputs_file)
+                    raise self.error(
+                        "required in every modelled row", f"inputs.{col}", y, self.inputs_file
+                    )
         for i, y in enumerate(years):
-            rolled = [k for k in ("a", "c", "p")
-                      if i > 0 and (not isinstance(notified[k], float) and y not in notified[k])]
+            rolled = [
+                k
+                for k in ("a", "c", "p")
+                if i > 0 and (not isinstance(notified[k], float) and y not in notified[k])
+            ]
             if rolled and "CPI" not in rows[y]:
                 raise self.error(
                     f"CPI is required: {', '.join(rolled)} rolled forward by the licence formula",
-                    "inputs.CPI", y, self.inputs_file)
+                    "inputs.CPI",
+                    y,
+                    self.inputs_file,
+                )
             if any(k in rolled for k in ("a", "c")):
                 self.need(notified, "X", y, why="a and c roll forward by CPI - X")
 
@@ -723,7 +823,9 @@ class _Builder:
             raise self.error("call_centre is a mapping: allowance, kpis, actuals", key)
         for k in value:
             if k not in CALL_CENTRE_KEYS:
-                raise unknown_key_error(k, CALL_CENTRE_KEYS, file=self.file, key_prefix="call_centre.")
+                raise unknown_key_error(
+                    k, CALL_CENTRE_KEYS, file=self.file, key_prefix="call_centre."
+                )
         kpis_raw = value.get("kpis")
         if not isinstance(kpis_raw, list) or not kpis_raw:
             raise self.error("a non-empty list of KPIs is due", "call_centre.kpis")
@@ -732,7 +834,9 @@ class _Builder:
         for n, kpi in enumerate(kpis_raw, start=1):
             where = f"call_centre.kpis[{n}]"
             if not isinstance(kpi, dict):
-                raise self.error("a KPI is a mapping: name, weight, target, higher_is_better", where)
+                raise self.error(
+                    "a KPI is a mapping: name, weight, target, higher_is_better", where
+                )
             for k in kpi:
                 if k not in KPI_KEYS:
                     raise unknown_key_error(k, KPI_KEYS, file=self.file, key_prefix=f"{where}.")
@@ -750,12 +854,15 @@ class _Builder:
                 raise self.error(f"a KPI weight cannot be negative ({weight:g})", f"{where}.weight")
             target = self.number(kpi["target"], f"{where}.target")
             if target == 0:
-                raise self.error("a KPI target of zero: Deviation = (A - T) / T is undefined",
-                                 f"{where}.target")
+                raise self.error(
+                    "a KPI target of zero: Deviation = (A - T) / T is undefined", f"{where}.target"
+                )
             hib = kpi.get("higher_is_better", True)
             if not isinstance(hib, bool):
                 raise self.error("true or false", f"{where}.higher_is_better")
-            kpis.append({"name": kname, "weight": weight, "target": target, "higher_is_better": hib})
+            kpis.append(
+                {"name": kname, "weight": weight, "target": target, "higher_is_better": hib}
+            )
         actuals_raw = value.get("actuals") or {}
         if not isinstance(actuals_raw, dict):
             raise self.error("actuals is a mapping {year: {kpi: value}}", "call_centre.actuals")
@@ -763,17 +870,21 @@ class _Builder:
         for y, vals in actuals_raw.items():
             y = self.year_value(y, "call_centre.actuals")
             if y not in years:
-                raise self.error("actuals for a year that is not modelled", "call_centre.actuals", y)
+                raise self.error(
+                    "actuals for a year that is not modelled", "call_centre.actuals", y
+                )
             if not isinstance(vals, dict):
                 raise self.error("a mapping {kpi: value} is due", "call_centre.actuals", y)
             for k in vals:
                 if k not in names:
-                    raise unknown_key_error(k, names, file=self.file,
-                                            key_prefix="call_centre.actuals.", year=y)
+                    raise unknown_key_error(
+                        k, names, file=self.file, key_prefix="call_centre.actuals.", year=y
+                    )
             for k in names:
                 if k not in vals:
-                    raise self.error("actual value missing for this KPI",
-                                     f"call_centre.actuals.{k}", y)
+                    raise self.error(
+                        "actual value missing for this KPI", f"call_centre.actuals.{k}", y
+                    )
             actuals[y] = {k: self.number(v, f"call_centre.actuals.{k}", y) for k, v in vals.items()}
         allowance_raw = value.get("allowance")
         allowance: dict[int, float] = {}
@@ -789,8 +900,9 @@ class _Builder:
                 raise self.error("the allowance cannot be negative", "call_centre.allowance", y)
         for y in actuals:
             if y not in allowance:
-                raise self.error("allowance missing for a year with actuals",
-                                 "call_centre.allowance", y)
+                raise self.error(
+                    "allowance missing for a year with actuals", "call_centre.allowance", y
+                )
         return {"allowance": allowance, "kpis": kpis, "actuals": actuals}
 
 
@@ -847,8 +959,9 @@ def _build_arrays(sc: Scenario) -> dict[str, Any]:
         for j, y in enumerate(sc.years):
             if y in cc["actuals"]:
                 actual = [cc["actuals"][y][k["name"]] for k in kpis]
-                dev[j] = kpi_deviation(actual, [k["target"] for k in kpis],
-                                       [k["higher_is_better"] for k in kpis])
+                dev[j] = kpi_deviation(
+                    actual, [k["target"] for k in kpis], [k["higher_is_better"] for k in kpis]
+                )
         A["cc_dev"] = dev
         A["cc_weight"] = np.array([k["weight"] for k in kpis], dtype=float)
         A["cc_allowance"] = np.array(

@@ -15,7 +15,9 @@ def run(args) -> int:
     print("### Top-level keys\n\n| key | meaning |\n|---|---|")
     for key, text in TOP_LEVEL_KEYS.items():
         print(f"| `{key}` | {text} |")
-    print("\n### `interpretation` (readings)\n\n| switch | id | values (default first) |\n|---|---|---|")
+    print(
+        "\n### `interpretation` (readings)\n\n| switch | id | values (default first) |\n|---|---|---|"
+    )
     for key, values in READINGS.items():
         print(f"| `{key}` | {READING_IDS[key]} | {', '.join(values)} |")
     print()

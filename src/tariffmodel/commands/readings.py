@@ -28,10 +28,13 @@ def run(args) -> int:
     table = compare(scenario)
     madr = pivot(table, "MADR")
     change = pivot(table, "MADR_change")
-    with pd.option_context("display.width", 200, "display.max_columns", 20,
-                           "display.max_colwidth", 90):
-        print(f"{scenario.name}: MADR [RO] under the readings (rows: switches changed from the "
-              f"scenario's own)\n")
+    with pd.option_context(
+        "display.width", 200, "display.max_columns", 20, "display.max_colwidth", 90
+    ):
+        print(
+            f"{scenario.name}: MADR [RO] under the readings (rows: switches changed from the "
+            f"scenario's own)\n"
+        )
         print(madr.map(lambda v: f"{v:,.2f}").to_string())
         print("\nChange of MADR against the scenario's own readings [RO]\n")
         print(change.map(lambda v: f"{v:+,.2f}").to_string())
@@ -40,6 +43,10 @@ def run(args) -> int:
     if args.out:
         with staged_output(args.out) as stage:
             table.to_csv(stage / "readings.csv", index=False)
-            write_manifest(stage, inputs=scenario.sources, command="tariffmodel readings",
-                           readings=scenario.readings)
+            write_manifest(
+                stage,
+                inputs=scenario.sources,
+                command="tariffmodel readings",
+                readings=scenario.readings,
+            )
     return 0

@@ -16,8 +16,13 @@ def register(sub) -> None:
     )
     p.add_argument("scenario", help="the scenario file (YAML)")
     p.add_argument("--out", required=True, help="output folder")
-    p.add_argument("--reading", action="append", default=[], metavar="SWITCH=VALUE",
-                   help="override a reading R1-R5, e.g. loss_deadband=every_year (repeatable)")
+    p.add_argument(
+        "--reading",
+        action="append",
+        default=[],
+        metavar="SWITCH=VALUE",
+        help="override a reading R1-R5, e.g. loss_deadband=every_year (repeatable)",
+    )
     p.set_defaults(func=run)
 
 
@@ -28,8 +33,9 @@ def parse_readings(items: list[str]) -> dict[str, str]:
     for item in items:
         switch, sep, value = item.partition("=")
         if not sep:
-            raise InputError("a reading is SWITCH=VALUE, e.g. loss_deadband=every_year",
-                             key="--reading")
+            raise InputError(
+                "a reading is SWITCH=VALUE, e.g. loss_deadband=every_year", key="--reading"
+            )
         out[switch.strip()] = value.strip()
     return out
 
@@ -41,6 +47,8 @@ def run(args) -> int:
         scenario = scenario.with_readings(**readings)
     table = write_run(scenario, args.out, command=f"tariffmodel run {args.scenario}")
     last = table.iloc[-1]
-    print(f"{scenario.name}: MADR {int(table['year'].iloc[0])}-{int(last['year'])} written to "
-          f"{args.out}/madr.csv (MADR {int(last['year'])} = {last['MADR']:,.2f} RO)")
+    print(
+        f"{scenario.name}: MADR {int(table['year'].iloc[0])}-{int(last['year'])} written to "
+        f"{args.out}/madr.csv (MADR {int(last['year'])} = {last['MADR']:,.2f} RO)"
+    )
     return 0

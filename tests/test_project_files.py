@@ -45,3 +45,17 @@ def test_lock_pins_the_jupyter_set_to_the_same_versions():
 def test_readme_has_the_two_commands():
     text = (ROOT / "README.md").read_text()
     assert "make review" in text and "make test" in text
+
+
+def test_ruff_clean():
+    import shutil
+    import subprocess
+
+    ruff = shutil.which("ruff") or str(ROOT / ".venv" / "bin" / "ruff")
+    proc = subprocess.run(
+        [ruff, "check", "src", "tests", "benchmarks", "scripts"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr

@@ -100,8 +100,6 @@ def test_overrides_of_different_lengths(worked_example):
 
 def test_targets_listed_are_accepted(worked_example):
     for target in tm.targets(worked_example):
-        if target.endswith("nsf_last_year"):
-            continue
         tm.evaluate(worked_example, {target: np.array([0.01])})
 
 

@@ -110,6 +110,8 @@ def targets(scenario: Scenario) -> list[str]:
         out += [f"inputs.{col}@{y}" for y in scenario.years]
     out += [f"inputs.{c}@{scenario.history_year}" for c in HISTORY_TARGET_COLUMNS]
     for key, (_, keyed) in NOTIFIED_FIELDS.items():
+        if key == "nsf_last_year":  # a year, the same for every variant
+            continue
         out.append(f"notified.{key}")
         if keyed == "t":
             out += [f"notified.{key}@{y}" for y in scenario.years]

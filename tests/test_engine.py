@@ -352,3 +352,9 @@ def test_quoted_year_keys(example_dict, worked_table):
     example_dict["notified"]["TL"] = {str(k): v for k, v in example_dict["notified"]["TL"].items()}
     table = tm.project(tm.scenario_from_dict(example_dict))
     assert table["MADR"].tolist() == worked_table["MADR"].tolist()
+
+
+def test_own_year_key_by_modelled_year(worked_example):
+    tl = np.array([[0.09, 0.08, 0.07, 0.06]])
+    res = tm.evaluate(worked_example, {"notified.TL": tl})
+    assert res["TL"][0].tolist() == [0.09, 0.08, 0.07, 0.06]

@@ -173,6 +173,9 @@ def _apply_overrides(sc: Scenario, base: dict[str, Any], overrides, n: int | Non
             block = np.repeat(value[:, np.newaxis], len(cols), axis=1)
         elif value.ndim == 2 and year is None and value.shape == (n, T) and len(cols) == T:
             block = value
+        elif value.ndim == 2 and value.shape == (n, T) and section == "notified" and L == T + 1:
+            # TL, BAND, TS: one column per modelled year t, the entry of t-1 that it reads
+            cols, block = np.arange(T), value
         else:
             raise ScenarioError(
                 f"an override is an array of shape ({n},) or, for every modelled year, ({n}, {T});"

@@ -48,7 +48,9 @@ def in_browser() -> None:
             warm = []
             for k in range(3):
                 srv.wait_pool(count=k + 1)
-                time.sleep(1.0)  # let the kernel that just ran the dashboard settle
+                # the pool reports "filled" once its kernels have started: wait until they
+                # have run the dashboards too (server and kernels idle)
+                srv.wait_quiet(seconds=1.0)
                 page, seconds = db.open_dashboard(browser, srv.page_url())
                 warm.append(seconds)
                 if k < 2:

@@ -64,6 +64,50 @@ class Server:
                 raise TimeoutError(f"no preheated kernel after {timeout} s:\n{self.log_text()}")
             time.sleep(0.1)
 
+    def wait_quiet(self, seconds: float = 1.0, cpu_share: float = 0.05, timeout: float = 120.0):
+        """Wait until the server and its kernels have used under ``cpu_share`` of one core for
+        ``seconds`` in a row: a preheated kernel has finished running its dashboard.
+
+        (Voila reports a pool filled when its kernels have started, seconds before they have
+        run the notebook.) Reads /proc; elsewhere it only waits ``seconds``.
+        """
+        if not Path("/proc/self/stat").exists():  # pragma: no cover - not Linux
+            time.sleep(seconds)
+            return
+        tick = os.sysconf("SC_CLK_TCK")
+        deadline = time.monotonic() + timeout
+        last, quiet_since = _tree_cpu_seconds(self.proc.pid, tick), time.monotonic()
+        while time.monotonic() - quiet_since < seconds:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"the dashboard server stopped:\n{self.log_text()[-3000:]}")
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"the dashboard server did not go quiet in {timeout} s")
+            time.sleep(0.1)
+            now = _tree_cpu_seconds(self.proc.pid, tick)
+            if now - last > cpu_share * 0.1:
+                quiet_since = time.monotonic()
+            last = now
+
+
+def _tree_cpu_seconds(pid: int, tick: int) -> float:
+    """CPU seconds (user and system) used so far by process ``pid`` and its descendants."""
+    parents, used = {}, {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:  # the process ended meanwhile
+            continue
+        fields = text[text.rindex(")") + 2 :].split()
+        child = int(stat.parent.name)
+        parents[child] = int(fields[1])
+        used[child] = (int(fields[11]) + int(fields[12])) / tick
+    tree, grew = {pid}, True
+    while grew:
+        more = {c for c, p in parents.items() if p in tree} - tree
+        tree |= more
+        grew = bool(more)
+    return sum(used.get(p, 0.0) for p in tree)
+
 
 @contextlib.contextmanager
 def serve(

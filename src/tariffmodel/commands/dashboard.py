@@ -2,7 +2,8 @@
 
 Only the dashboards folder (``notebooks/dashboards``) is served, on 127.0.0.1 by default, with
 tracebacks kept out of the page, a pool of preheated kernels (each has already run the
-dashboard when a browser asks for it) and idle kernels culled.
+dashboard when a browser asks for it) and idle kernels culled. The page is Voila's "lab"
+template tuned for a quick first render (see :data:`TEMPLATE`).
 """
 
 from __future__ import annotations
@@ -11,7 +12,10 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Sequence
 from pathlib import Path
+
+from jupyter_core.paths import jupyter_config_path
 
 from ..dashboard import PLOTLY_BUNDLE_ENV, SCENARIOS_ENV
 from ..dashboard_amr import PLANS_ENV
@@ -23,30 +27,81 @@ SCENARIOS = REPO / "data" / "scenarios"
 PLANS = REPO / "data" / "amr"
 
 
-#: Where the page finds plotly's widget code (see tariffmodel.dashboard.figure_widget).
-PLOTLY_BUNDLE_URL = "voila/labextensions/tariffmodel-plotly/widgetbundle.js"
+#: The folder (under the server's base URL) of plotly's widget code; one subfolder per version.
+PLOTLY_BUNDLE_FOLDER = "voila/labextensions/tariffmodel-plotly/"
+
+#: The Voila template of the dashboards (see :data:`TEMPLATE`).
+TEMPLATE_NAME = "tariffmodel"
+
+#: Voila's "lab" template with a quicker first render: the browser starts fetching plotly's
+#: widget code (5 MB, cached for good: its path names its content) with the page itself, while
+#: the front end starts, instead of once the figure's model exists; and no style sheet from a
+#: CDN (font icons no dashboard uses; a render-blocking request that waits for a network).
+TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
+{%- block html_head_js -%}
+{{ super() }}
+<link rel="preload" as="fetch" crossorigin="anonymous"
+      href="{{ resources.base_url }}@BUNDLE@">
+{%- endblock html_head_js -%}
+{%- block notebook_css -%}
+  {% if frontend == "voila" %}
+    {{ resources.include_js("static/voila-style.js") }}
+  {% endif %}
+  {{ spinner.css() }}
+  <style>
+    .jp-mod-noOutputs.jp-mod-noInput { display: none; }
+  </style>
+  {{ super.super() }}
+{%- endblock notebook_css -%}
+"""
 
 
-def plotly_bundle_dir() -> Path:
+def plotly_bundle_dir() -> tuple[Path, str]:
     """A folder served beside the front-end extensions, holding plotly's widget code.
 
     A FigureWidget otherwise sends its 5 MB of JavaScript through the kernel to every page;
-    served as a file, the browser fetches (and caches) it by itself.
+    served as a file, the browser fetches (and caches) it by itself. Returns the folder and
+    the path of the code under the server's base URL, which names a digest of its content
+    (so a browser may keep it for good).
     """
+    import hashlib
     import tempfile
 
     import plotly
 
-    folder = Path(tempfile.gettempdir()) / f"tariffmodel-dashboard-{os.getuid()}"
-    target = folder / "tariffmodel-plotly" / "widgetbundle.js"
-    target.parent.mkdir(parents=True, exist_ok=True)
     source = Path(plotly.__file__).parent / "package_data" / "widgetbundle.js"
+    code = source.read_bytes()
+    digest = hashlib.sha256(code).hexdigest()[:16]
+    folder = Path(tempfile.gettempdir()) / f"tariffmodel-dashboard-{os.getuid()}"
+    target = folder / "tariffmodel-plotly" / digest / "widgetbundle.js"
+    target.parent.mkdir(parents=True, exist_ok=True)
     # a copy: the server serves no file that resolves outside the folder
-    if target.is_symlink() or not target.is_file() or target.read_bytes() != source.read_bytes():
+    if target.is_symlink() or not target.is_file() or target.read_bytes() != code:
         staging = target.with_suffix(".tmp")
         shutil.copyfile(source, staging)
         os.replace(staging, target)
-    return folder
+    return folder, f"{PLOTLY_BUNDLE_FOLDER}{digest}/widgetbundle.js"
+
+
+def voila_setup(folder: Path, bundle_url: str) -> tuple[Path, Path]:
+    """Write the dashboards' Voila template and configuration into ``folder``.
+
+    Returns the data folder holding ``voila/templates/tariffmodel`` (for $JUPYTER_PATH) and
+    the folder of ``voila.json``, which lets browsers keep plotly's code without asking again
+    (its path changes with its content).
+    """
+    import json
+
+    data = folder / "jupyter"
+    template = data / "voila" / "templates" / TEMPLATE_NAME
+    template.mkdir(parents=True, exist_ok=True)
+    (template / "conf.json").write_text(json.dumps({"base_template": "lab"}))
+    (template / "index.html.j2").write_text(TEMPLATE.replace("@BUNDLE@", bundle_url))
+    config = folder / "config"
+    config.mkdir(parents=True, exist_ok=True)
+    settings = {"static_immutable_cache": ["/" + PLOTLY_BUNDLE_FOLDER]}
+    (config / "voila.json").write_text(json.dumps({"Voila": {"tornado_settings": settings}}))
+    return data, config
 
 
 def voila_argv(
@@ -58,6 +113,8 @@ def voila_argv(
     cull_idle: int = 600,
     cull_interval: int = 60,
     extra_labextensions: Path | None = None,
+    template: str | None = None,
+    config_dirs: Sequence[Path] = (),
 ) -> list[str]:
     """The Voila command line serving ``root``.
 
@@ -86,12 +143,18 @@ def voila_argv(
         "jupyterlab-jupytext",
         "--VoilaConfiguration.extension_denylist",
         "jupyterlab-plotly",
+        "--VoilaConfiguration.extension_denylist",
+        "jupyterlab_pygments",  # colours of code cells: the dashboards show no code
         f"--MappingKernelManager.cull_idle_timeout={cull_idle}",
         f"--MappingKernelManager.cull_interval={cull_interval}",
         "--MappingKernelManager.cull_connected=False",
     ]
     if extra_labextensions is not None:
         argv += ["--VoilaConfiguration.extra_labextensions_path", str(extra_labextensions)]
+    if template is not None:
+        argv += [f"--template={template}"]
+    for path in config_dirs:
+        argv += ["--Voila.config_file_paths", str(path)]
     if pool_size > 0:
         argv += ["--preheat_kernel=True", f"--pool_size={pool_size}"]
     else:
@@ -109,7 +172,10 @@ def serve(args) -> int:
     env = dict(os.environ)
     env[SCENARIOS_ENV] = str(scenarios)
     env[PLANS_ENV] = str(Path(args.plans).resolve())
-    env[PLOTLY_BUNDLE_ENV] = PLOTLY_BUNDLE_URL
+    folder, bundle_url = plotly_bundle_dir()
+    env[PLOTLY_BUNDLE_ENV] = bundle_url
+    data, config = voila_setup(folder, bundle_url)
+    env["JUPYTER_PATH"] = os.pathsep.join([str(data), *filter(None, [env.get("JUPYTER_PATH")])])
     argv = voila_argv(
         root,
         port=args.port,
@@ -117,7 +183,10 @@ def serve(args) -> int:
         pool_size=args.pool_size,
         cull_idle=args.cull_idle,
         cull_interval=args.cull_interval,
-        extra_labextensions=plotly_bundle_dir(),
+        extra_labextensions=folder,
+        template=TEMPLATE_NAME,
+        # Voila's own search path, then ours (the first has the highest priority)
+        config_dirs=[root, *jupyter_config_path(), config],
     )
     print(f"tariffmodel dashboard: http://{args.ip}:{args.port}/ (Ctrl-C stops)", flush=True)
     os.chdir(root)

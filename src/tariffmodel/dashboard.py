@@ -410,7 +410,9 @@ class MadrDashboard(DashboardPage):
         fig.add_trace(go.Bar(name="base", marker_color="#9aa5b1", showlegend=False), 2, 2)
         fig.add_trace(go.Bar(name="case", marker_color="#1f5fa8", showlegend=False), 2, 2)
         fig.update_layout(
-            height=640, width=900, barmode="group", margin={"l": 50, "r": 20, "t": 40, "b": 40},
+            height=640, width=900, barmode="group",
+            # margins fixed (room for the legend): plotly draws the figure once, not twice
+            margin={"l": 50, "r": 20, "t": 70, "b": 40, "autoexpand": False},
             legend={"orientation": "h", "y": 1.08, "x": 0.0}, template="plotly_white",
         )  # fmt: skip
         fig.update_xaxes(title_text="actual losses AL_t-1 [%]", row=2, col=1)

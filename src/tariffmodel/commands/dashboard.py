@@ -32,15 +32,15 @@ PLOTLY_BUNDLE_FOLDER = "voila/labextensions/tariffmodel-plotly/"
 #: The Voila template of the dashboards (see :data:`TEMPLATE`).
 TEMPLATE_NAME = "tariffmodel"
 
-#: Voila's "lab" template with a quicker first render: the browser starts fetching plotly's
+#: Voila's "lab" template with a quicker first render: the browser fetches and compiles plotly's
 #: widget code (5 MB, cached for good: its path names its content) with the page itself, while
-#: the front end starts, instead of once the figure's model exists; and no style sheet from a
-#: CDN (font icons no dashboard uses; a render-blocking request that waits for a network).
+#: the front end starts, instead of once the figure's model exists (the widgets then show
+#: together, sooner); and no style sheet from a CDN (font icons no dashboard uses; a
+#: render-blocking request that waits for a network).
 TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
 {%- block html_head_js -%}
 {{ super() }}
-<link rel="preload" as="fetch" crossorigin="anonymous"
-      href="{{ resources.base_url }}@BUNDLE@">
+<link rel="modulepreload" href="{{ resources.base_url }}@BUNDLE@">
 {%- endblock html_head_js -%}
 {%- block notebook_css -%}
   {% if frontend == "voila" %}

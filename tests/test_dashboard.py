@@ -304,6 +304,15 @@ def test_voila_serves_on_localhost_without_tracebacks():
     assert "--preheat_kernel=False" in voila_argv(WORKED_EXAMPLE.parent, port=1, pool_size=0)
 
 
+def test_controls_and_views_share_their_layout_and_style(page):
+    # a page of few widget models shows sooner: one layout and one style per kind of widget
+    assert page.x_control.layout is page.tl_control.layout is page.year_choice.layout
+    assert page.x_control.style is page.cpi_controls[2027].style
+    assert page.year_choice.style is page.scenario_choice.style
+    assert page.headline.layout is page.status.layout and page.bills.style is page.title.style
+    assert page.x_control.style.description_width == "150px"
+
+
 def test_served_plotly_code_registers_only_the_dashboards_traces():
     import re
 

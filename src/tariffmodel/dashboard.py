@@ -229,12 +229,40 @@ class DashboardPage:
         if not self._quiet and self._ready():
             self._schedule()
 
+    def _shared(self, key: str, make: Callable[[], object]):
+        """One layout or style model for every widget of the page made alike: fewer models
+        for the browser to create before it shows the page."""
+        models = self.__dict__.setdefault("_shared_models", {})
+        if key not in models:
+            models[key] = make()
+        return models[key]
+
+    def _control_look(self, style: str) -> dict:
+        from ipywidgets.widgets.widget_description import DescriptionStyle
+
+        w = self._w
+        styles = {"slider": w.SliderStyle, "description": DescriptionStyle}
+        return {
+            "style": self._shared(style, lambda: styles[style](description_width="150px")),
+            "layout": self._shared("control", lambda: w.Layout(width="380px")),
+        }
+
+    def _html(self, value: str = ""):
+        """An HTML widget sharing its (default) layout and style with the page's others."""
+        from ipywidgets.widgets.widget_string import HTMLStyle
+
+        w = self._w
+        return w.HTML(
+            value,
+            layout=self._shared("html-layout", w.Layout),
+            style=self._shared("html-style", HTMLStyle),
+        )
+
     def _slider(self, desc, value, lo, hi, step, css_class, fmt=".2f"):
         w = self._w
         s = w.FloatSlider(
             value=value, min=lo, max=hi, step=step, description=desc, readout_format=fmt,
-            continuous_update=False, style={"description_width": "150px"},
-            layout=w.Layout(width="380px"),
+            continuous_update=False, **self._control_look("slider"),
         )  # fmt: skip
         s.add_class("tm-control")
         s.add_class(css_class)
@@ -243,10 +271,7 @@ class DashboardPage:
 
     def _dropdown(self, desc, css_class, on_change, options=()):
         w = self._w
-        dd = w.Dropdown(
-            options=options, description=desc, style={"description_width": "150px"},
-            layout=w.Layout(width="380px"),
-        )  # fmt: skip
+        dd = w.Dropdown(options=options, description=desc, **self._control_look("description"))
         dd.add_class(css_class)
         dd.observe(on_change, "value")
         return dd
@@ -326,8 +351,8 @@ class MadrDashboard(DashboardPage):
         from plotly.subplots import make_subplots
 
         w = self._w
-        self.title = w.HTML(CSS + "<h2>Maximum Allowed Distribution Revenue</h2>")
-        self.status = w.HTML('<div class="tm-status tm-ok">starting</div>')
+        self.title = self._html(CSS + "<h2>Maximum Allowed Distribution Revenue</h2>")
+        self.status = self._html('<div class="tm-status tm-ok">starting</div>')
         self.scenario_choice = self._dropdown("Start from", "tm-scenario", self._choice_changed)
         from .formulas import READINGS
 
@@ -353,7 +378,7 @@ class MadrDashboard(DashboardPage):
         )
         self.amr_pace = self._slider("AMR roll-out pace [x]", 1.0, 0.25, 3.0, 0.05, "tm-amr-pace")
         self.amr_cost = self._slider("AMR unit cost [x]", 1.0, 0.25, 3.0, 0.05, "tm-amr-cost")
-        self.amr_note = w.HTML("")
+        self.amr_note = self._html()
         self.year_choice = self._dropdown("Year in detail", "tm-year", self._changed)
         self.reset_button = w.Button(description="Back to the scenario")
         self.reset_button.add_class("tm-reset")
@@ -362,24 +387,24 @@ class MadrDashboard(DashboardPage):
         controls = w.VBox(
             [
                 self.scenario_choice,
-                w.HTML("<h3>CPI path (CPI_t)</h3>"),
+                self._html("<h3>CPI path (CPI_t)</h3>"),
                 self.cpi_box,
-                w.HTML("<h3>Notified values</h3>"),
+                self._html("<h3>Notified values</h3>"),
                 self.x_control,
                 self.tl_control,
-                w.HTML("<h3>Forecasts</h3>"),
+                self._html("<h3>Forecasts</h3>"),
                 self.al_control,
                 self.ca_growth,
                 self.units_growth,
                 self.ws_control,
                 self.recovery_control,
-                w.HTML("<h3>AMR programme</h3>"),
+                self._html("<h3>AMR programme</h3>"),
                 self.amr_pace,
                 self.amr_cost,
                 self.amr_note,
-                w.HTML("<h3>Readings of the licence</h3>"),
+                self._html("<h3>Readings of the licence</h3>"),
                 *self.reading_controls.values(),
-                w.HTML("<h3>View</h3>"),
+                self._html("<h3>View</h3>"),
                 self.year_choice,
                 self.reset_button,
             ],
@@ -419,10 +444,10 @@ class MadrDashboard(DashboardPage):
         self.fig = figure_widget(fig)
         self.fig.add_class("tm-figure")
 
-        self.headline = w.HTML()
-        self.bills = w.HTML()
-        self.compliance = w.HTML()
-        self.downloads = w.HTML()
+        self.headline = self._html()
+        self.bills = self._html()
+        self.compliance = self._html()
+        self.downloads = self._html()
         views = w.VBox(
             [
                 self.status,

@@ -21,6 +21,7 @@ import pandas as pd
 
 from . import formulas as f
 from .errors import ScenarioError
+from .fields import AMOUNT_COLUMNS
 from .scenario import Scenario, parse_target
 
 #: The columns of madr.csv, in order (the contract of scenario-format.md), then extra columns.
@@ -42,15 +43,7 @@ MADR_COLUMNS = (
     "KS",
     "CS",
     "CC",
-    "C",
-    "NPI",
-    "FM",
-    "OM",
-    "AMR",
-    "UC",
-    "LF",
-    "CPL",
-    "WPRA",
+    *AMOUNT_COLUMNS,
     "i",
     "K",
     "MADR",
@@ -270,10 +263,7 @@ def evaluate(
         i = f.interest_rate_applied(A["SR"][:, j], ardr_prev, madr_prev, thr, rate)
         ardr_k = f.ardr_for_correction(ardr_prev, madr_prev, para5_prev, R["para5_substitution"])
         k = f.correction_factor(ardr_k, madr_prev, i)
-        amounts = {
-            name: A[name][:, j]
-            for name in ("C", "NPI", "FM", "OM", "AMR", "UC", "LF", "CPL", "WPRA")
-        }
+        amounts = {name: A[name][:, j] for name in AMOUNT_COLUMNS}
         madr = f.maximum_allowed_revenue(
             db,
             loss,

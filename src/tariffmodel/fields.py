@@ -135,6 +135,9 @@ INPUT_FIELDS: dict[str, Field] = {
 #: Columns required in the history row (it may carry others, unused).
 HISTORY_REQUIRED = ("year", "RUD", "RBS", "WS", "ARDR", "MADR", "DB")
 
+#: The amounts of year t that default to zero.
+AMOUNT_COLUMNS = ("C", "NPI", "FM", "OM", "AMR", "UC", "LF", "CPL", "WPRA")
+
 #: Columns allowed in a modelled row, and those required there.
 MODELLED_REQUIRED = ("year", "RUD", "RBS", "CA", "SR")
 MODELLED_ALLOWED = (
@@ -147,19 +150,9 @@ MODELLED_ALLOWED = (
     "CA",
     "DNS",
     "SR",
-    "C",
-    "NPI",
-    "FM",
-    "OM",
-    "AMR",
-    "UC",
-    "LF",
-    "CPL",
-    "WPRA",
+    *AMOUNT_COLUMNS,
     "recovery",
 )
-#: The amounts of year t that default to zero.
-AMOUNT_COLUMNS = ("C", "NPI", "FM", "OM", "AMR", "UC", "LF", "CPL", "WPRA")
 
 #: Notified Values (``notified``): how they are keyed.
 #: ``"t"``: by year t; ``"own"``: by their own year (LOSS_t and CS_t read the t-1 entry);

@@ -17,14 +17,6 @@ from .engine import evaluate
 from .formulas import READING_IDS, READINGS
 from .scenario import Scenario
 
-#: The terms each reading can move, shown beside MADR.
-AFFECTED = {
-    "loss_deadband": ("D", "LD", "LOSS"),
-    "call_centre": ("CC",),
-    "para4_excess": ("para4",),
-    "para5_substitution": ("K",),
-    "cpi_basis": ("CPI", "a", "c", "p", "DB", "LOSS"),
-}
 COMPARED = (
     "MADR",
     "D",

@@ -250,7 +250,7 @@ def _plain(v):
 # --- targets (shared by with_values and the engine's overrides) -----------------------------
 
 #: Columns that may be set in the history row through a target.
-HISTORY_TARGET_COLUMNS = ("RUD", "RBS", "WS", "ARDR", "MADR", "DB")
+HISTORY_TARGET_COLUMNS = HISTORY_REQUIRED[1:]
 
 
 def parse_target(target: str, scenario: Scenario) -> tuple[str, str, int | None]:
@@ -576,9 +576,8 @@ class _Builder:
                 if val is None:
                     continue
                 if col not in allowed:
-                    kind = "the history row" if year == history else "a modelled row"
                     raise self.error(
-                        f"{col} is not a column of {kind}"
+                        f"{col} is not a column of a modelled row"
                         + (" (it is computed)" if col in ("MADR", "DB") else ""),
                         f"inputs.{col}",
                         year,

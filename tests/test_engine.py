@@ -56,6 +56,21 @@ def test_evaluate_shapes(worked_example):
     assert res["MADR"].shape == (7, 4) and res["para5"].dtype == bool
 
 
+def test_evaluate_keeps_only_the_columns_asked_for(worked_example):
+    draws = {"inputs.CA@2027": np.linspace(1.3e6, 1.5e6, 5)}
+    full = tm.evaluate(worked_example, draws)
+    some = tm.evaluate(worked_example, draws, columns=["MADR", "para5", "LOSS"])
+    assert list(some) == ["MADR", "para5", "LOSS"]
+    for name, value in some.items():
+        assert value.shape == (5, 4) and value.dtype == full[name].dtype
+        assert np.array_equal(value, full[name])
+
+
+def test_evaluate_unknown_column_is_an_error_with_a_suggestion(worked_example):
+    with pytest.raises(tm.ScenarioError, match=r"unknown engine column 'MADRR'.*'MADR'"):
+        tm.evaluate(worked_example, columns=["MADRR"])
+
+
 def test_override_one_year_moves_that_year_only(worked_example):
     base = tm.evaluate(worked_example)["DB"][0]
     res = tm.evaluate(worked_example, {"inputs.CA@2027": np.array([1_440_000.0])})["DB"][0]

@@ -188,18 +188,35 @@ def test_summarise_by_hand():
     assert s["std"][1] == 0.0 and s["p95"][1] == 5.0
 
 
-@settings(max_examples=60, deadline=None)
-@given(
-    arrays(
-        np.float64,
-        hst.tuples(hst.integers(1, 40), hst.integers(1, 3)),
-        elements=hst.floats(-1e9, 1e9),
-    )
+#: Tables of draws (n, T) of any size and spread.
+DRAW_TABLES = arrays(
+    np.float64,
+    hst.tuples(hst.integers(1, 40), hst.integers(1, 3)),
+    elements=hst.floats(-1e9, 1e9),
 )
+
+
+@settings(max_examples=60, deadline=None)
+@given(DRAW_TABLES)
 def test_percentiles_are_numpys_linear_method(x):
     s = mc.summarise(x)
     want = np.percentile(x, [5, 50, 95], axis=0)
     assert np.array_equal(np.stack([s["p5"], s["p50"], s["p95"]]), want)
+
+
+@settings(max_examples=60, deadline=None)
+@given(DRAW_TABLES)
+def test_mean_and_std_are_numpys(x):
+    # numpy's numbers for each year's draws as one contiguous array; a year whose draws are
+    # all equal is exactly that value with no spread
+    s = mc.summarise(x)
+    for j in range(x.shape[1]):
+        col = np.ascontiguousarray(x[:, j])
+        if col.min() == col.max():
+            assert s["mean"][j] == col[0] and s["std"][j] == 0.0
+        else:
+            assert s["mean"][j] == np.mean(col)
+            assert s["std"][j] == np.std(col)
 
 
 # --------------------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from . import formulas as f
-from .errors import ScenarioError
+from .errors import ScenarioError, did_you_mean
 from .fields import AMOUNT_COLUMNS
 from .scenario import Scenario, parse_target
 
@@ -182,11 +182,28 @@ def _apply_overrides(sc: Scenario, base: dict[str, Any], overrides, n: int | Non
     return arrays, n
 
 
+ALL_COLUMNS = MADR_COLUMNS[1:] + EXTRA_COLUMNS
+
+
+def _check_columns(columns) -> tuple[str, ...]:
+    if columns is None:
+        return ALL_COLUMNS
+    names = tuple(dict.fromkeys(columns))
+    unknown = [c for c in names if c not in ALL_COLUMNS]
+    if unknown:
+        raise ScenarioError(
+            f"unknown engine column {unknown[0]!r}{did_you_mean(unknown[0], ALL_COLUMNS)}",
+            key="columns",
+        )
+    return names
+
+
 def evaluate(
     scenario: Scenario,
     overrides: dict[str, Any] | None = None,
     n: int | None = None,
     readings: dict[str, str] | None = None,
+    columns=None,
 ) -> dict[str, np.ndarray]:
     """Every madr.csv column for ``n`` variants of a scenario, in one vectorised call.
 
@@ -204,6 +221,9 @@ def evaluate(
         The number of variants (taken from the overrides when not given).
     readings : dict, optional
         Readings R1-R5 to use instead of the scenario's.
+    columns : iterable of str, optional
+        Keep only these columns (default every column); the others are still computed where
+        they enter the kept ones, but not stored, which saves memory and time for large ``n``.
 
     Returns
     -------
@@ -220,9 +240,9 @@ def evaluate(
     R = A["readings"]
     years = A["years"]
     T = len(years)
-    out = {c: np.empty((n, T)) for c in MADR_COLUMNS[1:] + EXTRA_COLUMNS}
-    for c in FLAG_COLUMNS:
-        out[c] = np.empty((n, T), dtype=bool)
+    names = _check_columns(columns)
+    # each year's values contiguous (T, n), returned as (n, T) views: the stores stay sequential
+    out = {c: np.empty((T, n), dtype=bool if c in FLAG_COLUMNS else float) for c in names}
 
     # CC_t does not depend on the other terms: all years at once (T,)
     cc = f.call_centre_incentive(A["cc_dev"], A["cc_weight"], A["cc_allowance"], R["call_centre"])
@@ -323,17 +343,17 @@ def evaluate(
             "TS_prev": ts_prev,
             "ARDR_in_K": ardr_k,
         }
-        for name, value in row.items():
-            out[name][:, j] = value
+        for name, buf in out.items():
+            buf[j] = row[name]
         a_prev, c_prev, p_prev = a, c, p
         ardr_prev, madr_prev, db_prev, para5_prev = ardr, madr, db, p5
-    return out
+    return {k: v.T for k, v in out.items()}
 
 
 def to_frame(result: dict[str, np.ndarray], years, draw: int = 0) -> pd.DataFrame:
     """One variant of :func:`evaluate` as a table: one row per year, madr.csv columns first."""
     data = {"year": np.asarray(years, dtype=int)}
-    for name in MADR_COLUMNS[1:] + EXTRA_COLUMNS:
+    for name in ALL_COLUMNS:
         data[name] = result[name][draw]
     frame = pd.DataFrame(data)
     frame["D"] = frame["D"].astype(int)

@@ -92,8 +92,12 @@ def strictly_greater(x, y):
     True
     """
     x_, y_ = _arrays(x, y)
-    scale = np.maximum(np.maximum(np.abs(x_), np.abs(y_)), 1.0)
-    return _wrap(x_ - y_ > EDGE_TOLERANCE * scale, x, y)
+    # max(|x|, |y|, 1) * tolerance, built in one scratch array (this runs on every draw)
+    scale = np.abs(x_, out=np.empty(x_.shape))
+    np.maximum(scale, np.abs(y_), out=scale)
+    np.maximum(scale, 1.0, out=scale)
+    scale *= EDGE_TOLERANCE
+    return _wrap(np.subtract(x_, y_) > scale, x, y)
 
 
 # --- paragraph 1a: DB_t and its indexation --------------------------------------------------

@@ -607,18 +607,23 @@ def summarise(values: np.ndarray) -> dict[str, np.ndarray]:
             "p95": row.copy(),
         }
     xt = np.ascontiguousarray(values.T)  # (T, n): each year's draws contiguous
-    lo = xt.min(axis=1)
-    hi = xt.max(axis=1)
-    const = lo == hi
-    mean = np.where(const, lo, xt.mean(axis=1))
-    std = np.where(const, 0.0, xt.std(axis=1))
-    pct = np.empty((len(PERCENTILES), xt.shape[0]))
-    pct[:, const] = lo[const]
-    vary = np.flatnonzero(~const)
-    if vary.size:
-        rows = xt[vary]
-        rows.sort(axis=1)
-        pct[:, vary] = linear_percentiles(rows, PERCENTILES)
+    T, n = xt.shape
+    mean, std = np.empty(T), np.empty(T)
+    pct = np.empty((len(PERCENTILES), T))
+    buf = np.empty(n)  # one scratch row, reused: fresh memory costs more than the arithmetic
+    for j, x in enumerate(xt):
+        lo, hi = x.min(), x.max()
+        if lo == hi:  # the same in every draw: exact, whatever the rounding of a sum
+            mean[j], std[j], pct[:, j] = lo, 0.0, lo
+            continue
+        # numpy's own steps for mean and std (ddof 0), so the numbers are np.mean's and np.std's
+        mean[j] = np.add.reduce(x) / n
+        np.subtract(x, mean[j], out=buf)
+        np.multiply(buf, buf, out=buf)
+        std[j] = np.sqrt(np.add.reduce(buf) / n)
+        buf[:] = x
+        buf.sort()
+        pct[:, j] = linear_percentiles(buf[np.newaxis], PERCENTILES)[:, 0]
     return {"mean": mean, "std": std, "p5": pct[0], "p50": pct[1], "p95": pct[2]}
 
 
@@ -756,9 +761,9 @@ def evaluate_chunked(
             overrides={k: np.asarray(v)[start:stop] for k, v in overrides.items()},
             n=stop - start,
             readings=readings,
+            columns=columns,
         )
-        names = list(part) if columns is None else list(columns)
-        return start, stop, {k: part[k] for k in names}
+        return start, stop, part
 
     if len(bounds) == 1:
         return run(bounds[0])[2]

@@ -9,18 +9,42 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, PercentFormatter
 
-MILLIONS = FuncFormatter(lambda v, _: f"{v / 1e6:,.1f}")
+if TYPE_CHECKING:  # matplotlib is imported when the first figure is made, not with the module
+    from matplotlib.figure import Figure
 
 
 def _figure(width: float = 7.0, height: float = 4.2):
+    from matplotlib.figure import Figure
+
     fig = Figure(figsize=(width, height), layout="constrained")
     return fig, fig.add_subplot()
+
+
+def _millions():
+    """An axis formatter for money in millions of RO (one per axis: formatters keep their axis)."""
+    from matplotlib.ticker import FuncFormatter
+
+    return FuncFormatter(lambda v, _: f"{v / 1e6:,.1f}")
+
+
+def _percent():
+    from matplotlib.ticker import PercentFormatter
+
+    return PercentFormatter(1.0)
+
+
+def warm_up() -> None:
+    """Import matplotlib and its PNG backend and load the fonts, ahead of the first figure."""
+    import io
+
+    fig, ax = _figure(1.0, 1.0)
+    ax.set_title("0")
+    fig.savefig(io.BytesIO(), format="png", dpi=20)
 
 
 def save_figure(fig: Figure, path: str | os.PathLike, dpi: int = 120) -> Path:
@@ -47,7 +71,7 @@ def tornado_figure(table: pd.DataFrame, year="period", value: str = "MADR") -> F
     ax.axvline(base, color="black", lw=0.8)
     labels = [f"{r.target}  [{r.low:.4g}, {r.high:.4g}]" for r in t.itertuples()]
     ax.set_yticks(pos, labels, fontsize=8)
-    ax.xaxis.set_major_formatter(MILLIONS)
+    ax.xaxis.set_major_formatter(_millions())
     ax.set_xlabel(f"{value} {_when(year)} [million RO]")
     ax.set_title(f"One-way sensitivity of {value}")
     ax.legend(fontsize=8, loc="lower right")
@@ -61,8 +85,8 @@ def spider_figure(frame: pd.DataFrame, year="period", value: str = "MADR") -> Fi
     col = str(year)
     for target, g in frame.groupby("target", sort=False):
         ax.plot(g["delta"], g[col], marker="o", ms=3, label=target)
-    ax.xaxis.set_major_formatter(PercentFormatter(1.0))
-    ax.yaxis.set_major_formatter(MILLIONS)
+    ax.xaxis.set_major_formatter(_percent())
+    ax.yaxis.set_major_formatter(_millions())
     ax.set_xlabel("change of the input from its base value")
     ax.set_ylabel(f"{value} {_when(col)} [million RO]")
     ax.set_title(f"Spider plot of {value}")
@@ -85,7 +109,7 @@ def heatmap_figure(grid: pd.DataFrame, value: str = "MADR", year="") -> Figure:
     ax.set_xlabel(str(grid.columns.name))
     ax.set_ylabel(str(grid.index.name))
     bar = fig.colorbar(im, ax=ax)
-    bar.formatter = MILLIONS
+    bar.formatter = _millions()
     bar.update_ticks()
     bar.set_label(f"{value} {year} [million RO]")
     ax.set_title(f"{value} {year} on a grid of two inputs")
@@ -107,20 +131,35 @@ def fan_chart(summary: pd.DataFrame, column: str = "MADR") -> Figure:
     ax.plot(y, summary[f"{column}_p50"], marker="o", label="median")
     ax.plot(y, summary[f"{column}_mean"], ls="--", label="mean")
     ax.set_xticks(y, [str(v) for v in y])
-    ax.yaxis.set_major_formatter(MILLIONS)
+    ax.yaxis.set_major_formatter(_millions())
     ax.set_ylabel(f"{column} [million RO]")
     ax.set_title(f"Monte Carlo: {column} by year")
     ax.legend(fontsize=8)
     return fig
 
 
+def histogram_densities(values: np.ndarray, bins: int = 60) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Density [1/unit] and bin edges [unit] of each column of draws (n, T), as
+    :func:`numpy.histogram` with ``density=True`` gives them; numpy only, no figure.
+
+    >>> [(d.tolist(), e.tolist()) for d, e in histogram_densities(np.array([[0.0], [1.0]]), 2)]
+    [([1.0, 1.0], [0.0, 0.5, 1.0])]
+    """
+    values = np.asarray(values, dtype=float)
+    return [np.histogram(values[:, j], bins=bins, density=True) for j in range(values.shape[1])]
+
+
 def histogram_figure(values: np.ndarray, years, column: str = "MADR", bins: int = 60) -> Figure:
     """Histograms of one column of Monte Carlo draws (n, T), one outline per year."""
+    return density_figure(histogram_densities(values, bins), years, column)
+
+
+def density_figure(densities, years, column: str = "MADR") -> Figure:
+    """Outlines of the histograms of :func:`histogram_densities`, one per year."""
     fig, ax = _figure()
-    values = np.asarray(values, dtype=float)
-    for j, y in enumerate(years):
-        ax.hist(values[:, j], bins=bins, histtype="step", density=True, label=str(y))
-    ax.xaxis.set_major_formatter(MILLIONS)
+    for (density, edges), y in zip(densities, years, strict=True):
+        ax.stairs(density, edges, label=str(y))
+    ax.xaxis.set_major_formatter(_millions())
     ax.set_xlabel(f"{column} [million RO]")
     ax.set_ylabel("density")
     ax.set_title(f"Monte Carlo: distribution of {column}")
@@ -156,8 +195,8 @@ def morris_figure(table: pd.DataFrame, output: str = "MADR", year="period") -> F
         ax.annotate(
             r.target, (r.mu_star, r.sigma), fontsize=8, xytext=(3, 3), textcoords="offset points"
         )
-    ax.xaxis.set_major_formatter(MILLIONS)
-    ax.yaxis.set_major_formatter(MILLIONS)
+    ax.xaxis.set_major_formatter(_millions())
+    ax.yaxis.set_major_formatter(_millions())
     ax.set_xlabel("mu* [million RO per whole range]")
     ax.set_ylabel("sigma [million RO]")
     ax.set_title(f"Morris screening of {output} {_when(year)}")
@@ -179,8 +218,8 @@ def loss_curve_figure(curve: pd.DataFrame) -> Figure:
     ax.text(
         curve["AL"].iloc[0], a["cap"], " +cap (3 % of DB)", va="bottom", fontsize=8, color="red"
     )
-    ax.xaxis.set_major_formatter(PercentFormatter(1.0))
-    ax.yaxis.set_major_formatter(MILLIONS)
+    ax.xaxis.set_major_formatter(_percent())
+    ax.yaxis.set_major_formatter(_millions())
     ax.set_xlabel(f"actual losses AL_{a['year'] - 1}")
     ax.set_ylabel(f"LOSS_{a['year']} [million RO]")
     ax.set_title(f"Loss incentive {a['year']}")

@@ -44,6 +44,9 @@ def register(subparsers) -> None:
 def run(args) -> int:
     from .. import montecarlo as mc
     from .. import plots, sensitivity
+    from .._allocator import keep_freed_memory
+
+    keep_freed_memory()  # many draws: reuse freed pages rather than fault them in again
 
     sc = _explore.load_scenario(args.scenario)
     spec = mc.load_draws(args.draws, sc)

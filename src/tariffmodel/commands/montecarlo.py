@@ -7,6 +7,9 @@ term, probabilities of paragraphs 3-5), ``montecarlo.png`` (fan chart) and
 
 from __future__ import annotations
 
+import contextlib
+
+from .._figures import FigureWorker
 from . import _explore
 
 
@@ -32,41 +35,40 @@ def register(subparsers) -> None:
 
 def run(args) -> int:
     from .. import montecarlo as mc
+    from .._allocator import keep_freed_memory
 
-    preload = None
-    if args.plots:
-        # import matplotlib while the engine runs (numpy releases the GIL), not after it
-        import threading
+    keep_freed_memory()  # a million draws: reuse freed pages rather than fault them in again
+    with contextlib.ExitStack() as stack:
+        # matplotlib loads in a helper process while this one computes
+        worker = stack.enter_context(FigureWorker()) if args.plots else None
+        sc = _explore.load_scenario(args.scenario)
+        spec = mc.load_draws(args.draws, sc)
+        result = mc.monte_carlo(sc, spec, n=args.n, seed=args.seed)
+        figures = {}
+        if args.plots:
+            from ..plots import histogram_densities
 
-        preload = threading.Thread(target=lambda: __import__("tariffmodel.plots"), daemon=True)
-        preload.start()
-    sc = _explore.load_scenario(args.scenario)
-    spec = mc.load_draws(args.draws, sc)
-    result = mc.monte_carlo(sc, spec, n=args.n, seed=args.seed)
-    figures = {}
-    if args.plots:
-        preload.join()
-        from .. import plots
+            densities = histogram_densities(result.madr)
+            figures = {
+                "montecarlo.png": ("fan_chart", (result.summary,), {}),
+                "madr_histogram.png": ("density_figure", (densities, result.years), {}),
+            }
 
-        figures = {
-            "montecarlo.png": lambda: plots.fan_chart(result.summary),
-            "madr_histogram.png": lambda: plots.histogram_figure(result.madr, result.years),
-        }
+        def write(stage):
+            if args.save_draws:
+                result.draws_frame().to_parquet(stage / "draws.parquet", index=False)
 
-    def write(stage):
-        if args.save_draws:
-            result.draws_frame().to_parquet(stage / "draws.parquet", index=False)
-
-    _explore.write_outputs(
-        args.out,
-        sc,
-        tables={"montecarlo.csv": result.summary},
-        figures=figures,
-        extra_inputs=[args.draws],
-        seed=result.seed,
-        extra={"draws": result.n, "targets": spec.targets},
-        write=write,
-    )
+        _explore.write_outputs(
+            args.out,
+            sc,
+            tables={"montecarlo.csv": result.summary},
+            extra_inputs=[args.draws],
+            seed=result.seed,
+            extra={"draws": result.n, "targets": spec.targets},
+            write=write,
+            worker=worker,
+            worker_figures=figures,
+        )
     last = result.summary.iloc[-1]
     print(
         f"montecarlo: {sc.name}: {result.n:,} draws of {len(spec.targets)} targets "

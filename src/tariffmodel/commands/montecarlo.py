@@ -34,13 +34,13 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
-    from .. import montecarlo as mc
-    from .._allocator import keep_freed_memory
-
-    keep_freed_memory()  # a million draws: reuse freed pages rather than fault them in again
     with contextlib.ExitStack() as stack:
-        # matplotlib loads in a helper process while this one computes
+        # first of all, so that matplotlib loads in a helper process while this one works
         worker = stack.enter_context(FigureWorker()) if args.plots else None
+        from .. import montecarlo as mc
+        from .._allocator import keep_freed_memory
+
+        keep_freed_memory()  # a million draws: reuse freed pages rather than fault them in again
         sc = _explore.load_scenario(args.scenario)
         spec = mc.load_draws(args.draws, sc)
         result = mc.monte_carlo(sc, spec, n=args.n, seed=args.seed)

@@ -304,6 +304,12 @@ def test_voila_serves_on_localhost_without_tracebacks():
     assert "--preheat_kernel=False" in voila_argv(WORKED_EXAMPLE.parent, port=1, pool_size=0)
 
 
+def test_kernels_use_no_tcp_ports():
+    # a served kernel's sockets are files of the server's own folder, never ports another
+    # program could take
+    assert "--KernelManager.transport=ipc" in voila_argv(WORKED_EXAMPLE.parent, port=1)
+
+
 def test_controls_and_views_share_their_layout_and_style(page):
     # a page of few widget models shows sooner: one layout and one style per kind of widget
     assert page.x_control.layout is page.tl_control.layout is page.year_choice.layout

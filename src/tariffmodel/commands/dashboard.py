@@ -192,6 +192,11 @@ def voila_argv(
         f"--MappingKernelManager.cull_idle_timeout={cull_idle}",
         f"--MappingKernelManager.cull_interval={cull_interval}",
         "--MappingKernelManager.cull_connected=False",
+        # kernels talk over files of this user's runtime folder, not TCP ports: no other
+        # program on the machine can reach them, and no port picked for a kernel can be
+        # taken meanwhile by another program starting kernels (a kernel that cannot bind
+        # restarts empty, and its page finds none of its widgets)
+        "--KernelManager.transport=ipc",
     ]
     if extra_labextensions is not None:
         argv += ["--VoilaConfiguration.extra_labextensions_path", str(extra_labextensions)]

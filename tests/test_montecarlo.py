@@ -130,6 +130,25 @@ def test_chunks_do_not_change_the_numbers(worked_example):
     assert np.array_equal(a.madr, b.madr)
 
 
+def test_draws_made_a_block_at_a_time_are_those_of_the_whole_scores():
+    # independent targets are drawn block by block; the numbers are those of transforming
+    # all the normal scores at once, across block edges and in every kind of distribution
+    spec = mc.parse_draws(
+        {
+            "draws": {
+                "inputs.CPI": {"dist": "norm", "loc": 0.01, "scale": 0.004},
+                "notified.X": {"dist": "triang", "c": 0.3, "loc": 0.0, "scale": 0.03},
+                "inputs.CA": {"dist": "lognorm", "s": 0.1, "scale": 1.3e6},
+            }
+        }
+    )
+    n = 2 * mc.SAMPLE_BLOCK + 7
+    drawn = mc.sample(spec, n, 11)
+    z = mc.normal_scores(spec, n, 11)
+    for j, (target, dist) in enumerate(spec.distributions.items()):
+        assert np.array_equal(drawn[target], dist.from_normal(z[j]))
+
+
 def test_copula_gives_the_correlation_of_the_normal_scores():
     spec = mc.parse_draws(
         {

@@ -49,6 +49,8 @@ PERCENTILES = (5.0, 50.0, 95.0)
 STATS = ("mean", "std", "p5", "p50", "p95")
 FLAGS = ("para3", "para4", "para5")
 DEFAULT_CHUNK = 100_000
+#: Draws of one target made and transformed at a time (scratch arrays that stay in cache).
+SAMPLE_BLOCK = 65_536
 
 
 def _tm():
@@ -557,9 +559,23 @@ def sample(
     spec = as_spec(draws, scenario)
     n = check_n(n if n is not None else spec.n if spec.n is not None else 1000)
     seed = check_seed(seed if seed is not None else spec.seed)
-    z = normal_scores(spec, n, seed)
     dists = list(spec.distributions.values())
-    columns = _threads(lambda j: dists[j].from_normal(z[j]), range(len(dists)), n * len(dists))
+    if spec.correlation is not None:  # the copula mixes the scores of all targets at once
+        z = normal_scores(spec, n, seed)
+        columns = _threads(lambda j: dists[j].from_normal(z[j]), range(len(dists)), z.size)
+        return dict(zip(spec.distributions, columns, strict=True))
+    # independent targets: each its own stream, drawn and transformed a block at a time (the
+    # same numbers as normal_scores, without holding every score in memory)
+    children = np.random.SeedSequence(seed).spawn(len(dists))
+
+    def draw(j):
+        rng, out = np.random.default_rng(children[j]), np.empty(n)
+        for start in range(0, n, SAMPLE_BLOCK):
+            stop = min(start + SAMPLE_BLOCK, n)
+            out[start:stop] = dists[j].from_normal(rng.standard_normal(stop - start))
+        return out
+
+    columns = _threads(draw, range(len(dists)), n * len(dists))
     return dict(zip(spec.distributions, columns, strict=True))
 
 

@@ -41,7 +41,7 @@ def one_at_a_time(sc, overrides: dict[str, np.ndarray], total: int, sample: int 
     return (time.perf_counter() - t0) / sample * total
 
 
-def bench_montecarlo(sc, spec, runs: int = 5) -> None:
+def bench_montecarlo(sc, spec, runs: int = 7) -> None:
     walls, cpus, rss = [], [], 0
     with tempfile.TemporaryDirectory() as tmp:
         for k in range(runs):

@@ -8,7 +8,6 @@ import asyncio
 import shutil
 import threading
 from decimal import Decimal
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -317,34 +316,6 @@ def test_controls_and_views_share_their_layout_and_style(page):
     assert page.year_choice.style is page.scenario_choice.style
     assert page.headline.layout is page.status.layout and page.bills.style is page.title.style
     assert page.x_control.style.description_width == "150px"
-
-
-def test_served_plotly_code_registers_only_the_dashboards_traces():
-    import re
-
-    import plotly
-
-    from tariffmodel.commands.dashboard import slim_bundle
-    from tariffmodel.dashboard import SERVED_TRACES
-
-    code = (Path(plotly.__file__).parent / "package_data" / "widgetbundle.js").read_text()
-    slim = slim_bundle(code, SERVED_TRACES)
-    assert slim is not None  # plotly's code laid out as this plotly version lays it out
-    modules = dict(re.findall(r'([\w$]+)=[\w$]+\(\{"lib/(\w+)\.js"', code))
-    registered = re.search(r'"lib/index\.js"[^\[]*\[([^\]]*)\]', slim)[1].split(",")
-    assert sorted(modules[c[:-2]] for c in registered) == sorted(SERVED_TRACES)
-
-
-def test_figure_of_other_trace_types_loads_plotly_code_whole(monkeypatch):
-    import plotly.graph_objects as go
-
-    from tariffmodel.dashboard import PLOTLY_BUNDLE_ENV, PLOTLY_FULL_BUNDLE_ENV, figure_widget
-
-    monkeypatch.setenv(PLOTLY_BUNDLE_ENV, "slim.js")
-    monkeypatch.setenv(PLOTLY_FULL_BUNDLE_ENV, "whole.js")
-    served = go.Figure([go.Bar(y=[1]), go.Waterfall(y=[1]), go.Scatter(y=[1])])
-    assert '"slim.js"' in figure_widget(served)._esm
-    assert '"whole.js"' in figure_widget(go.Figure([go.Bar(y=[1]), go.Pie(values=[1])]))._esm
 
 
 def test_dashboard_command_rejects_a_missing_folder(tmp_path, capsys):

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import copy
 import html
 import math
 import os
@@ -29,6 +28,7 @@ import numpy as np
 
 from . import dashboard_model as dm
 from .errors import InputError
+from .figure_view import FigureView
 from .provenance import provenance
 from .report import bill_impact
 
@@ -153,53 +153,6 @@ def data_link(data: bytes | str, filename: str, mime: str, css_class: str, label
         f'<a class="{css_class}" download="{html.escape(filename)}" '
         f'href="data:{mime};base64,{b64}">{html.escape(label)}</a>'
     )
-
-
-#: Set by ``tariffmodel dashboard``: the path (under the server's base URL) of plotly's widget
-#: code, served as a file, registering only the trace types :data:`SERVED_TRACES`.
-PLOTLY_BUNDLE_ENV = "TARIFFMODEL_PLOTLY_BUNDLE"
-#: The same for plotly's widget code as it comes, every trace type registered.
-PLOTLY_FULL_BUNDLE_ENV = "TARIFFMODEL_PLOTLY_FULL_BUNDLE"
-#: The trace types the dashboards draw (scatter is always registered): plotly's code registering
-#: only these starts in a browser some 0.4 s sooner (2 cores) than the code as it comes.
-SERVED_TRACES = ("bar", "waterfall")
-
-_LOADER = """
-const cfg = JSON.parse(document.getElementById("jupyter-config-data")?.textContent || "{}");
-const url = new URL((cfg.baseUrl || "/") + "%s", window.location.href).href;
-const mod = await import(url);
-export default mod.default;
-"""
-
-
-def figure_widget(fig):
-    """A plotly FigureWidget of ``fig``.
-
-    Under ``tariffmodel dashboard`` the widget's JavaScript is a few lines that import plotly's
-    widget code from the server (the browser caches it) instead of 5 MB sent through the
-    kernel to every page: the code that registers only :data:`SERVED_TRACES` when ``fig``
-    draws no other trace type. Elsewhere (JupyterLab) it is plotly's own FigureWidget.
-    """
-    import plotly.graph_objects as go
-
-    bundle = os.environ.get(PLOTLY_BUNDLE_ENV)
-    if not {trace.type for trace in fig.data} <= {"scatter", *SERVED_TRACES}:
-        bundle = os.environ.get(PLOTLY_FULL_BUNDLE_ENV)
-    if not bundle:
-        return go.FigureWidget(fig)
-    cls = type("ServedFigureWidget", (go.FigureWidget,), {"_esm": _LOADER % bundle})
-    return cls(fig)
-
-
-def _sync_widget_state(fig) -> None:
-    """Make a FigureWidget's synced state the figure as it is now.
-
-    Updates reach a browser as messages; a page that connects later (Voila's preheated kernels
-    run the dashboard before any browser asks for it) reads the synced state instead, which
-    plotly only refreshes when the figure itself is displayed, not as the child of a box.
-    """
-    fig._widget_layout = copy.deepcopy(fig._layout_obj._props)
-    fig._widget_data = copy.deepcopy(fig._data)
 
 
 def _m(x: float) -> str:
@@ -441,8 +394,9 @@ class MadrDashboard(DashboardPage):
             legend={"orientation": "h", "y": 1.08, "x": 0.0}, template="plotly_white",
         )  # fmt: skip
         fig.update_xaxes(title_text="actual losses AL_t-1 [%]", row=2, col=1)
-        self.fig = figure_widget(fig)
-        self.fig.add_class("tm-figure")
+        self.fig = fig
+        self.figure_view = FigureView(fig)
+        self.figure_view.add_class("tm-figure")
 
         self.headline = self._html()
         self.bills = self._html()
@@ -452,7 +406,7 @@ class MadrDashboard(DashboardPage):
             [
                 self.status,
                 self.headline,
-                self.fig,
+                self.figure_view,
                 w.HBox([self.bills, self.compliance]),
                 self.downloads,
             ]
@@ -703,30 +657,29 @@ class MadrDashboard(DashboardPage):
         labels = [("-K" if t == "K" else t) for t in terms] + ["MADR"]
         al, tl, band, cap = row["AL"], row["TL"], row["BAND"], row["loss_cap"]
         fig = self.fig
-        with fig.batch_update():
-            fig.data[0].update(x=years, y=(b["MADR"] / 1e6).tolist())
-            fig.data[1].update(x=years, y=(f["MADR"] / 1e6).tolist())
-            fig.data[2].update(
-                x=labels, y=[*values, row["MADR"] / 1e6],
-                measure=["relative"] * len(values) + ["total"],
-                name=f"MADR {years[j]}",
-            )  # fmt: skip
-            fig.data[3].update(x=(100 * grid_al).tolist(), y=(grid_loss / 1e6).tolist())
-            fig.data[4].update(x=[100 * al], y=[row["LOSS"] / 1e6])
-            fig.data[5].update(x=years, y=bill_base["baisa_per_kWh"].tolist())
-            fig.data[6].update(x=years, y=bill["baisa_per_kWh"].tolist())
-            fig.layout.shapes = [
-                {"type": "rect", "xref": "x3", "yref": "y3 domain", "x0": 100 * tl,
-                 "x1": 100 * (tl + band), "y0": 0, "y1": 1, "fillcolor": "#f2c94c",
-                 "opacity": 0.35, "line": {"width": 0}},
-                {"type": "line", "xref": "x3 domain", "yref": "y3", "x0": 0, "x1": 1,
-                 "y0": cap / 1e6, "y1": cap / 1e6, "line": {"dash": "dot", "color": "#c62828"}},
-                {"type": "line", "xref": "x3 domain", "yref": "y3", "x0": 0, "x1": 1,
-                 "y0": -cap / 1e6, "y1": -cap / 1e6, "line": {"dash": "dot", "color": "#c62828"}},
-            ]  # fmt: skip
-            fig.layout.annotations[2].text = f"Loss incentive LOSS_{years[j]} [m RO]"
-            fig.layout.annotations[1].text = f"Build-up of MADR {years[j]} [m RO]"
-        _sync_widget_state(fig)
+        fig.data[0].update(x=years, y=(b["MADR"] / 1e6).tolist())
+        fig.data[1].update(x=years, y=(f["MADR"] / 1e6).tolist())
+        fig.data[2].update(
+            x=labels, y=[*values, row["MADR"] / 1e6],
+            measure=["relative"] * len(values) + ["total"],
+            name=f"MADR {years[j]}",
+        )  # fmt: skip
+        fig.data[3].update(x=(100 * grid_al).tolist(), y=(grid_loss / 1e6).tolist())
+        fig.data[4].update(x=[100 * al], y=[row["LOSS"] / 1e6])
+        fig.data[5].update(x=years, y=bill_base["baisa_per_kWh"].tolist())
+        fig.data[6].update(x=years, y=bill["baisa_per_kWh"].tolist())
+        fig.layout.shapes = [
+            {"type": "rect", "xref": "x3", "yref": "y3 domain", "x0": 100 * tl,
+             "x1": 100 * (tl + band), "y0": 0, "y1": 1, "fillcolor": "#f2c94c",
+             "opacity": 0.35, "line": {"width": 0}},
+            {"type": "line", "xref": "x3 domain", "yref": "y3", "x0": 0, "x1": 1,
+             "y0": cap / 1e6, "y1": cap / 1e6, "line": {"dash": "dot", "color": "#c62828"}},
+            {"type": "line", "xref": "x3 domain", "yref": "y3", "x0": 0, "x1": 1,
+             "y0": -cap / 1e6, "y1": -cap / 1e6, "line": {"dash": "dot", "color": "#c62828"}},
+        ]  # fmt: skip
+        fig.layout.annotations[2].text = f"Loss incentive LOSS_{years[j]} [m RO]"
+        fig.layout.annotations[1].text = f"Build-up of MADR {years[j]} [m RO]"
+        self.figure_view.refresh()
         self.headline.value = self._headline_html(f, b)
         self.bills.value = self._bills_html(bill, bill_base)
         self.compliance.value = self._compliance_html(f)
@@ -795,8 +748,7 @@ class MadrDashboard(DashboardPage):
         self.frame = self.edited = None
         self.headline.value = '<table class="tm-table tm-headline"></table>'
         self.bills.value = self.compliance.value = self.downloads.value = ""
-        with self.fig.batch_update():
-            for trace in self.fig.data:
-                trace.update(x=[], y=[])
-            self.fig.layout.shapes = []
-        _sync_widget_state(self.fig)
+        for trace in self.fig.data:
+            trace.update(x=[], y=[])
+        self.fig.layout.shapes = []
+        self.figure_view.refresh()

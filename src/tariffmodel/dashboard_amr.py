@@ -24,14 +24,13 @@ from .dashboard import (
     CSS,
     DashboardPage,
     Debouncer,
-    _sync_widget_state,
     data_link,
-    figure_widget,
     fraction_to_pct,
     pct_to_fraction,
     slug,
 )
 from .errors import InputError
+from .figure_view import FigureView
 
 #: Environment variable naming the folder of AMR plans (set by ``tariffmodel dashboard``).
 PLANS_ENV = "TARIFFMODEL_AMR_PLANS"
@@ -165,11 +164,12 @@ class AmrDashboard(DashboardPage):
             margin={"l": 50, "r": 20, "t": 90, "b": 40},
             legend={"orientation": "h", "y": 1.18, "x": 0.0},
         )  # fmt: skip
-        self.fig = figure_widget(fig)
-        self.fig.add_class("tm-figure")
+        self.fig = fig
+        self.figure_view = FigureView(fig)
+        self.figure_view.add_class("tm-figure")
         self.headline = w.HTML()
         self.downloads = w.HTML()
-        views = w.VBox([self.status, self.headline, self.fig, self.downloads])
+        views = w.VBox([self.status, self.headline, self.figure_view, self.downloads])
         self.widget = w.VBox([self.title, w.HBox([controls, views])])
         self.widget.add_class("tm-dash")
 
@@ -247,17 +247,16 @@ class AmrDashboard(DashboardPage):
         years = t["year"].tolist()
         m = 1e6
         fig = self.fig
-        with fig.batch_update():
-            fig.data[0].update(x=years, y=(t["meters_installed"] / 1e3).tolist())
-            fig.data[1].update(x=years, y=(t["meters_in_service"] / 1e3).tolist())
-            fig.data[2].update(x=years, y=(t["capex"] / m).tolist())
-            fig.data[3].update(x=years, y=(t["closing_rav"] / m).tolist())
-            fig.data[4].update(x=years, y=(t["depreciation"] / m).tolist())
-            fig.data[5].update(x=years, y=(t["return"] / m).tolist())
-            fig.data[6].update(x=years, y=(t["opex"] / m).tolist())
-            fig.data[7].update(x=years, y=(t["AMR"] / m).tolist())
-            fig.data[8].update(x=years, y=t["ro_per_account"].tolist())
-        _sync_widget_state(fig)
+        fig.data[0].update(x=years, y=(t["meters_installed"] / 1e3).tolist())
+        fig.data[1].update(x=years, y=(t["meters_in_service"] / 1e3).tolist())
+        fig.data[2].update(x=years, y=(t["capex"] / m).tolist())
+        fig.data[3].update(x=years, y=(t["closing_rav"] / m).tolist())
+        fig.data[4].update(x=years, y=(t["depreciation"] / m).tolist())
+        fig.data[5].update(x=years, y=(t["return"] / m).tolist())
+        fig.data[6].update(x=years, y=(t["opex"] / m).tolist())
+        fig.data[7].update(x=years, y=(t["AMR"] / m).tolist())
+        fig.data[8].update(x=years, y=t["ro_per_account"].tolist())
+        self.figure_view.refresh()
         rows = []
         for key, label, fmt in SUMMARY:
             v = summary.get(key)

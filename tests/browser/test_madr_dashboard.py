@@ -30,7 +30,7 @@ def _wait_change(page, year: int, old: float) -> None:
 
 def _figure_madr(page) -> list[float]:
     """The 'this case' MADR bars of the figure [m RO], as plotly holds them in the page."""
-    return page.evaluate("document.querySelector('.tm-figure').data[1].y")
+    return page.evaluate("document.querySelector('.tm-figure .js-plotly-plot').data[1].y")
 
 
 def _download(page, css: str, path):

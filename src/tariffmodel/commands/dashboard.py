@@ -16,9 +16,10 @@ from pathlib import Path
 
 from jupyter_core.paths import jupyter_config_path
 
-from ..dashboard import PLOTLY_BUNDLE_ENV, PLOTLY_FULL_BUNDLE_ENV, SCENARIOS_ENV, SERVED_TRACES
+from ..dashboard import SCENARIOS_ENV
 from ..dashboard_amr import PLANS_ENV
 from ..errors import InputError
+from ..figure_view import PLOTLY_URL_ENV, plotly_module, plotly_module_digest
 
 REPO = Path(__file__).resolve().parents[3]
 DASHBOARDS = REPO / "notebooks" / "dashboards"
@@ -26,14 +27,14 @@ SCENARIOS = REPO / "data" / "scenarios"
 PLANS = REPO / "data" / "amr"
 
 
-#: The folder (under the server's base URL) of plotly's widget code; one subfolder per version.
+#: The folder (under the server's base URL) of the dashboards' plotly.js; a subfolder per version.
 PLOTLY_BUNDLE_FOLDER = "voila/labextensions/tariffmodel-plotly/"
 
 #: The Voila template of the dashboards (see :data:`TEMPLATE`).
 TEMPLATE_NAME = "tariffmodel"
 
-#: Voila's "lab" template with a quicker first render: the browser fetches and compiles plotly's
-#: widget code (5 MB, cached for good: its path names its content) with the page itself, while
+#: Voila's "lab" template with a quicker first render: the browser fetches and compiles plotly.js
+#: (1.3 MB, cached for good: its path names its content) with the page itself, while
 #: the front end starts, instead of once the figure's model exists (the widgets then show
 #: together, sooner); and no style sheet from a CDN (font icons no dashboard uses; a
 #: render-blocking request that waits for a network).
@@ -55,37 +56,6 @@ TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
 """
 
 
-def slim_bundle(code: str, traces: Sequence[str]) -> str | None:
-    """Plotly's widget code registering only the trace types ``traces`` (and scatter).
-
-    The code registers all the 47 trace types of plotly.js when it starts, a good part of the
-    time a browser spends on it; the modules of the others stay in the file, never run.
-    None when the code is not laid out as expected (another plotly version): serve it whole.
-
-    >>> code = ('var A=f({"lib/core.js"(e,r){}}),B=f({"lib/bar.js"(e,r){}}),'
-    ...         'C=f({"lib/pie.js"(e,r){}}),I=f({"lib/index.js"(e,r){var t=A();'
-    ...         't.register([B(),C()]),r.exports=t}});')
-    >>> slim_bundle(code, ["bar"]).endswith('t.register([B()]),r.exports=t}});')
-    True
-    >>> slim_bundle(code, ["bar", "waterfall"]) is None
-    True
-    """
-    import re
-
-    modules = {m[1]: m[2] for m in re.finditer(r'([\w$]+)=[\w$]+\(\{"lib/(\w+)\.js"', code)}
-    index = re.search(
-        r'"lib/index\.js"\([^)]*\)\{var ([\w$]+)=[\w$]+\(\);\1\.register\(\['
-        r"((?:[\w$]+\(\),)*[\w$]+\(\))\]\)",
-        code,
-    )
-    if index is None:
-        return None
-    kept = [call for call in index[2].split(",") if modules.get(call[:-2]) in traces]
-    if len(kept) != len(set(traces)):
-        return None
-    return code[: index.start(2)] + ",".join(kept) + code[index.end(2) :]
-
-
 def _serve_file(target: Path, data: bytes) -> None:
     """Write ``data`` to ``target`` unless it holds them (a file, never a link)."""
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -96,35 +66,21 @@ def _serve_file(target: Path, data: bytes) -> None:
         os.replace(staging, target)
 
 
-def plotly_bundle_dir() -> tuple[Path, str, str]:
-    """A folder served beside the front-end extensions, holding plotly's widget code.
+def plotly_bundle_dir() -> tuple[Path, str]:
+    """A folder served beside the front-end extensions, holding the dashboards' plotly.js.
 
-    A FigureWidget otherwise sends its 5 MB of JavaScript through the kernel to every page;
-    served as a file, the browser fetches (and caches) it by itself. Returns the folder, the
-    path under the server's base URL of the code registering only the dashboards' trace types
-    (:func:`slim_bundle`) and that of the code as it comes. Each path names a digest of the
-    content, so a browser may keep it for good.
+    The figures' widget otherwise carries plotly's code through the kernel to every page;
+    served as a file, the browser fetches (and caches) it by itself. Returns the folder and
+    the path of the code under the server's base URL: it names a digest of the content, so a
+    browser may keep it for good.
     """
-    import hashlib
     import tempfile
 
-    import plotly
-
-    source = Path(plotly.__file__).parent / "package_data" / "widgetbundle.js"
-    code = source.read_bytes()
-    slim = slim_bundle(code.decode("utf-8"), SERVED_TRACES)
     folder = Path(tempfile.gettempdir()) / f"tariffmodel-dashboard-{os.getuid()}"
-    urls = []
-    for name, data in [("widgetbundle.js", code), ("widgetbundle-slim.js", slim)]:
-        if data is None:  # not laid out as expected: the whole code
-            urls.append(urls[0])
-            continue
-        data = data.encode("utf-8") if isinstance(data, str) else data
-        digest = hashlib.sha256(data).hexdigest()[:16]
-        _serve_file(folder / "tariffmodel-plotly" / digest / name, data)
-        urls.append(f"{PLOTLY_BUNDLE_FOLDER}{digest}/{name}")
-    full, served = urls
-    return folder, served, full
+    digest = plotly_module_digest()
+    _serve_file(folder / "tariffmodel-plotly" / digest / "plotly.js",
+                plotly_module().encode("utf-8"))  # fmt: skip
+    return folder, f"{PLOTLY_BUNDLE_FOLDER}{digest}/plotly.js"
 
 
 def voila_setup(folder: Path, bundle_url: str) -> tuple[Path, Path]:
@@ -181,7 +137,7 @@ def voila_argv(
         # widgets come from the local labextensions, never from a CDN
         "--VoilaConfiguration.file_allowlist",
         "^$",  # no file of the folder is served as a file, only the dashboards
-        # front-end extensions of JupyterLab the dashboards do not use (plotly draws through
+        # front-end extensions of JupyterLab the dashboards do not use (figures draw through
         # anywidget): not loaded, for a quicker first render
         "--VoilaConfiguration.extension_denylist",
         "jupyterlab-jupytext",
@@ -221,9 +177,8 @@ def serve(args) -> int:
     env = dict(os.environ)
     env[SCENARIOS_ENV] = str(scenarios)
     env[PLANS_ENV] = str(Path(args.plans).resolve())
-    folder, bundle_url, full_bundle_url = plotly_bundle_dir()
-    env[PLOTLY_BUNDLE_ENV] = bundle_url
-    env[PLOTLY_FULL_BUNDLE_ENV] = full_bundle_url
+    folder, bundle_url = plotly_bundle_dir()
+    env[PLOTLY_URL_ENV] = bundle_url
     data, config = voila_setup(folder, bundle_url)
     env["JUPYTER_PATH"] = os.pathsep.join([str(data), *filter(None, [env.get("JUPYTER_PATH")])])
     argv = voila_argv(

@@ -303,6 +303,17 @@ def test_voila_serves_on_localhost_without_tracebacks():
     assert "--preheat_kernel=False" in voila_argv(WORKED_EXAMPLE.parent, port=1, pool_size=0)
 
 
+def test_pool_is_refilled_after_the_page_has_rendered():
+    # the next preheated kernel starts a few seconds after one is taken, not while the
+    # browser builds the page of the one taken
+    assert "--VoilaKernelManager.fill_delay=5" in voila_argv(WORKED_EXAMPLE.parent, port=1)
+    argv = voila_argv(WORKED_EXAMPLE.parent, port=1, refill_delay=2.5)
+    assert "--VoilaKernelManager.fill_delay=2.5" in argv
+    assert not any(
+        "fill_delay" in a for a in voila_argv(WORKED_EXAMPLE.parent, port=1, pool_size=0)
+    )
+
+
 def test_kernels_use_no_tcp_ports():
     # a served kernel's sockets are files of the server's own folder, never ports another
     # program could take

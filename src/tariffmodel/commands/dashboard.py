@@ -110,6 +110,7 @@ def voila_argv(
     port: int,
     ip: str = "127.0.0.1",
     pool_size: int = 1,
+    refill_delay: float = 5.0,
     cull_idle: int = 600,
     cull_interval: int = 60,
     extra_labextensions: Path | None = None,
@@ -162,6 +163,10 @@ def voila_argv(
         argv += ["--Voila.config_file_paths", str(path)]
     if pool_size > 0:
         argv += ["--preheat_kernel=True", f"--pool_size={pool_size}"]
+        # a kernel taken from the pool is replaced only once its page has rendered: starting
+        # the next one (a process importing the package and running the dashboard) while the
+        # browser builds the page would share this machine's cores with it
+        argv += [f"--VoilaKernelManager.fill_delay={refill_delay:g}"]
     else:
         argv += ["--preheat_kernel=False"]
     return argv
@@ -186,6 +191,7 @@ def serve(args) -> int:
         port=args.port,
         ip=args.ip,
         pool_size=args.pool_size,
+        refill_delay=args.refill_delay,
         cull_idle=args.cull_idle,
         cull_interval=args.cull_interval,
         extra_labextensions=folder,
@@ -224,6 +230,13 @@ def register(subparsers) -> None:
         type=int,
         default=1,
         help="preheated kernels kept ready per dashboard (0: none; default 1)",
+    )
+    p.add_argument(
+        "--refill-delay",
+        type=float,
+        default=5.0,
+        help="seconds after a preheated kernel is taken before the next is started, so that "
+        "it does not slow the page being opened (default 5)",
     )
     p.add_argument(
         "--cull-idle",

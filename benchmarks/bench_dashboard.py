@@ -57,6 +57,7 @@ def in_browser() -> None:
                     page.close()
             report("first render, preheated kernel (best of 3)", min(warm), "s", "< 2 s")
             report("first render, preheated kernel (median of 3)", statistics.median(warm), "s")
+            report("first render, preheated kernel (worst of 3)", max(warm), "s")
 
             latencies = []
             for k in range(12):

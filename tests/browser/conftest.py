@@ -91,6 +91,8 @@ def dashboard(server, browser, request):
         stale = browser.contexts[-1]  # new_page() made a context of its own for the page
         for p in stale.pages:
             p.screenshot(path=str(ARTIFACTS / f"not-rendered-{request.node.name}.png"))
+        # the server's log so far (kernels started, restarted, culled), to tell why
+        (ARTIFACTS / f"not-rendered-{request.node.name}.log").write_text(server.log_text())
         stale.close()
         page, _seconds = db.open_dashboard(browser, server.page_url())
     yield page

@@ -26,7 +26,7 @@ def one_vintage(share, roll_forward=False) -> dict:
     """
     return {
         "name": "one vintage",
-        "period": [2026, 2030],
+        "period": [2026, 2029],
         "wacc": 0.1,
         "life": 10,
         "roll_forward": roll_forward,
@@ -46,13 +46,13 @@ class TestClawbackByHand:
         assert t.loc[2028, "allowed"] == pytest.approx(190.0)
 
     def test_share_one_no_clawback(self):
-        assert table(1.0)["WPRA"].tolist() == [0.0] * 5
+        assert table(1.0)["WPRA"].tolist() == [0.0] * 4
 
     def test_share_half(self):
-        assert table(0.5)["WPRA"].tolist() == pytest.approx([0, 0, 0, -195.0, 0])
+        assert table(0.5)["WPRA"].tolist() == pytest.approx([0, 0, 0, -195.0])
 
     def test_share_zero(self):
-        assert table(0.0)["WPRA"].tolist() == pytest.approx([0, 0, 0, -390.0, 0])
+        assert table(0.0)["WPRA"].tolist() == pytest.approx([0, 0, 0, -390.0])
 
     def test_share_half_rolled_forward(self):
         # 0.5 x (200 x 1.1^2 + 190 x 1.1) = 0.5 x (242 + 209) = 225.5
@@ -60,7 +60,7 @@ class TestClawbackByHand:
 
     def test_series(self):
         s = wpra.wpra_series(wpra.wpra_from_dict(one_vintage(0.5)))
-        assert s.name == "WPRA" and s.index.tolist() == list(range(2026, 2031))
+        assert s.name == "WPRA" and s.index.tolist() == list(range(2026, 2030))
         assert s[2029] == pytest.approx(-195.0) and (s <= 0).all()
 
 
@@ -76,17 +76,28 @@ class TestRavAfterDetermination:
         assert t.loc[2029, "depreciation"] == pytest.approx(50.0)
         assert t.loc[2029, "return"] == pytest.approx(40.0)
         assert t.loc[2029, "closing_rav"] == pytest.approx(350.0)
-        assert t.loc[2030, "return"] == pytest.approx(35.0)
 
     def test_share_zero_leaves_nothing(self):
         t = table(0.0)
-        assert t.loc[2029, "closing_rav"] == 0.0 and t.loc[2030, "allowed"] == 0.0
+        assert t.loc[2029, "closing_rav"] == 0.0 and t.loc[2029, "allowed"] == 0.0
 
     @pytest.mark.parametrize("share", [0.0, 0.5, 1.0])
     def test_roll_forward_identity(self, share):
         t = table(share)
         change = t["provisional_capex"] - t["write_down"] - t["depreciation"]
         assert t["closing_rav"].to_numpy() == pytest.approx((t["opening_rav"] + change).to_numpy())
+
+
+@pytest.mark.parametrize(("period", "year"), [([2026, 2030], 2030), ([2025, 2029], 2025)])
+def test_period_outside_the_price_control_of_footnote_3_is_an_error(tmp_path, period, year):
+    data = {**one_vintage(0.5), "period": period}
+    err = expect_input_error(wpra.load_wpra, tmp_path, data, "footnote 3")
+    assert "'period'" in str(err) and f"year {year}" in str(err) and "2026-2029" in str(err)
+
+
+def test_period_within_the_price_control_is_accepted():
+    data = {**one_vintage(0.5), "period": [2026, 2029]}
+    assert wpra.wpra_series(wpra.wpra_from_dict(data)).index.tolist() == [2026, 2027, 2028, 2029]
 
 
 def test_default_file():
@@ -150,28 +161,28 @@ class TestBadInput:
 
 @settings(max_examples=60, deadline=None)
 @given(
-    st.dictionaries(st.integers(2026, 2029), st.floats(0, 1e8), min_size=1),
+    st.dictionaries(st.integers(2026, 2028), st.floats(0, 1e8), min_size=1),
     st.integers(1, 40),
     st.floats(0.0, 0.25),
     st.floats(0.0, 1.0),
 )
 def test_clawback_properties(capex, life, w, share):
-    """Every vintage determined in 2030 at the same share: the clawback is (1 - share) of all
+    """Every vintage determined in 2029 at the same share: the clawback is (1 - share) of all
     that was allowed before, never positive, and rolling forward never lowers it."""
     data = {
         "name": "random",
-        "period": [2026, 2030],
+        "period": [2026, 2029],
         "wacc": w,
         "life": life,
         "provisional_capex": capex,
         "determinations": [
-            {"year": 2030, "vintage": v, "share": share} for v, x in capex.items() if x > 0
+            {"year": 2029, "vintage": v, "share": share} for v, x in capex.items() if x > 0
         ],
     }
     f = wpra.wpra_from_dict(data)
     full = wpra.wpra_table(wpra.wpra_from_dict({**data, "determinations": []}))
     t = wpra.wpra_table(f)
-    allowed_before = full.loc[full["year"] < 2030, "allowed"].sum()
+    allowed_before = full.loc[full["year"] < 2029, "allowed"].sum()
     assert t["WPRA"].sum() == pytest.approx(-(1 - share) * allowed_before, rel=1e-12, abs=1e-6)
     assert (t["WPRA"] <= 0).all()
     assert wpra.wpra_series(f, roll_forward=True).sum() <= t["WPRA"].sum() + 1e-6

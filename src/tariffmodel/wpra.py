@@ -156,6 +156,10 @@ def clawback(allowed, years, determination_year, share, wacc, roll_forward=False
 # --------------------------------------------------------------------------- reading
 
 
+#: The price control period of footnote 3 of Schedule 2: the only years WPRA exists in.
+WPRA_PERIOD = (2026, 2029)
+
+
 def wpra_from_dict(data: Mapping, *, file: str = "<memory>") -> WpraFile:
     """Check a capex verification file given as a mapping and build a WpraFile."""
     ck = Checker(file)
@@ -166,6 +170,15 @@ def wpra_from_dict(data: Mapping, *, file: str = "<memory>") -> WpraFile:
     lo, hi = ck.year(per[0], "period"), ck.year(per[1], "period")
     if hi < lo:
         raise ck.error(f"the last year {hi} is before the first {lo}", "period", hi)
+    first, last = WPRA_PERIOD
+    for year in (lo, hi):
+        if not first <= year <= last:
+            raise ck.error(
+                f"must lie within {first}-{last}: the licence provides WPRA for the price control "
+                f"period {first}-{last} only, reconciled within it (Schedule 2, footnote 3)",
+                "period",
+                year,
+            )
     wacc = ck.rate(d["wacc"], "wacc")
     default_life = ck.life(d["life"], "life") if "life" in d else None
     if "roll_forward" in d and not isinstance(d["roll_forward"], bool):

@@ -3,6 +3,7 @@ identity of every convention as a property over random capex profiles, lives and
 
 from __future__ import annotations
 
+import datetime
 import math
 
 import numpy as np
@@ -168,9 +169,47 @@ class TestLossEffects:
 
 
 def test_year_fraction_from_mid_year():
-    # 1 July 2026 is day 182 of 365: 184 days of 2026 remain
-    out = f.year_fraction_from(2026, 182, 365, [2025, 2026, 2027])
+    # from 1 July 2026: 184 days of the 365 of 2026
+    out = f.year_fraction_from(datetime.date(2026, 7, 1), [2025, 2026, 2027])
     assert out == pytest.approx([0.0, 184 / 365, 1.0])
+
+
+def test_year_fraction_from_in_a_leap_year():
+    # from 1 March 2040: 306 days of the 366 of 2040 (29 February is before it)
+    out = f.year_fraction_from(datetime.date(2040, 3, 1), [2040])
+    assert out.tolist() == [306 / 366]
+
+
+def test_year_fraction_from_on_year_edges():
+    assert f.year_fraction_from(datetime.date(2027, 1, 1), [2026, 2027]).tolist() == [0.0, 1.0]
+    assert f.year_fraction_from(datetime.date(2027, 12, 31), [2027]).tolist() == [1 / 365]
+
+
+def test_period_share_across_a_leap_day():
+    # 1 March 2027 to 29 February 2028: 366 days, 306 in 2027 and 60 in 2028
+    out = f.period_share_by_year(datetime.date(2027, 3, 1), datetime.date(2028, 3, 1),
+                                 [2026, 2027, 2028, 2029])  # fmt: skip
+    assert out.tolist() == [0.0, 306 / 366, 60 / 366, 0.0]
+
+
+def test_period_share_of_a_period_inside_one_year():
+    out = f.period_share_by_year(datetime.date(2027, 1, 1), datetime.date(2028, 1, 1),
+                                 [2026, 2027, 2028])  # fmt: skip
+    assert out.tolist() == [0.0, 1.0, 0.0]
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.dates(datetime.date(2000, 1, 1), datetime.date(2090, 12, 31)), st.integers(1, 2000))
+def test_period_shares_sum_to_one_and_follow_the_days(start, length):
+    end = start + datetime.timedelta(days=length)
+    years = np.arange(start.year - 1, end.year + 2)
+    share = f.period_share_by_year(start, end, years)
+    assert share.sum() == pytest.approx(1.0, rel=1e-12)
+    assert (share >= 0).all() and (share[[0, -1]] == 0).all()
+    # each year's share is its days of the period over the period's days
+    assert share[1] * length == pytest.approx(
+        (min(end, datetime.date(start.year + 1, 1, 1)) - start).days
+    )
 
 
 # --------------------------------------------------------------------------- properties

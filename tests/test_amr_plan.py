@@ -171,6 +171,67 @@ class TestOpexAndCyber:
         assert (t["AMR"] == t["depreciation"] + t["return"] + t["opex"]).all()
 
 
+def _cyber_plan(effective_date: str, horizon_end: int, run_off: bool = True):
+    return amr.plan_from_dict(
+        tiny(
+            horizon_end=horizon_end,
+            run_off=run_off,
+            cyber_security={
+                "effective_date": effective_date,
+                "isms_certification": 366.0,
+                "security_audit": 366.0,
+                "supplier_assurance": 0.0,
+            },
+        )
+    )
+
+
+class TestAsIncurredHasNoRunOff:
+    def plan(self, levelise=False):
+        # RO 1,000 spent in 2026 and 2027, life 4, horizon 2027: year end runs off to 2031
+        data = tiny(horizon_end=2027, run_off=True, levelise=levelise)
+        data["capex"]["hes"]["amounts"] = {2026: 1000.0, 2027: 1000.0}
+        return amr.plan_from_dict(data)
+
+    def test_table_stops_at_the_horizon(self):
+        assert amr.table(self.plan(), "year_end")["year"].tolist() == list(range(2026, 2032))
+        t = amr.table(self.plan(), "as_incurred")
+        assert t["year"].tolist() == [2026, 2027]
+        assert t["AMR"].tolist() == [1000.0, 1000.0]
+
+    def test_levelised_over_the_horizon_only(self):
+        # flat profile of the same NPV over 2026-2027 at 10 %: 1,000 a year
+        t = amr.table(self.plan(levelise=True), "as_incurred")
+        assert t["AMR"].to_numpy() == pytest.approx([1000.0, 1000.0], rel=1e-12)
+        s = amr.summary(self.plan(levelise=True), "as_incurred")
+        assert s["npv_allowance"] == pytest.approx(1000.0 / 1.1 + 1000.0 / 1.1**2, rel=1e-12)
+
+
+class TestCyberByTheCalendar:
+    def test_certification_across_a_leap_day(self):
+        # 1 March 2027 to 29 February 2028: 366 days, 306 of them in 2027 and 60 in 2028
+        t = amr.table(_cyber_plan("2027-03-01", 2029)).set_index("year")
+        assert t["opex_isms_certification"].loc[2027:2029].tolist() == pytest.approx(
+            [306.0, 60.0, 0.0]
+        )
+
+    def test_audit_from_certification_in_a_leap_year(self):
+        # certified by 1 March 2028: 306 of the 366 days of 2028
+        t = amr.table(_cyber_plan("2027-03-01", 2029)).set_index("year")
+        assert t["opex_security_audit"].loc[2027:2029].tolist() == pytest.approx(
+            [0.0, 306.0, 366.0]
+        )
+
+    @pytest.mark.parametrize("run_off", [True, False])
+    def test_costs_end_with_the_horizon_whatever_the_run_off(self, run_off):
+        # effective 1 October 2029, horizon 2029: 92 of the 365 days of the 12 months fall in
+        # the horizon; the rest, and the audit from 2030, are after it
+        t = amr.table(_cyber_plan("2029-10-01", 2029, run_off)).set_index("year")
+        assert t.loc[2029, "opex_isms_certification"] == pytest.approx(366.0 * 92 / 365)
+        after = t.loc[2030:, ["opex_isms_certification", "opex_security_audit"]]
+        assert len(after) == (1 if run_off else 0) and (after == 0.0).all().all()
+
+
 class TestBenefitsAndLosses:
     def plan(self, **benefits):
         b = {

@@ -17,8 +17,9 @@ Public API (used by the scenario loader)::
 
 from __future__ import annotations
 
+import datetime as _dt
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -77,26 +78,33 @@ def _on_years(mapping, years) -> np.ndarray:
     return out
 
 
+def _twelve_months_after(day: _dt.date) -> _dt.date:
+    """The same day a year on (29 February: 1 March), the day after 12 months from ``day``.
+
+    >>> _twelve_months_after(_dt.date(2027, 3, 1)), _twelve_months_after(_dt.date(2028, 2, 29))
+    (datetime.date(2028, 3, 1), datetime.date(2029, 3, 1))
+    """
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:  # 29 February, in a year with none
+        return _dt.date(day.year + 1, 3, 1)
+
+
 def _cyber_costs(plan: AmrPlan, years, programme, grow) -> np.ndarray:
     """Rows isms_certification, security_audit, supplier_assurance [RO] by year.
 
     Certification is due within 12 months of the effective date (regulation 2.2.3), so its cost
-    falls pro rata over those 12 months; the independent audit is yearly from certification
-    (2.2.4) and supplier assurance yearly from the effective date (2.2.7), pro rata in the year
-    they start, until the end of the programme.
+    falls pro rata by day over those 12 months (365 or 366 days, as the calendar has them); the
+    independent audit is yearly from certification (2.2.4), and supplier assurance yearly from
+    the effective date (2.2.7), pro rata by day in the year they start. All three end with the
+    programme (``horizon_end``): a part of the 12 months after it is not in the allowance, and
+    run-off years (``run_off: true``) carry none of them.
     """
     c = plan.cyber
-    eff = c.effective_date
-    days = 366 if eff.year % 4 == 0 and (eff.year % 100 or eff.year % 400 == 0) else 365
-    doy = eff.timetuple().tm_yday
-    share_first = f.year_fraction_from(eff.year, doy, days, eff.year)
-    isms = np.where(years == eff.year, share_first, 0.0)
-    if eff.year + 1 <= years[-1]:
-        isms = isms + np.where(years == eff.year + 1, 1.0 - share_first, 0.0)
-    else:
-        isms = np.where(years == eff.year, 1.0, 0.0)
-    audit = f.year_fraction_from(eff.year + 1, doy, days, years) * programme
-    assurance = f.year_fraction_from(eff.year, doy, days, years) * programme
+    certified = _twelve_months_after(c.effective_date)
+    isms = f.period_share_by_year(c.effective_date, certified, years) * programme
+    audit = f.year_fraction_from(certified, years) * programme
+    assurance = f.year_fraction_from(c.effective_date, years) * programme
     return np.stack(
         [
             isms * c.isms_certification * grow,
@@ -205,6 +213,22 @@ def _scale(value, n_rows: int, name: str) -> np.ndarray:
     return np.broadcast_to(a, (a.shape[0], n_rows))
 
 
+def _arrays(plan: AmrPlan, convention: str) -> PlanArrays:
+    """:func:`plan_arrays` for a convention: to ``horizon_end`` only under ``as_incurred``.
+
+    Capex expensed as incurred leaves no RAV to run off: years after the horizon would carry
+    nothing to recover, yet a levelised profile or a cost per account-year would spread over
+    them.
+    """
+    arr = plan_arrays(plan)
+    n = arr.n_programme
+    if convention != "as_incurred" or len(arr.years) == n:
+        return arr
+    by_year = {k: v[..., :n] for k, v in vars(arr).items() if isinstance(v, np.ndarray)}
+    del by_year["lives"]  # by asset class, not by year
+    return replace(arr, **by_year)
+
+
 def run_variants(
     plan: AmrPlan,
     *,
@@ -238,8 +262,8 @@ def run_variants(
         opex), ``AMR``; (n,) arrays ``wacc``, ``npv_allowance``, ``npv_capex``, ``npv_opex``,
         ``npv_costs``, ``npv_closing_rav``.
     """
-    arr = plan_arrays(plan)
     conv = _convention(plan, convention)
+    arr = _arrays(plan, conv)
     lev = plan.levelise if levelise is None else levelise
     sizes = [np.shape(x)[0] for x in (wacc, capex_scale, opex_scale) if np.ndim(x) > 0]
     n = max(sizes) if sizes else 1
@@ -288,8 +312,8 @@ def table(
     ``delta_CPL``, ``delta_LOSS``, ``wacc``, ``convention``, then ``capex_<class>`` and
     ``opex_<item>``.
     """
-    arr = plan_arrays(plan)
     conv = _convention(plan, convention)
+    arr = _arrays(plan, conv)
     r = run_variants(plan, convention=conv, levelise=levelise)
     cols = {
         "year": arr.years,
@@ -318,8 +342,8 @@ def table(
 
 def summary(plan: AmrPlan, convention: str | None = None, levelise: bool | None = None) -> dict:
     """Summary figures of a plan [RO unless stated], as a flat dict (JSON-ready)."""
-    arr = plan_arrays(plan)
     conv = _convention(plan, convention)
+    arr = _arrays(plan, conv)
     lev = plan.levelise if levelise is None else levelise
     r = run_variants(plan, convention=conv, levelise=lev)
     w = plan.wacc

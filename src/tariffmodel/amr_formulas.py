@@ -403,36 +403,75 @@ def meters_in_service(rollout):
     return np.cumsum(m, axis=-1) - m / 2.0
 
 
-def year_fraction_from(start_year: int, start_day_of_year: float, days_in_year, years):
-    """Share of each calendar year on or after a start date (an obligation that runs from it).
+def _year_bounds(years):
+    """1 January of each year and of the year after, as days [datetime64[D]]."""
+    t = np.asarray(years, dtype=np.int64)
+    jan1 = (t - 1970).astype("datetime64[Y]").astype("datetime64[D]")
+    return jan1, (t - 1969).astype("datetime64[Y]").astype("datetime64[D]")
 
-    .. math:: f_t = \\begin{cases} 0 & t < y_0 \\\\ 1 - (d_0 - 1)/N_{y_0} & t = y_0
-              \\\\ 1 & t > y_0 \\end{cases}
+
+def year_fraction_from(start, years):
+    """Share of each calendar year on or after a start date (an obligation that runs from it),
+    pro rata by day.
+
+    .. math:: f_t = \\frac{\\max(0,\\ \\mathrm{Jan1}_{t+1} - \\max(d_0, \\mathrm{Jan1}_t))}
+              {\\mathrm{Jan1}_{t+1} - \\mathrm{Jan1}_t}
 
     Parameters
     ----------
-    start_year : int
-        y_0, the year of the start date.
-    start_day_of_year : float
-        d_0, its day of the year (1 for 1 January).
-    days_in_year : int
-        N_{y_0}, 365 or 366.
+    start : datetime.date or numpy.datetime64
+        d_0, the first day of the obligation.
     years : array_like of int
         t [year].
 
     Returns
     -------
     ndarray
-        f_t [fraction of a year].
+        f_t [fraction of a year]: 0 before the start year, the days from d_0 to 31 December
+        over the days of that year (365 or 366) in it, 1 after.
 
     Examples
     --------
-    >>> year_fraction_from(2026, 1, 365, [2025, 2026, 2027]).tolist()
+    >>> import datetime
+    >>> year_fraction_from(datetime.date(2026, 1, 1), [2025, 2026, 2027]).tolist()
     [0.0, 1.0, 1.0]
     """
-    t = np.asarray(years)
-    first = 1.0 - (start_day_of_year - 1.0) / days_in_year
-    return np.where(t < start_year, 0.0, np.where(t == start_year, first, 1.0))
+    jan1, next_jan1 = _year_bounds(years)
+    d0 = np.datetime64(start, "D")
+    left = (next_jan1 - np.maximum(d0, jan1)).astype(float)
+    return np.clip(left / (next_jan1 - jan1).astype(float), 0.0, 1.0)
+
+
+def period_share_by_year(start, end, years):
+    """Share of the days of a period [start, end) that falls in each calendar year: a cost
+    spread pro rata by day over the period.
+
+    .. math:: s_t = \\frac{\\max(0,\\ \\min(e, \\mathrm{Jan1}_{t+1}) - \\max(d_0, \\mathrm{Jan1}_t))}
+              {e - d_0}
+
+    Parameters
+    ----------
+    start, end : datetime.date or numpy.datetime64
+        d_0, the first day of the period, and e, the day after its last.
+    years : array_like of int
+        t [year].
+
+    Returns
+    -------
+    ndarray
+        s_t [fraction of the period]; over all years the shares sum to 1.
+
+    Examples
+    --------
+    >>> import datetime
+    >>> period_share_by_year(datetime.date(2026, 7, 1), datetime.date(2027, 7, 1),
+    ...                      [2026, 2027, 2028]).round(4).tolist()
+    [0.5041, 0.4959, 0.0]
+    """
+    jan1, next_jan1 = _year_bounds(years)
+    d0, e = np.datetime64(start, "D"), np.datetime64(end, "D")
+    inside = (np.minimum(e, next_jan1) - np.maximum(d0, jan1)).astype(float)
+    return np.maximum(inside, 0.0) / float((e - d0).astype(int))
 
 
 def payback_year(years, benefits, costs, wacc=None):

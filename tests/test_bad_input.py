@@ -217,3 +217,61 @@ def test_existing_output_untouched_on_error(example_dict, write_scenario, tmp_pa
     example_dict["inputs"][1]["CPI"] = 2.5
     code, _ = _run(capsys, write_scenario(example_dict), out)
     assert code == 2 and (out / "madr.csv").read_text() == "old\n"
+
+
+def _csv_scenario(example_dict, write_scenario, tmp_path, header_edit=None, data=None):
+    """The worked example with its year table in rows.csv (optionally edited or replaced)."""
+    import pandas as pd
+
+    csv_path = tmp_path / "rows.csv"
+    pd.DataFrame(example_dict["inputs"]).to_csv(csv_path, index=False)
+    if header_edit:
+        lines = csv_path.read_text().splitlines()
+        lines[0] = header_edit(lines[0])
+        csv_path.write_text("\n".join(lines) + "\n")
+    if data is not None:
+        csv_path.write_bytes(data)
+    example_dict["inputs"] = "rows.csv"
+    return write_scenario(example_dict)
+
+
+def test_csv_column_twice_is_an_error(example_dict, write_scenario, tmp_path, capsys):
+    # the second CA would silently replace the first
+    scenario = _csv_scenario(example_dict, write_scenario, tmp_path,
+                             header_edit=lambda h: h.replace("RUD", "CA", 1))  # fmt: skip
+    code, err = _run(capsys, scenario, tmp_path / "out")
+    assert code == 2 and "rows.csv" in err and "inputs.CA" in err and "twice" in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_csv_not_text_is_an_error(example_dict, write_scenario, tmp_path, capsys):
+    scenario = _csv_scenario(example_dict, write_scenario, tmp_path, data=b"year,CA\n\x80\xff\n")
+    code, err = _run(capsys, scenario, tmp_path / "out")
+    assert code == 2 and "rows.csv" in err and "not a CSV text file" in err
+    assert "Traceback" not in err
+
+
+def test_input_path_naming_a_folder(example_dict, write_scenario, tmp_path, capsys):
+    (tmp_path / "rows.csv").mkdir()
+    example_dict["inputs"] = "rows.csv"
+    code, err = _run(capsys, write_scenario(example_dict), tmp_path / "out")
+    assert code == 2 and "key 'inputs'" in err and "names a folder, not a file" in err
+
+
+def test_date_that_does_not_exist(tmp_path, capsys):
+    path = tmp_path / "dated.yaml"
+    path.write_text("name: x\ndescription: 2026-13-01\nyears: [2026]\n")
+    code, err = _run(capsys, path, tmp_path / "out")
+    assert code == 2 and "key 'description'" in err and "line 2" in err
+    assert "not a date that exists: '2026-13-01'" in err and "Traceback" not in err
+
+
+def test_weights_csv_column_twice_is_an_error(tmp_path):
+    from tariffmodel import indices
+    from tariffmodel.errors import InputError
+
+    path = tmp_path / "w.csv"
+    path.write_text("group,weight,weight\nfood,0.5,0.4\n")
+    with pytest.raises(InputError, match="twice") as info:
+        indices._read_table(path)
+    assert info.value.key == "weight" and str(path) in str(info.value)

@@ -23,6 +23,7 @@ The functions the scenario loader calls are :func:`load_cpi` with :func:`cpi_by_
 
 from __future__ import annotations
 
+import csv
 import io
 import os
 import re
@@ -751,10 +752,17 @@ def _read_table(path) -> pd.DataFrame:
     try:
         with open(path, encoding="utf-8") as fh:
             lines = [ln for ln in fh if not ln.lstrip().startswith("#")]
+    except UnicodeDecodeError:
+        raise InputError("not a CSV text file (UTF-8)", file=path) from None
     except OSError as exc:
         raise InputError(f"cannot read the file: {exc.strerror}", file=path) from None
     if not "".join(lines).strip():
         raise InputError("the file holds no table (only comments or nothing)", file=path)
+    header = next(csv.reader([next(ln for ln in lines if ln.strip())]))
+    header = [c.strip() for c in header]
+    for col in header:
+        if header.count(col) > 1:  # pandas would rename the second one and read on
+            raise InputError("the column appears twice in the header", file=path, key=col)
     try:
         table = pd.read_csv(
             io.StringIO("".join(lines)),

@@ -62,17 +62,35 @@ _Loader.add_implicit_resolver(
 
 def _construct_mapping(loader, node, deep=False):
     seen = set()
-    for key_node, _ in node.value:
+    for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=deep)
         if key in seen:
             raise ScenarioError(
                 f"duplicate key (line {key_node.start_mark.line + 1})", key=str(key)
             )
         seen.add(key)
+        if value_node.tag == "tag:yaml.org,2002:timestamp":
+            try:  # a date that does not exist: say under which key
+                _construct_timestamp(loader, value_node)
+            except ScenarioError as exc:
+                raise ScenarioError(exc.rule, key=str(key)) from None
     return yaml.SafeLoader.construct_mapping(loader, node, deep=deep)
 
 
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def _construct_timestamp(loader, node):
+    # YAML reads 2026-13-01 as a date: a day that does not exist is an input error
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except ValueError as exc:
+        raise ScenarioError(
+            f"not a date that exists: {node.value!r} (line {node.start_mark.line + 1}): {exc}"
+        ) from None
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
 
 
 def read_yaml(path: str | Path) -> Any:
@@ -386,6 +404,8 @@ class _Builder:
         p = Path(value)
         if not p.is_absolute() and self.base_dir is not None:
             p = self.base_dir / p
+        if p.is_dir():
+            raise self.error(f"names a folder, not a file: {value}", key)
         if not p.is_file():
             raise self.error(f"file not found: {value}", key)
         self.sources.append(p)
@@ -612,11 +632,24 @@ class _Builder:
         return rows
 
     def read_csv(self, path: Path) -> list[dict[str, Any]]:
-        text = path.read_text(encoding="utf-8-sig")
+        try:
+            text = path.read_text(encoding="utf-8-sig")
+        except UnicodeDecodeError:
+            raise self.error("not a CSV text file (UTF-8)", "inputs", file=str(path)) from None
+        except OSError as exc:
+            raise self.error(
+                f"cannot read the file: {exc.strerror}", "inputs", file=str(path)
+            ) from None
         lines = [ln for ln in text.splitlines() if not ln.lstrip().startswith("#")]
         reader = csv.DictReader(io.StringIO("\n".join(lines)))
         if not reader.fieldnames:
             raise self.error("the CSV file has no header row", "inputs", file=str(path))
+        header = [str(c).strip() for c in reader.fieldnames]
+        for col in header:
+            if header.count(col) > 1:
+                # csv would keep the last column of the name and drop the other unseen
+                raise self.error("the column appears twice in the header", f"inputs.{col}",
+                                 file=str(path))  # fmt: skip
         rows = []
         for line_no, rec in enumerate(reader, start=2):
             if None in rec:

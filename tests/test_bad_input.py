@@ -121,6 +121,21 @@ CASES = [
     ("boolean where a number is due", [(("inputs", 1, "CA"), True)], ["inputs.CA", "2026"]),
     ("p in baisa", [(("notified", "p"), {2026: 20})], ["notified.p", "at most 1"]),
     ("missing name", [(("name",), DELETE)], ["name", "required"]),
+    (
+        "notified year no year reads",
+        [(("notified", "TL", 2035), 0.08)],
+        ["notified.TL", "2035", "history year 2025", "last modelled year 2029"],
+    ),
+    (
+        "first relevant year mistyped",
+        [(("first_relevant_year",), 1066)],
+        ["first_relevant_year", "1066", "between 2000 and the first modelled year 2026"],
+    ),
+    (
+        "first relevant year after the first modelled year",
+        [(("first_relevant_year",), 2027)],
+        ["first_relevant_year", "2027"],
+    ),
 ]
 
 

@@ -93,6 +93,10 @@ def _construct_timestamp(loader, node):
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
 
 
+#: The earliest First Relevant Year accepted (the licence's is 2023): catches a mistyped year.
+FIRST_RELEVANT_YEAR_MIN = 2000
+
+
 def read_yaml(path: str | Path) -> Any:
     """Read a YAML file with the project's loader; errors name the file and the line."""
     path = Path(path)
@@ -427,6 +431,13 @@ class _Builder:
             raise self.error("name must be a non-empty text", "name")
         years = self.years(d["years"])
         fry = self.year_value(d.get("first_relevant_year", 2023), "first_relevant_year")
+        if not FIRST_RELEVANT_YEAR_MIN <= fry <= years[0]:
+            raise self.error(
+                f"the licence's First Relevant Year (2023 as licensed) must lie between "
+                f"{FIRST_RELEVANT_YEAR_MIN} and the first modelled year {years[0]}",
+                "first_relevant_year",
+                fry,
+            )
         readings = self.readings(d.get("interpretation"))
         self.years_ = years
         notified = self.notified(d["notified"], years)
@@ -512,6 +523,15 @@ class _Builder:
                 out[key] = {
                     self.year_value(y, full): self.checked(spec, v, full, y) for y, v in val.items()
                 }
+                for y in out[key]:
+                    # an entry no year reads would be ignored without a word
+                    if not years[0] - 1 <= y <= years[-1]:
+                        raise self.error(
+                            f"outside the scenario's years: Notified Values by year run from the "
+                            f"history year {years[0] - 1} to the last modelled year {years[-1]}",
+                            full,
+                            y,
+                        )
             else:
                 if val is None:
                     raise self.error("a value is due", full)

@@ -310,7 +310,8 @@ def test_k_zero_when_revenue_recovered_exactly(worked_example, n, seed):
 @settings(
     max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-@given(k=st.floats(min_value=0.01, max_value=100.0), seed=st.integers(0, 2**32 - 1))
+# k at most 40: p [RO per kWh] times k stays within the values a scenario may hold (at most 1)
+@given(k=st.floats(min_value=0.01, max_value=40.0), seed=st.integers(0, 2**32 - 1))
 def test_scaling_money_scales_every_money_output(worked_example, k, seed):
     ov = _random_overrides(worked_example, 3, seed)
     base = tm.evaluate(worked_example, ov)
@@ -373,3 +374,37 @@ def test_own_year_key_by_modelled_year(worked_example):
     tl = np.array([[0.09, 0.08, 0.07, 0.06]])
     res = tm.evaluate(worked_example, {"notified.TL": tl})
     assert res["TL"][0].tolist() == [0.09, 0.08, 0.07, 0.06]
+
+
+# --- values set by overrides obey the scenario format's rules -------------------------------
+
+
+@pytest.mark.parametrize(
+    ("target", "values", "words"),
+    [
+        ("inputs.CA@2027", [1.3e6, -5.0], ["CA must be above 0", "-5.0"]),
+        ("notified.X", [0.01, 3.0], ["looks like a percent", "3.0"]),
+        ("inputs.CPI@2028", [0.01, np.inf], ["must be a finite number"]),
+        ("notified.p@2026", [0.01, 1.5], ["p must be at most 1"]),
+    ],
+)
+def test_override_breaking_a_rule_is_an_error(worked_example, target, values, words):
+    with pytest.raises(tm.InputError) as info:
+        tm.evaluate(worked_example, {target: np.array(values)})
+    assert info.value.key == target
+    for word in words:
+        assert word in str(info.value)
+
+
+def test_override_on_a_rule_edge_is_accepted(worked_example):
+    # exactly on the bounds: X of -0.2 and 0.5, CA just above 0
+    res = tm.evaluate(worked_example, {"notified.X": np.array([-0.2, 0.5]),
+                                       "inputs.CA@2027": np.array([1.0, 1.0])})  # fmt: skip
+    assert res["MADR"].shape == (2, 4)
+
+
+def test_nan_is_a_value_not_given_only_where_a_row_may_leave_it_out(worked_example):
+    res = tm.evaluate(worked_example, {"inputs.ARDR@2027": np.array([np.nan])})
+    assert np.isfinite(res["MADR"]).all()
+    with pytest.raises(tm.InputError, match="finite"):
+        tm.evaluate(worked_example, {"inputs.CA@2027": np.array([np.nan])})

@@ -27,6 +27,7 @@ import pandas as pd
 from scipy.optimize import brentq
 
 from .errors import InputError
+from .fields import NOTIFIED_FIELDS
 from .montecarlo import _tm, load
 
 #: Relative tolerance of every answer, checked by substituting it back.
@@ -153,15 +154,15 @@ def loss_breakeven(scenario, *, readings: dict | None = None, grid: int = 401) -
 
 
 def x_breakeven(
-    scenario, madr: float, year: int | None = None, *, bounds=(-1.0, 1.0), grid: int = 201
+    scenario, madr: float, year: int | None = None, *, bounds=None, grid: int = 201
 ) -> float:
     """The X factor [fraction] at which MADR of ``year`` (default the last) equals ``madr`` [RO].
 
     X is ``notified.X``, the same in every modelled year (paragraph 1(a): a_t and c_t roll
     forward by ``1 + CPI_t - X_Dt`` in years the Authority does not notify them).
 
-    Raises InputError when no X in ``bounds`` gives that MADR (the message gives the range of
-    MADR over the bounds).
+    Raises InputError when no X in ``bounds`` (default: the range a scenario file may hold,
+    -0.2 to 0.5) gives that MADR (the message gives the range of MADR over the bounds).
     """
     sc = load(scenario)
     tm = _tm()
@@ -170,6 +171,9 @@ def x_breakeven(
     want = float(madr)
     if not math.isfinite(want):
         raise InputError("the stated MADR must be a finite number [RO]", key="madr")
+    if bounds is None:  # the values a scenario file may hold
+        spec = NOTIFIED_FIELDS["X"][0]
+        bounds = (spec.minimum, spec.maximum)
     xs = np.linspace(float(bounds[0]), float(bounds[1]), grid)
     scan = tm.evaluate(sc, overrides={"notified.X": xs}, n=xs.size)["MADR"][:, j]
     br = _bracket(xs, scan - want)

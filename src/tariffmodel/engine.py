@@ -20,8 +20,14 @@ import numpy as np
 import pandas as pd
 
 from . import formulas as f
-from .errors import ScenarioError, did_you_mean
-from .fields import AMOUNT_COLUMNS
+from .errors import InputError, ScenarioError, did_you_mean
+from .fields import (
+    AMOUNT_COLUMNS,
+    HISTORY_REQUIRED,
+    INPUT_FIELDS,
+    MODELLED_REQUIRED,
+    NOTIFIED_FIELDS,
+)
 from .scenario import Scenario, parse_target
 
 #: The columns of madr.csv, in order (the contract of scenario-format.md), then extra columns.
@@ -133,6 +139,18 @@ def _apply_overrides(sc: Scenario, base: dict[str, Any], overrides, n: int | Non
     for target, value in overrides.items():
         section, key, year = parse_target(target, sc)
         value = np.asarray(value, dtype=float)
+        # the rules of the scenario file hold for values set here too: a draw, a range end or
+        # a grid point that no scenario file could hold is an error, not a number
+        spec = INPUT_FIELDS[key] if section == "inputs" else NOTIFIED_FIELDS[key][0]
+        required = HISTORY_REQUIRED if year == sc.history_year else MODELLED_REQUIRED
+        # NaN in a column a row may leave out is a value not given (ARDR not yet reported)
+        rule = spec.check_values(value, allow_missing=section == "inputs" and key not in required)
+        if rule:
+            raise InputError(
+                f"{rule} (a value set for this target, which a scenario file could not hold)",
+                key=target,
+                year=year,
+            )
         if key == "nsf_last_year":
             raise ScenarioError(
                 "nsf_last_year cannot vary between scenarios", file=sc._file, key=target

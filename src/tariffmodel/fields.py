@@ -9,6 +9,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import numpy as np
+
 
 @dataclass(frozen=True)
 class Field:
@@ -60,6 +62,31 @@ class Field:
                 return f"{self.name} must be at least {self.minimum!r} [{self.unit}], not {value!r}"
         if self.maximum is not None and value > self.maximum:
             return f"{self.name} must be at most {self.maximum!r} [{self.unit}], not {value!r}"
+        return None
+
+    def check_values(self, values, allow_missing: bool = False) -> str | None:
+        """The rule the worst of ``values`` (any shape) breaks, or None.
+
+        The bounds, the finite and the percent rules hold for every value when they hold for
+        the smallest and the largest (NaN is carried by both): two passes over the values.
+        With ``allow_missing``, NaN stands for a value not given (an optional column) and only
+        the others are checked.
+
+        >>> Field("CA", "accounts", "", minimum=0, strict_minimum=True).check_values([5.0, -2.0])
+        'CA must be above 0 [accounts], not -2.0'
+        """
+        v = np.asarray(values, dtype=float)
+        if allow_missing:
+            v = v[~np.isnan(v)]
+        if v.size == 0:
+            return None
+        for extreme in (float(np.min(v)), float(np.max(v))):
+            rule = self.check(extreme)
+            if rule:
+                return rule
+        if self.integer:
+            off = v[v != np.round(v)]
+            return self.check(float(off.flat[0])) if off.size else None
         return None
 
 

@@ -896,7 +896,14 @@ def monte_carlo(
     chunk = check_n(chunk, key="chunk")
     drawn = sample(spec, n, seed)
     keep = None if keep_outputs else [*summary_columns(), *FLAGS]
-    out = evaluate_chunked(sc, drawn, n, columns=keep, chunk=chunk)
+    try:
+        out = evaluate_chunked(sc, drawn, n, columns=keep, chunk=chunk)
+    except InputError as exc:
+        if exc.file is None and exc.key in drawn:  # a draw breaks a rule of the scenario format
+            raise InputError(
+                exc.rule, file=spec.file, key=f"draws.{exc.key}", year=exc.year
+            ) from None
+        raise
     years = list(sc.years)
     summary = summary_table(out, years)
     madr = np.asarray(out["MADR"], dtype=float)

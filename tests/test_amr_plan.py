@@ -374,6 +374,16 @@ def plan_dict():
 
 
 class TestBadInput:
+    @pytest.mark.parametrize("key", ["p", "loss_energy_price"])
+    def test_price_in_baisa(self, tmp_path, plan_dict, key):
+        plan_dict["benefits"][key] = 20
+        e = bad(tmp_path, plan_dict, "at most 1, not 20: in baisa")
+        assert e.key == f"benefits.{key}"
+
+    def test_price_of_exactly_one_ro_per_kwh_is_accepted(self, plan_dict):
+        plan_dict["benefits"]["p"] = 1.0
+        assert amr.plan_from_dict(plan_dict).benefits.p == 1.0
+
     def test_negative_unit_cost(self, tmp_path, plan_dict):
         plan_dict["capex"]["meters"]["unit_cost"] = -45.0
         e = bad(tmp_path, plan_dict, "must not be negative")

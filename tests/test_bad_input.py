@@ -290,3 +290,10 @@ def test_weights_csv_column_twice_is_an_error(tmp_path):
     with pytest.raises(InputError, match="twice") as info:
         indices._read_table(path)
     assert info.value.key == "weight" and str(path) in str(info.value)
+
+
+def test_unknown_cpi_series_key_is_named_with_a_suggestion(example_dict, write_scenario,
+                                                           tmp_path, capsys):  # fmt: skip
+    example_dict["cpi_series"] = {"groups": "g.csv", "weigths": "w.csv"}
+    code, err = _run(capsys, write_scenario(example_dict), tmp_path / "out")
+    assert code == 2 and "cpi_series.weigths" in err and "did you mean 'weights'" in err

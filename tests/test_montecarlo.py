@@ -399,3 +399,28 @@ def test_a_column_constant_in_early_chunks_then_varying_is_kept_whole(worked_exa
         assert np.array_equal(out[col], whole[col]), col
     s = mc.summarise(out["MADR"])
     assert np.array_equal(s["p95"], np.percentile(whole["MADR"], 95, axis=0))
+
+
+def test_unknown_correlation_key_is_named_with_a_suggestion():
+    with pytest.raises(InputError) as info:
+        mc.parse_draws(
+            {
+                "draws": {"notified.X": {"dist": "norm", "loc": 0.015, "scale": 0.001}},
+                "correlation": {"targets": ["notified.X"], "matrx": [[1]]},
+            },
+            file="d.yaml",
+        )
+    assert info.value.key == "correlation.matrx" and "did you mean 'matrix'" in str(info.value)
+
+
+def test_a_draw_breaking_a_rule_names_the_draws_file(worked_example):
+    # accounts drawn around zero: some draws are negative, which no scenario file could hold
+    spec = mc.parse_draws(
+        {"draws": {"inputs.CA@2027": {"dist": "norm", "loc": 0.0, "scale": 1000.0}}},
+        file="d.yaml",
+    )
+    with pytest.raises(InputError) as info:
+        mc.monte_carlo(worked_example, spec, n=200, seed=1)
+    err = info.value
+    assert (err.file, err.key, err.year) == ("d.yaml", "draws.inputs.CA@2027", 2027)
+    assert "CA must be above 0" in str(err)

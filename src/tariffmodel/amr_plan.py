@@ -371,6 +371,17 @@ def _cyber(ck, spec, rates, lo, hi) -> CyberSecurity:
     )
 
 
+def _price_per_kwh(ck, value, key) -> float:
+    """A price [RO per kWh]: above 1 it was written in baisa (1 RO = 1,000 baisa), as the
+    scenario format's p is."""
+    x = ck.number(value, key)
+    if x > 1.0:
+        raise ck.error(
+            f"a price in RO per kWh is at most 1, not {value!r}: in baisa? write {x / 1000!r}", key
+        )
+    return x
+
+
 def _benefits(ck, spec, lo, hi) -> Benefits:
     key = "benefits"
     spec = ck.keys(spec, BENEFIT_KEYS, key)
@@ -413,8 +424,10 @@ def _benefits(ck, spec, lo, hi) -> Benefits:
         loss_reduction_by_year=by_year,
         bulk_supplies_kwh=rbs_map,
         baseline_losses=baseline,
-        loss_energy_price=ck.number(spec.get("loss_energy_price", 0.0), f"{key}.loss_energy_price"),
-        p=ck.number(spec.get("p", 0.0), f"{key}.p"),
+        loss_energy_price=_price_per_kwh(
+            ck, spec.get("loss_energy_price", 0.0), f"{key}.loss_energy_price"
+        ),
+        p=_price_per_kwh(ck, spec.get("p", 0.0), f"{key}.p"),
         source=_source(ck, spec, key),
     )
 

@@ -41,7 +41,7 @@ import pandas as pd
 import scipy.stats as st
 from scipy.special import ndtr
 
-from .errors import InputError, did_you_mean
+from .errors import InputError, did_you_mean, unknown_key_error
 
 TARGET_RE = re.compile(r"^(inputs|notified)\.([A-Za-z_][A-Za-z0-9_]*)(?:@(\d{4}))?$")
 TOP_KEYS = ("n", "seed", "draws", "correlation", "description", "name")
@@ -467,7 +467,14 @@ def parse_draws(data: Any, *, scenario=None, file: str | None = None) -> DrawsSp
 
 
 def _parse_correlation(spec, targets: list[str], *, file) -> np.ndarray:
-    if not isinstance(spec, Mapping) or set(spec) - {"targets", "matrix"} or "matrix" not in spec:
+    if isinstance(spec, Mapping):
+        for key in spec:
+            if key not in ("targets", "matrix"):
+                raise unknown_key_error(
+                    str(key), ["targets", "matrix"], file=file, key_prefix="correlation.",
+                    cls=InputError,
+                )  # fmt: skip
+    if not isinstance(spec, Mapping) or "matrix" not in spec:
         raise InputError(
             "'correlation' is a mapping with 'targets' (a list of draws targets) and 'matrix' "
             "(their correlation matrix, rows in the same order)",

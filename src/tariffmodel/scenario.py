@@ -698,6 +698,13 @@ class _Builder:
     def link_series(self, d, rows, years, readings):
         if d.get("cpi_series") is not None:
             spec = d["cpi_series"]
+            if isinstance(spec, dict):
+                for key in spec:
+                    if key not in ("groups", "weights"):
+                        raise unknown_key_error(
+                            str(key), ["groups", "weights"], file=self.file,
+                            key_prefix="cpi_series.",
+                        )  # fmt: skip
             if not isinstance(spec, dict) or set(spec) != {"groups", "weights"}:
                 raise self.error("cpi_series is {groups: CSV, weights: CSV}", "cpi_series")
             from . import indices

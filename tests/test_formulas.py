@@ -300,3 +300,14 @@ def test_para5_one_year_only():
 def test_no_negative_zero_inside_the_band():
     ld = f.loss_difference(0.080, 0.082, 0.0)
     assert ld == 0.0 and np.copysign(1.0, ld) == 1.0
+
+
+@pytest.mark.parametrize("reading", ["as_drafted", "every_year"])
+def test_losses_off_the_band_edge_by_less_than_a_kwh_in_32_twh_are_off_it(reading):
+    # whole kWh: AL = TL + BAND + 7.8e-13 is above the band (a strict comparison of para 1b)
+    al = 1 - 29_280_000_032 / 32_000_000_035
+    assert f.loss_deadband_factor(al, 0.08, 0.005, False, reading) == 1
+    # on the edge in decimal (1 - 0.915): on the edge, whatever binary rounding did
+    edge = f.loss_deadband_factor(1 - 29_280_000_000 / 32_000_000_000, 0.08, 0.005, False,
+                                  reading)  # fmt: skip
+    assert edge == 0  # inside the band under both readings

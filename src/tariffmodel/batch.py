@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import InputError
-from .outputs import staged_output
+from .outputs import check_output_folder, staged_output
 from .provenance import file_sha256, provenance, write_json_atomic
 
 #: The notebook a batch runs unless told otherwise.
@@ -242,7 +242,7 @@ def prepare_job(
     try:
         job.inputs = {str(p): file_sha256(p) for p in referenced_files(path)}
     except OSError as exc:
-        job.error = str(InputError(f"cannot read the scenario file ({exc.strerror})", file=path))
+        job.error = str(InputError(f"cannot be read ({exc.strerror})", file=exc.filename or path))
         return job
     try:
         sc = tm.load_scenario(path)
@@ -261,6 +261,11 @@ def prepare_job(
             job.inputs.setdefault(str(Path(source).resolve()), file_sha256(source))
     except InputError as exc:
         job.error = str(exc)
+        job.name = _raw_name(path)
+        return job
+    except (OSError, UnicodeDecodeError) as exc:  # a file the scenario names cannot be read
+        where = getattr(exc, "filename", None) or path
+        job.error = str(InputError(f"cannot be read ({getattr(exc, 'strerror', exc)})", file=where))
         job.name = _raw_name(path)
         return job
     finally:
@@ -451,8 +456,7 @@ def read_manifest(out_dir: str | os.PathLike) -> dict[str, Any] | None:
 
 def _check_out_dir(out_dir: Path, resume: bool) -> dict[str, Any] | None:
     """Refuse a folder that holds something else; return the earlier manifest on resume."""
-    if out_dir.exists() and not out_dir.is_dir():
-        raise InputError("the output folder is a file", file=str(out_dir), key="--out")
+    check_output_folder(out_dir)  # not a file, nor below one, and writable
     if not out_dir.exists() or not any(out_dir.iterdir()):
         return None
     previous = read_manifest(out_dir)
@@ -480,6 +484,9 @@ def expand_scenarios(items: Iterable[str | os.PathLike]) -> list[Path]:
     out: list[Path] = []
     for item in items:
         p = Path(item)
+        if not p.exists():
+            # A mistyped argument, not a scenario that failed: nothing is run or written.
+            raise InputError("no such scenario file or folder", file=str(p), key="SCENARIO")
         if p.is_dir():
             found = sorted([*p.glob("*.yaml"), *p.glob("*.yml")])
             if not found:
@@ -489,6 +496,11 @@ def expand_scenarios(items: Iterable[str | os.PathLike]) -> list[Path]:
             out.append(p)
     if not out:
         raise InputError("no scenario given", key="SCENARIO")
+    # Like a missing file, a scenario file that cannot be opened is a problem of the command
+    # line (or of permissions), found before anything runs; its content is checked per scenario.
+    for p in out:
+        if not os.access(p, os.R_OK):
+            raise InputError("cannot be read: permission denied", file=str(p), key="SCENARIO")
     return out
 
 
@@ -707,9 +719,10 @@ def run_batch(
     Raises
     ------
     InputError
-        Unknown notebook, notebook without a parameters cell, an output folder holding another
-        batch (or anything else), unknown reading. A scenario that fails validation does not
-        raise: it is recorded as failed.
+        Unknown notebook, notebook without a parameters cell, a scenario path that does not
+        exist, a bad draws file or seed, an output folder holding another batch (or anything
+        else, or that cannot be written), unknown reading. A scenario that fails validation
+        (or cannot be read) does not raise: it is recorded as failed.
     """
     from . import reports
 
@@ -720,6 +733,13 @@ def run_batch(
         raise InputError("must be at least 1", key="--n-draws")
     if draws is not None and not Path(draws).is_file():
         raise InputError("no such draws file", file=str(draws), key="--draws")
+    from . import montecarlo
+
+    # The draws file and the seed are the same for every scenario: a mistake in either is
+    # reported once, up front, not as a failure of every scenario's notebook.
+    if draws is not None:
+        montecarlo.load_draws(draws)
+    montecarlo.check_seed(seed, key="--seed")
     nb_path = resolve_notebook(notebook)
     nb_sha = file_sha256(nb_path)
     paths = expand_scenarios(scenarios)
@@ -742,7 +762,8 @@ def run_batch(
         for p, slug in zip(paths, unique_slugs(paths), strict=True)
     ]
     header = provenance(
-        [j.path for j in jobs_list if j.path.is_file()],
+        # the scenario files that could be read (a failed one is named in its record)
+        [j.path for j in jobs_list if str(j.path) in j.inputs],
         readings=readings,
         seed=seed,
         command=command,

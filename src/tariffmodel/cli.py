@@ -14,6 +14,7 @@ import sys
 
 from . import __version__, commands
 from .errors import InputError
+from .outputs import check_output_folder
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -38,13 +39,35 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
+    name = f"tariffmodel {args.command}"
     try:
+        # Every command's --out is an output folder: a bad one is reported before any work,
+        # not after a long run.
+        if getattr(args, "out", None) is not None:
+            check_output_folder(args.out)
         status = args.func(args)
     except InputError as exc:
-        print(f"tariffmodel {args.command}: error: {exc}", file=sys.stderr)
+        print(f"{name}: error: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        # A file the system would not let us read or write (permissions, a folder where a
+        # file is due, a full disk): the file and the reason, not a traceback.
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"{name}: error: {where}{exc.strerror or exc}", file=sys.stderr)
+        return 2
+    except UnicodeDecodeError as exc:
+        print(f"{name}: error: a file is not UTF-8 text ({exc})", file=sys.stderr)
+        return 2
+    except MemoryError:
+        # The limits of the commands should prevent this; the last resort if they do not.
+        print(
+            f"{name}: error: not enough memory for this run; ask for fewer draws, samples or "
+            "grid points",
+            file=sys.stderr,
+        )
         return 2
     except KeyboardInterrupt:
-        print(f"tariffmodel {args.command}: interrupted", file=sys.stderr)
+        print(f"{name}: interrupted", file=sys.stderr)
         return 130
     return int(status or 0)
 

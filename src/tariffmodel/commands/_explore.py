@@ -3,6 +3,8 @@ breakeven, loss-incentive): loading, YAML side files, writing an output folder a
 
 from __future__ import annotations
 
+import argparse
+import math
 import shlex
 import sys
 from collections.abc import Callable, Iterable
@@ -84,6 +86,48 @@ def write_outputs(
         )
 
 
+#: Upper limits of the sizes a command takes, checked before any work so that a mistyped size
+#: is an error, not an hour of swapping or a process killed for want of memory. Each leaves
+#: ample room above the documented uses (docs/sensitivity.md: a million draws, 2^14 Sobol
+#: base samples, grids of tens of points a side).
+MAX_DRAWS = 10_000_000  # Monte Carlo draws (about 8 GB of memory at this limit)
+MAX_BASE_SAMPLES = 2**20  # Sobol base samples N
+MAX_TRAJECTORIES = 1_000_000  # Morris trajectories
+MAX_AXIS_POINTS = 10_000  # points of one grid axis
+MAX_GRID_POINTS = 1_000_000  # points of a whole grid, one engine call (about 2 GB)
+
+
+def check_count(value: int, option: str, maximum: int, *, minimum: int = 1, file=None) -> int:
+    """``value`` if ``minimum <= value <= maximum``, else an :class:`InputError` naming the
+    option (or the key of ``file``) and the limit."""
+    if not minimum <= value <= maximum:
+        raise InputError(
+            f"must be between {minimum:,} and {maximum:,}, not {value:,}", file=file, key=option
+        )
+    return value
+
+
+def year_or_period(text: str) -> int | str:
+    """An argparse type: a year, or ``period`` (argparse reports anything else)."""
+    if text.strip() == "period":
+        return "period"
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"a year or 'period', not {text!r}") from None
+
+
+def positive_float(text: str) -> float:
+    """An argparse type: a finite number above 0 (argparse reports anything else)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f"must be a number above 0, not {text!r}")
+    return value
+
+
 def add_plots_switch(p) -> None:
     p.add_argument("--no-plots", dest="plots", action="store_false", help="write no figures")
 
@@ -92,5 +136,14 @@ def add_outputs_option(p, default: str = "MADR") -> None:
     p.add_argument(
         "--outputs",
         default=default,
+        type=output_list,
         help=f"engine columns to analyse, comma-separated (default {default})",
     )
+
+
+def output_list(text: str) -> list[str]:
+    """An argparse type: comma-separated engine columns, at least one."""
+    outputs = [o.strip() for o in text.split(",") if o.strip()]
+    if not outputs:
+        raise argparse.ArgumentTypeError("name at least one engine column, e.g. MADR")
+    return outputs

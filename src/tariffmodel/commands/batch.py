@@ -6,6 +6,8 @@ import argparse
 import sys
 
 from ..batch import DEFAULT_NOTEBOOK, DEFAULT_SEED, format_failures, run_batch
+from ..errors import InputError
+from ._explore import MAX_DRAWS
 from .run import parse_readings
 
 
@@ -73,6 +75,8 @@ def register(subparsers) -> None:
 
 def execute(args: argparse.Namespace, out, *, resume: bool, command: str) -> int:
     """Run the batch of ``args`` into ``out`` and print the outcome; the exit code."""
+    if args.n_draws > MAX_DRAWS:  # run_batch checks the lower bound
+        raise InputError(f"must be at most {MAX_DRAWS:,}, not {args.n_draws:,}", key="--n-draws")
     result = run_batch(
         args.scenarios,
         out,

@@ -39,7 +39,12 @@ def register(subparsers) -> None:
                 help="reading R1 (default the scenario's)",
             )
         if name == "x":
-            q.add_argument("--madr", type=float, required=True, help="the stated MADR [RO]")
+            q.add_argument(
+                "--madr",
+                type=_explore.positive_float,
+                required=True,
+                help="the stated MADR [RO], above 0",
+            )
             q.add_argument("--year", type=int, default=None, help="default the last year")
         q.set_defaults(func=run)
 

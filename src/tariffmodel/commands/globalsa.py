@@ -48,9 +48,13 @@ def run(args) -> int:
 
     keep_freed_memory()  # many draws: reuse freed pages rather than fault them in again
 
+    if args.method == "sobol":
+        _explore.check_count(args.base_samples, "--base-samples", _explore.MAX_BASE_SAMPLES)
+    else:
+        _explore.check_count(args.trajectories, "--trajectories", _explore.MAX_TRAJECTORIES)
     sc = _explore.load_scenario(args.scenario)
     spec = mc.load_draws(args.draws, sc)
-    outputs = [o.strip() for o in args.outputs.split(",") if o.strip()]
+    outputs = args.outputs  # at least one (see _explore.output_list)
     if args.method == "sobol":
         table = sensitivity.sobol(sc, spec, args.base_samples, args.seed, outputs=outputs)
         make, col = plots.sobol_figure, "ST"

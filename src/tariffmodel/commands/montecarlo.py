@@ -34,6 +34,8 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
+    if args.n is not None:
+        _explore.check_count(args.n, "--n", _explore.MAX_DRAWS)
     with contextlib.ExitStack() as stack:
         # first of all, so that matplotlib loads in a helper process while this one works
         worker = stack.enter_context(FigureWorker()) if args.plots else None
@@ -43,6 +45,8 @@ def run(args) -> int:
         keep_freed_memory()  # a million draws: reuse freed pages rather than fault them in again
         sc = _explore.load_scenario(args.scenario)
         spec = mc.load_draws(args.draws, sc)
+        if args.n is None and spec.n is not None:
+            _explore.check_count(spec.n, "n", _explore.MAX_DRAWS, file=args.draws)
         result = mc.monte_carlo(sc, spec, n=args.n, seed=args.seed)
         figures = {}
         if args.plots:

@@ -30,10 +30,15 @@ def register(subparsers) -> None:
     src.add_argument("--draws", help="a draws file: low/high = 5th/95th percentiles")
     p.add_argument("--out", required=True, help="output folder")
     p.add_argument("--value", default="MADR", help="engine column (default MADR)")
-    p.add_argument("--year", default="period", help="year of the figure (default period)")
+    p.add_argument(
+        "--year",
+        type=_explore.year_or_period,
+        default="period",
+        help="year of the figure (default period)",
+    )
     p.add_argument(
         "--spider",
-        type=float,
+        type=_explore.positive_float,
         default=None,
         metavar="DELTA",
         help="also a spider plot: each target from -DELTA to +DELTA of its base value",
@@ -51,7 +56,12 @@ def register(subparsers) -> None:
     g.add_argument("--y", required=True, help="TARGET=START:STOP:NUM or TARGET=V1,V2,...")
     g.add_argument("--out", required=True, help="output folder")
     g.add_argument("--value", default="MADR", help="engine column (default MADR)")
-    g.add_argument("--year", default=None, help="year or 'period' (default the last year)")
+    g.add_argument(
+        "--year",
+        type=_explore.year_or_period,
+        default=None,
+        help="year or 'period' (default the last year)",
+    )
     _explore.add_plots_switch(g)
     g.set_defaults(func=run_grid)
 
@@ -69,13 +79,16 @@ def parse_axis(text: str, option: str) -> tuple[str, np.ndarray]:
     try:
         if ":" in spec:
             start, stop, num = spec.split(":")
-            if int(num) < 1:
-                raise ValueError
-            values = np.linspace(float(start), float(stop), int(num))
+            start, stop, num = float(start), float(stop), int(num)
         else:
             values = np.array([float(v) for v in spec.split(",")])
+            num = len(values)
     except ValueError:
         raise InputError(rule, key=option) from None
+    # Checked before numpy allocates the axis.
+    _explore.check_count(num, option, _explore.MAX_AXIS_POINTS)
+    if ":" in spec:
+        values = np.linspace(start, stop, num)
     return target.strip(), values
 
 
@@ -104,7 +117,7 @@ def run_tornado(args) -> int:
     if args.plots:
         figures["tornado.png"] = lambda: plots.tornado_figure(table, year, args.value)
     if args.spider is not None:
-        d = abs(float(args.spider))
+        d = args.spider
         fixed = [t for t in ranges if sensitivity.base_value(sc, t) is not None]
         frame = sensitivity.spider(sc, fixed, np.linspace(-d, d, 9), value=args.value)
         tables["spider.csv"] = frame
@@ -126,6 +139,12 @@ def run_grid(args) -> int:
     sc = _explore.load_scenario(args.scenario)
     x, xv = parse_axis(args.x, "--x")
     y, yv = parse_axis(args.y, "--y")
+    if len(xv) * len(yv) > _explore.MAX_GRID_POINTS:
+        raise InputError(
+            f"{len(xv):,} x {len(yv):,} points are more than one grid may have "
+            f"({_explore.MAX_GRID_POINTS:,})",
+            key="--x, --y",
+        )
     table = sensitivity.grid(sc, x, xv, y, yv, value=args.value, year=args.year)
     label = args.year or str(sc.years[-1])
     figures = {}

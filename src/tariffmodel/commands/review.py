@@ -7,6 +7,7 @@ import datetime as _dt
 import sys
 from pathlib import Path
 
+from ..errors import InputError
 from .batch import add_batch_options, execute
 
 
@@ -35,6 +36,11 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    folder = Path(args.folder)
+    if not folder.is_dir():
+        # Else a mistyped folder would be taken for one scenario file, which fails.
+        rule = "is a file, not a folder of scenarios" if folder.exists() else "no such folder"
+        raise InputError(rule, file=args.folder, key="DIR")
     out = review_folder(args.out)
     args.scenarios = [args.folder]
     return execute(args, out, resume=True, command=" ".join(["tariffmodel", *sys.argv[1:]]))

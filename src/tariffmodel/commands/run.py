@@ -27,22 +27,38 @@ def register(sub) -> None:
 
 
 def parse_readings(items: list[str]) -> dict[str, str]:
-    from ..errors import InputError
+    """``SWITCH=VALUE`` items of ``--reading`` as a dict, each switch and value checked here so
+    that an error names the option, not the scenario file."""
+    from ..errors import InputError, did_you_mean
+    from ..formulas import READING_IDS, READINGS
 
     out = {}
     for item in items:
-        switch, sep, value = item.partition("=")
+        switch, sep, value = (part.strip() for part in item.partition("="))
         if not sep:
             raise InputError(
                 "a reading is SWITCH=VALUE, e.g. loss_deadband=every_year", key="--reading"
             )
-        out[switch.strip()] = value.strip()
+        if switch not in READINGS:
+            raise InputError(
+                f"unknown reading switch '{switch}'{did_you_mean(switch, READINGS)}; "
+                f"switches: {', '.join(READINGS)}",
+                key="--reading",
+            )
+        allowed = READINGS[switch]
+        if value not in allowed:
+            raise InputError(
+                f"reading {READING_IDS[switch]} {switch} is one of {', '.join(allowed)}"
+                f"{did_you_mean(value, allowed)}, not '{value}'",
+                key="--reading",
+            )
+        out[switch] = value
     return out
 
 
 def run(args) -> int:
-    scenario = load_scenario(args.scenario)
     readings = parse_readings(args.reading)
+    scenario = load_scenario(args.scenario)
     if readings:
         scenario = scenario.with_readings(**readings)
     table = write_run(scenario, args.out, command=f"tariffmodel run {args.scenario}")

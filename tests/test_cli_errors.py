@@ -159,6 +159,18 @@ def test_year_that_is_not_a_year(tmp_path, files, capsys, command):
     assert not out.exists()
 
 
+@pytest.mark.parametrize("command", ["tornado", "grid"])
+def test_year_outside_the_scenario_names_the_option(tmp_path, files, capsys, command):
+    out = tmp_path / "out"
+    argv = {
+        "tornado": ["tornado", files["s"], "--ranges", files["ranges"]],
+        "grid": ["grid", files["s"], "--x", "notified.X=0,0.01", "--y", "inputs.CPI=0.01,0.02"],
+    }[command]
+    argv = [*argv, "--out", str(out), "--no-plots", "--year", "1999"]
+    refused(capsys, argv, "key '--year'", "year 1999", "not a modelled year")
+    assert not out.exists()
+
+
 def test_year_of_grid_still_takes_a_year_and_period(tmp_path, files):
     for year in ("2027", "period"):
         argv = ["grid", files["s"], "--x", "notified.X=0,0.01", "--y", "inputs.CPI=0.01,0.02"]
@@ -312,6 +324,14 @@ def test_batch_negative_seed_is_refused(tmp_path, files, capsys, no_kernel, with
     extra = ["--draws", files["draws"]] if with_draws else []
     argv = ["batch", files["s"], *extra, "--seed", "-1", "--out", str(out)]
     refused(capsys, argv, "'--seed'", "at least 0")
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("command", ["montecarlo", "sobol", "morris"])
+def test_negative_seed_names_the_option(tmp_path, files, capsys, command):
+    out = tmp_path / "out"
+    argv = [command, files["s"], "--draws", files["draws"], "--no-plots", "--out", str(out)]
+    refused(capsys, [*argv, "--seed", "-1"], "key '--seed'", "at least 0")
     assert not out.exists()
 
 

@@ -107,6 +107,25 @@ def check_count(value: int, option: str, maximum: int, *, minimum: int = 1, file
     return value
 
 
+def year_option(year, sc, option: str = "--year") -> str:
+    """The table column of a command-line year (see ``sensitivity.year_key``), checked against
+    the scenario's years; an error names the option."""
+    from ..sensitivity import year_key
+
+    try:
+        return year_key(year, sc.years)
+    except InputError as exc:
+        exc.key = option
+        raise
+
+
+def seed_option(seed, option: str = "--seed") -> None:
+    """Check a command-line seed (None, or a whole number >= 0); an error names the option."""
+    from ..montecarlo import check_seed
+
+    check_seed(seed, key=option)
+
+
 def year_or_period(text: str) -> int | str:
     """An argparse type: a year, or ``period`` (argparse reports anything else)."""
     if text.strip() == "period":

@@ -52,6 +52,7 @@ def run(args) -> int:
         _explore.check_count(args.base_samples, "--base-samples", _explore.MAX_BASE_SAMPLES)
     else:
         _explore.check_count(args.trajectories, "--trajectories", _explore.MAX_TRAJECTORIES)
+    _explore.seed_option(args.seed)
     sc = _explore.load_scenario(args.scenario)
     spec = mc.load_draws(args.draws, sc)
     outputs = args.outputs  # at least one (see _explore.output_list)

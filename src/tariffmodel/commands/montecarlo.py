@@ -36,6 +36,7 @@ def register(subparsers) -> None:
 def run(args) -> int:
     if args.n is not None:
         _explore.check_count(args.n, "--n", _explore.MAX_DRAWS)
+    _explore.seed_option(args.seed)
     with contextlib.ExitStack() as stack:
         # first of all, so that matplotlib loads in a helper process while this one works
         worker = stack.enter_context(FigureWorker()) if args.plots else None

@@ -96,6 +96,7 @@ def run_tornado(args) -> int:
     from .. import plots, sensitivity
 
     sc = _explore.load_scenario(args.scenario)
+    year = _explore.year_option(args.year, sc)
     if args.ranges:
         data = _explore.read_yaml_mapping(args.ranges, "ranges file")
         if set(data) != {"ranges"} or not isinstance(data["ranges"], dict) or not data["ranges"]:
@@ -111,7 +112,6 @@ def run_tornado(args) -> int:
     except InputError as exc:
         exc.file = exc.file or str(side)
         raise
-    year = sensitivity.year_key(args.year, sc.years)
     tables = {"tornado.csv": table}
     figures = {}
     if args.plots:
@@ -137,6 +137,7 @@ def run_grid(args) -> int:
     from .. import plots, sensitivity
 
     sc = _explore.load_scenario(args.scenario)
+    _explore.year_option(args.year, sc)
     x, xv = parse_axis(args.x, "--x")
     y, yv = parse_axis(args.y, "--y")
     if len(xv) * len(yv) > _explore.MAX_GRID_POINTS:

@@ -89,7 +89,12 @@ def test_page_shows_engine_values_and_downloads_run_to_them(
     assert [r[madr_col] for r in rows[1:]] == pytest.approx(expected, rel=1e-15, abs=0)
 
 
-def _engine_calls(page) -> int:
+def _engine_calls(page, at_least: int = 0) -> int:
+    # the status line is a widget of its own: its message may arrive after the numbers'
+    page.wait_for_function(
+        f"Number(document.querySelector('.tm-status')?.dataset.engineCalls) >= {at_least}",
+        timeout=10_000,
+    )
     return int(page.get_attribute(".tm-status", "data-engine-calls"))
 
 
@@ -100,7 +105,7 @@ def test_one_engine_call_per_change_and_bursts_coalesce(dashboard, scenarios_dir
     old = db.madr_shown(page, 2027)
     db.set_slider(page, "tm-x", "2")
     _wait_change(page, 2027, old)
-    assert _engine_calls(page) == calls + 1
+    assert _engine_calls(page, calls + 1) == calls + 1
     # five key presses on the slider in a row: five values reach the kernel, fewer computations
     old = db.madr_shown(page, 2027)
     page.focus(".tm-x .noUi-handle")
@@ -109,7 +114,7 @@ def test_one_engine_call_per_change_and_bursts_coalesce(dashboard, scenarios_dir
     page.wait_for_function("document.querySelector('.tm-x .widget-readout').textContent == '2.25'")
     _wait_change(page, 2027, old)
     page.wait_for_timeout(500)  # any late computation would show by now
-    assert 1 <= _engine_calls(page) - (calls + 1) < 5
+    assert 1 <= _engine_calls(page, calls + 2) - (calls + 1) < 5
     expected = tm.project(sc.with_values({"notified.X": pct_to_fraction(2.25)}))
     assert _shown(page) == expected["MADR"].tolist()
 

@@ -412,7 +412,8 @@ def _year_bounds(years):
 
 def year_fraction_from(start, years):
     """Share of each calendar year on or after a start date (an obligation that runs from it),
-    pro rata by day.
+    pro rata by day: the yearly security audit and supplier assurance of the draft metering
+    cyber security regulation (2.2.4, 2.2.7), from their start date.
 
     .. math:: f_t = \\frac{\\max(0,\\ \\mathrm{Jan1}_{t+1} - \\max(d_0, \\mathrm{Jan1}_t))}
               {\\mathrm{Jan1}_{t+1} - \\mathrm{Jan1}_t}
@@ -444,7 +445,8 @@ def year_fraction_from(start, years):
 
 def period_share_by_year(start, end, years):
     """Share of the days of a period [start, end) that falls in each calendar year: a cost
-    spread pro rata by day over the period.
+    spread pro rata by day over the period (the ISMS certification due within 12 months of the
+    effective date, regulation 2.2.3).
 
     .. math:: s_t = \\frac{\\max(0,\\ \\min(e, \\mathrm{Jan1}_{t+1}) - \\max(d_0, \\mathrm{Jan1}_t))}
               {e - d_0}

@@ -734,6 +734,7 @@ def run_batch(
     if draws is not None and not Path(draws).is_file():
         raise InputError("no such draws file", file=str(draws), key="--draws")
     from . import montecarlo
+    from .readings import check_readings
 
     # The draws file and the seed are the same for every scenario: a mistake in either is
     # reported once, up front, not as a failure of every scenario's notebook.
@@ -744,8 +745,7 @@ def run_batch(
     nb_sha = file_sha256(nb_path)
     paths = expand_scenarios(scenarios)
     previous = _check_out_dir(out, resume)
-    readings = dict(readings or {})
-    _check_readings(readings)
+    readings = check_readings(readings or {})
 
     jobs_list = [
         prepare_job(
@@ -861,23 +861,6 @@ def run_batch(
         manifest.data["other_folders"] = others
     manifest.write(status="complete")
     return BatchResult(out, manifest.data)
-
-
-def _check_readings(readings: Mapping[str, str]) -> None:
-    import tariffmodel as tm
-
-    from .errors import unknown_key_error
-
-    for key, value in readings.items():
-        if key not in tm.READINGS:
-            raise unknown_key_error(key, tm.READINGS, file="--reading", cls=InputError)
-        allowed = tm.READINGS[key]
-        if value not in allowed:
-            raise InputError(
-                f"unknown reading '{value}'; allowed: {', '.join(allowed)}",
-                file="--reading",
-                key=key,
-            )
 
 
 def _is_done(before: Mapping[str, Any], job: ScenarioJob) -> bool:

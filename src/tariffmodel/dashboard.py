@@ -229,6 +229,18 @@ class DashboardPage:
         dd.observe(on_change, "value")
         return dd
 
+    def _start(self, choice, files: list[str], wanted, empty: str) -> None:
+        """Offer ``files`` in ``choice`` and start from ``wanted`` (default the first); the
+        message ``empty`` when there is none."""
+        choice.options = files
+        if not files:
+            self._error(empty)
+            return
+        self._quiet = True
+        choice.value = wanted if wanted in files else files[0]
+        self._quiet = False
+        self.load(choice.value)
+
     def _error(self, message: str) -> None:
         self.status.value = f'<div class="tm-status tm-error">{html.escape(message)}</div>'
 
@@ -287,16 +299,8 @@ class MadrDashboard(DashboardPage):
         self._provenance: dict = {}
         self._schedule = Debouncer(self.refresh, debounce)
         self._build()
-        files = list_scenarios(self.folder)
-        self.scenario_choice.options = files
-        if not files:
-            self._error(f"No scenario files (*.yaml) in {self.folder}.")
-            return
-        start = scenario if scenario in files else files[0]
-        self._quiet = True
-        self.scenario_choice.value = start
-        self._quiet = False
-        self.load(start)
+        self._start(self.scenario_choice, list_scenarios(self.folder), scenario,
+                    f"No scenario files (*.yaml) in {self.folder}.")  # fmt: skip
 
     # -- building the page --------------------------------------------------------------------
     def _build(self) -> None:

@@ -114,15 +114,8 @@ class AmrDashboard(DashboardPage):
         self._quiet = False
         self._schedule = Debouncer(self.refresh, debounce)
         self._build()
-        files = list_plans(self.folder)
-        self.plan_choice.options = files
-        if not files:
-            self._error(f"No AMR plan files in {self.folder}.")
-            return
-        self._quiet = True
-        self.plan_choice.value = plan if plan in files else files[0]
-        self._quiet = False
-        self.load(self.plan_choice.value)
+        self._start(self.plan_choice, list_plans(self.folder), plan,
+                    f"No AMR plan files in {self.folder}.")  # fmt: skip
 
     def _build(self) -> None:
         import plotly.graph_objects as go

@@ -110,9 +110,14 @@ def plotly_js() -> str:
 
 
 @functools.cache
+def _plotly_run() -> str:
+    """Module code running the vendored plotly.js, leaving it in the constant ``PLOTLY``."""
+    return _MODULE_HEAD + plotly_js() + _MODULE_TAIL
+
+
 def plotly_module() -> str:
     """The vendored plotly.js as an ES module whose default export is ``Plotly``."""
-    return _MODULE_HEAD + plotly_js() + _MODULE_TAIL + "export default PLOTLY;\n"
+    return _plotly_run() + "export default PLOTLY;\n"
 
 
 def plotly_module_digest() -> str:
@@ -126,7 +131,7 @@ def view_code(url: str | None) -> str:
     with plotly's code inside when ``url`` is None."""
     if url:
         return _IMPORT_LOADER % json.dumps(url) + _VIEW
-    return _MODULE_HEAD + plotly_js() + _MODULE_TAIL + _INLINE_LOADER + _VIEW
+    return _plotly_run() + _INLINE_LOADER + _VIEW
 
 
 def figure_json(figure) -> tuple[list, dict]:

@@ -73,27 +73,31 @@ def staged_output(out_dir: str | os.PathLike, key: str = "--out") -> Iterator[Pa
     parent = out.resolve().parent
     # The folders above the output that do not exist yet: removed again on failure.
     created = [p for p in reversed([parent, *parent.parents]) if not p.exists()]
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        stage = Path(tempfile.mkdtemp(dir=parent, prefix=f".{out.name}.staging-"))
+    except OSError as exc:
+        _remove_empty(created)
+        raise _write_error(out, exc, key) from None
     done = False
     try:
-        try:
-            parent.mkdir(parents=True, exist_ok=True)
-            stage = Path(tempfile.mkdtemp(dir=parent, prefix=f".{out.name}.staging-"))
-        except OSError as exc:
-            raise _write_error(out, exc, key) from None
-        try:
-            yield stage
-            try:
-                out.mkdir(parents=True, exist_ok=True)
-                for item in sorted(stage.iterdir()):
-                    target = out / item.name
-                    if target.is_dir() and not target.is_symlink():
-                        shutil.rmtree(target)
-                    os.replace(item, target)
-            except OSError as exc:
-                raise _write_error(out, exc, key) from None
-            done = True
-        finally:
-            shutil.rmtree(stage, ignore_errors=True)
+        yield stage
+        _move_into(stage, out, key)
+        done = True
     finally:
+        shutil.rmtree(stage, ignore_errors=True)
         if not done:
             _remove_empty(created)
+
+
+def _move_into(stage: Path, out: Path, key: str) -> None:
+    """Move the staged files into ``out`` (made if missing), replacing those of the same name."""
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        for item in sorted(stage.iterdir()):
+            target = out / item.name
+            if target.is_dir() and not target.is_symlink():
+                shutil.rmtree(target)
+            os.replace(item, target)
+    except OSError as exc:
+        raise _write_error(out, exc, key) from None

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from .engine import evaluate
+from .errors import InputError, did_you_mean
 from .formulas import READING_IDS, READINGS
 from .scenario import Scenario
 
@@ -35,6 +36,26 @@ COMPARED = (
     "para4",
     "para5",
 )
+
+
+def check_readings(readings, key: str = "--reading") -> dict[str, str]:
+    """``readings`` (switch -> value) as a dict, every switch and value one of :data:`READINGS`;
+    an unknown one is an :class:`InputError` under ``key`` with the nearest valid name."""
+    for switch, value in readings.items():
+        if switch not in READINGS:
+            raise InputError(
+                f"unknown reading switch '{switch}'{did_you_mean(switch, READINGS)}; "
+                f"switches: {', '.join(READINGS)}",
+                key=key,
+            )
+        allowed = READINGS[switch]
+        if value not in allowed:
+            raise InputError(
+                f"unknown reading '{value}': {READING_IDS[switch]} {switch} is one of "
+                f"{', '.join(allowed)}{did_you_mean(value, allowed)}",
+                key=key,
+            )
+    return dict(readings)
 
 
 def _label(changes: dict[str, str]) -> str:

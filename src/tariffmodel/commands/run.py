@@ -29,8 +29,8 @@ def register(sub) -> None:
 def parse_readings(items: list[str]) -> dict[str, str]:
     """``SWITCH=VALUE`` items of ``--reading`` as a dict, each switch and value checked here so
     that an error names the option, not the scenario file."""
-    from ..errors import InputError, did_you_mean
-    from ..formulas import READING_IDS, READINGS
+    from ..errors import InputError
+    from ..readings import check_readings
 
     out = {}
     for item in items:
@@ -39,21 +39,8 @@ def parse_readings(items: list[str]) -> dict[str, str]:
             raise InputError(
                 "a reading is SWITCH=VALUE, e.g. loss_deadband=every_year", key="--reading"
             )
-        if switch not in READINGS:
-            raise InputError(
-                f"unknown reading switch '{switch}'{did_you_mean(switch, READINGS)}; "
-                f"switches: {', '.join(READINGS)}",
-                key="--reading",
-            )
-        allowed = READINGS[switch]
-        if value not in allowed:
-            raise InputError(
-                f"reading {READING_IDS[switch]} {switch} is one of {', '.join(allowed)}"
-                f"{did_you_mean(value, allowed)}, not '{value}'",
-                key="--reading",
-            )
         out[switch] = value
-    return out
+    return check_readings(out)
 
 
 def run(args) -> int:

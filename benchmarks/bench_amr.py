@@ -11,7 +11,10 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _timing import best_of, peak_memory, report  # noqa: E402
 
-from tariffmodel import amr, wpra  # noqa: E402
+from tariffmodel.model import (
+    amr,
+    wpra,  # noqa: E402
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 PLAN = ROOT / "data" / "amr" / "nedc-amr-plan.yaml"

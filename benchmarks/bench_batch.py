@@ -23,7 +23,7 @@ sys.path.insert(0, str(HERE))
 from _timing import report  # noqa: E402
 
 import tariffmodel as tm  # noqa: E402
-from tariffmodel.batch import run_batch  # noqa: E402
+from tariffmodel.batch.runner import run_batch  # noqa: E402
 
 N_SCENARIOS = 8
 

@@ -19,7 +19,7 @@ SCENARIOS = ROOT / "data" / "scenarios"
 
 
 def kernel_side() -> None:
-    from tariffmodel.dashboard import MadrDashboard
+    from tariffmodel.dashboards.madr import MadrDashboard
 
     page = MadrDashboard(SCENARIOS, "nedc-base.yaml")
     values = iter([1.6, 1.7] * 100)
@@ -34,7 +34,9 @@ def kernel_side() -> None:
 def in_browser() -> None:
     from playwright.sync_api import sync_playwright
 
-    from tariffmodel import dashboard_browser as db
+    # the browser driver lives with the browser tests
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+    from browser import driver as db
 
     logs = Path(tempfile.mkdtemp(prefix="bench-dashboard-"))
     with sync_playwright() as pw:

@@ -1,4 +1,4 @@
-"""Figures for the CPI basket, CPI_t, the Specified Rate and the loaders of tariffmodel.indices."""
+"""Figures for the CPI basket, CPI_t, the Specified Rate and the loaders of tariffmodel.inputs.series."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 from _timing import best_of, peak_memory, report
 
-from tariffmodel import indices as ix
+from tariffmodel.inputs import series as ix
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 

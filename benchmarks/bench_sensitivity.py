@@ -24,8 +24,8 @@ sys.path.insert(0, str(HERE))
 from _timing import best_of, peak_memory, report  # noqa: E402
 
 import tariffmodel as tm  # noqa: E402
-from tariffmodel import montecarlo as mc  # noqa: E402
-from tariffmodel import sensitivity as sa  # noqa: E402
+from tariffmodel.analysis import montecarlo as mc  # noqa: E402
+from tariffmodel.analysis import sensitivity as sa  # noqa: E402
 
 SCENARIO = ROOT / "data" / "scenarios" / "nedc-base.yaml"
 DRAWS = ROOT / "data" / "draws" / "nedc-base.yaml"

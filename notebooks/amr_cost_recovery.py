@@ -35,7 +35,8 @@ import pandas as pd
 from IPython.display import Markdown, display
 
 import tariffmodel as tm
-from tariffmodel import amr, reports
+from tariffmodel.model import amr
+from tariffmodel.reporting import review as reports
 
 p = amr.load_plan(plan)
 block = amr.table(p, convention=convention)

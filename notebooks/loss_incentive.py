@@ -33,7 +33,10 @@ readings = {}  # readings R1-R5 to impose
 from IPython.display import Markdown, display
 
 import tariffmodel as tm
-from tariffmodel import amr, breakeven, loss_incentive, plots, reports
+from tariffmodel.analysis import breakeven, loss_incentive
+from tariffmodel.model import amr
+from tariffmodel.reporting import plots
+from tariffmodel.reporting import review as reports
 
 sc = tm.load_scenario(scenario)
 if readings:

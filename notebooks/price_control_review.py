@@ -31,7 +31,7 @@
 scenario = "../data/scenarios/nedc-base.yaml"  # the scenario file
 output_dir = None  # a folder for madr.csv and results.json; None writes nothing
 readings = {}  # readings R1-R5 to impose, e.g. {"loss_deadband": "every_year"}
-draws = None  # a draws file of uncertain inputs (tariffmodel.montecarlo); None: no uncertainty
+draws = None  # a draws file of uncertain inputs (tariffmodel.analysis.montecarlo); None: no uncertainty
 n_draws = 1000  # number of Monte Carlo draws
 seed = 20260101  # random seed of the draws
 
@@ -41,8 +41,10 @@ import pandas as pd
 from IPython.display import Markdown, display
 
 import tariffmodel as tm
-from tariffmodel import loss_incentive, montecarlo, plots, reports
-from tariffmodel import readings as readings_compare
+from tariffmodel.analysis import loss_incentive, montecarlo
+from tariffmodel.analysis import readings as readings_compare
+from tariffmodel.reporting import plots
+from tariffmodel.reporting import review as reports
 
 pd.options.display.max_columns = 40
 sc = tm.load_scenario(scenario)

@@ -36,7 +36,7 @@ import pandas as pd
 from IPython.display import Markdown, display
 
 import tariffmodel as tm
-from tariffmodel import reports
+from tariffmodel.reporting import review as reports
 
 base = tm.load_scenario(scenario)
 edited = base.with_values(edits) if edits else base

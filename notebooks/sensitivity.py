@@ -25,7 +25,7 @@
 
 # %% tags=["parameters"]
 scenario = "../data/scenarios/nedc-base.yaml"  # the scenario file
-# Uncertain inputs (the draws-file syntax of tariffmodel.montecarlo, or the path of a draws
+# Uncertain inputs (the draws-file syntax of tariffmodel.analysis.montecarlo, or the path of a draws
 # file). ILLUSTRATIVE ranges chosen for this notebook, not published figures.
 draws = {
     "draws": {
@@ -47,7 +47,9 @@ seed = 20260101
 from IPython.display import Markdown, display
 
 import tariffmodel as tm
-from tariffmodel import montecarlo, plots, reports, sensitivity
+from tariffmodel.analysis import montecarlo, sensitivity
+from tariffmodel.reporting import plots
+from tariffmodel.reporting import review as reports
 
 sc = tm.load_scenario(scenario)
 display(Markdown(f"**{sc.name}**; uncertain inputs: {', '.join(draws['draws'])}"))

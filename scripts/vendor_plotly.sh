@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Refresh the plotly.js bundle the dashboards draw with (src/tariffmodel/static/): the
+# Refresh the plotly.js bundle the dashboards draw with (src/tariffmodel/dashboards/static/): the
 # "finance" distribution of plotly.js from the npm registry (bar, waterfall, scatter and a few
 # more trace types; a quarter of the whole library). The tarball is checked against the
 # registry's integrity digest; then update PLOTLY_JS_SHA256 in src/tariffmodel/figure_view.py.
@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 PACKAGE=plotly.js-finance-dist-min
 VERSION=${1:-4.1.0}
-DEST=src/tariffmodel/static
+DEST=src/tariffmodel/dashboards/static
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 

@@ -13,8 +13,8 @@ import pandas as pd
 import pytest
 import yaml
 
-from tariffmodel import amr
-from tariffmodel.cli import main
+from tariffmodel.cli.main import main
+from tariffmodel.model import amr
 
 ROOT = Path(__file__).resolve().parents[1]
 PLAN = ROOT / "data" / "amr" / "nedc-amr-plan.yaml"

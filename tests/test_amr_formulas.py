@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from tariffmodel import amr_formulas as f
+from tariffmodel.licence import amr as f
 
 # One vintage by hand: RO 1,000 spent in year 0, life 4 years, WACC 10 %, five years.
 ONE = [[1000.0, 0.0, 0.0, 0.0, 0.0]]

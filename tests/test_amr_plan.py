@@ -14,8 +14,8 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tariffmodel import amr
-from tariffmodel.errors import InputError
+from tariffmodel.inputs.errors import InputError
+from tariffmodel.model import amr
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_PLAN = ROOT / "data" / "amr" / "nedc-amr-plan.yaml"

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from tariffmodel.cli import main
+from tariffmodel.cli.main import main
 
 
 def _run(capsys, path, out):
@@ -282,8 +282,8 @@ def test_date_that_does_not_exist(tmp_path, capsys):
 
 
 def test_weights_csv_column_twice_is_an_error(tmp_path):
-    from tariffmodel import indices
-    from tariffmodel.errors import InputError
+    from tariffmodel.inputs import series as indices
+    from tariffmodel.inputs.errors import InputError
 
     path = tmp_path / "w.csv"
     path.write_text("group,weight,weight\nfood,0.5,0.4\n")

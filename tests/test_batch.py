@@ -15,10 +15,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import tariffmodel as tm
-from tariffmodel import batch, reports
-from tariffmodel.cli import main
-from tariffmodel.errors import InputError
-from tariffmodel.provenance import file_sha256
+from tariffmodel.batch import runner as batch
+from tariffmodel.cli.main import main
+from tariffmodel.inputs.errors import InputError
+from tariffmodel.reporting import review as reports
+from tariffmodel.reporting.provenance import file_sha256
 
 # The worked example of scenario-format.md (illustrative figures of NEDC's order of magnitude).
 WORKED = """\
@@ -475,7 +476,7 @@ def test_scenario_with_a_csv_year_table_hashes_the_csv(tmp_path):
 
 
 def test_review_folder_is_dated():
-    from tariffmodel.commands.review import review_folder
+    from tariffmodel.cli.commands.review import review_folder
 
     assert review_folder("r").name.startswith("review-20")
 
@@ -533,7 +534,7 @@ def test_madr_buildup_refuses_terms_that_do_not_add_up():
 
 @pytest.mark.slow
 def test_review_command_writes_a_dated_folder_and_resumes(tmp_path, capsys):
-    from tariffmodel.commands.review import review_folder
+    from tariffmodel.cli.commands.review import review_folder
 
     folder = tmp_path / "scenarios"
     folder.mkdir()

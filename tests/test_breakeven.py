@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 
 import tariffmodel as tm
-from tariffmodel import breakeven as be
-from tariffmodel.cli import main
-from tariffmodel.errors import InputError
+from tariffmodel.analysis import breakeven as be
+from tariffmodel.cli.main import main
+from tariffmodel.inputs.errors import InputError
 
 from conftest import WORKED_EXAMPLE
 

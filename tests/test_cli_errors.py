@@ -11,8 +11,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tariffmodel import batch, montecarlo, provenance
-from tariffmodel.cli import main
+from tariffmodel.analysis import montecarlo
+from tariffmodel.batch import runner as batch
+from tariffmodel.cli.main import main
+from tariffmodel.reporting import provenance
 
 from conftest import ROOT, WORKED_EXAMPLE
 
@@ -229,7 +231,7 @@ def test_sizes_beyond_the_limits(tmp_path, files, capsys, argv, option, limit):
 
 
 def test_documented_sizes_are_within_the_limits():
-    from tariffmodel.commands import _explore
+    from tariffmodel.cli.commands import _explore
 
     assert _explore.MAX_DRAWS >= 10_000_000
     assert _explore.MAX_BASE_SAMPLES >= 2**20
@@ -414,7 +416,7 @@ def test_file_system_errors_are_plain_messages(tmp_path, files, capsys, monkeypa
     def fail(path, *args, **kwargs):
         raise exc
 
-    monkeypatch.setattr("tariffmodel.commands.run.load_scenario", fail)
+    monkeypatch.setattr("tariffmodel.cli.commands.run.load_scenario", fail)
     out = tmp_path / "out"
     err = refused(capsys, ["run", files["s"], "--out", str(out)], "tariffmodel run: error:", *words)
     assert len(err.strip().splitlines()) == 1
@@ -425,6 +427,6 @@ def test_programming_errors_are_not_hidden(tmp_path, files, monkeypatch):
     def fail(path, *args, **kwargs):
         raise KeyError("a bug")
 
-    monkeypatch.setattr("tariffmodel.commands.run.load_scenario", fail)
+    monkeypatch.setattr("tariffmodel.cli.commands.run.load_scenario", fail)
     with pytest.raises(KeyError):
         main(["run", files["s"], "--out", str(tmp_path / "out")])

@@ -17,10 +17,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import tariffmodel as tm
-from tariffmodel import dashboard_model as dm
-from tariffmodel.cli import main
-from tariffmodel.commands.dashboard import voila_argv
-from tariffmodel.dashboard import Debouncer, MadrDashboard, fraction_to_pct, pct_to_fraction
+from tariffmodel.cli.commands.dashboard import voila_argv
+from tariffmodel.cli.main import main
+from tariffmodel.dashboards import view_model as dm
+from tariffmodel.dashboards.madr import Debouncer, MadrDashboard, fraction_to_pct, pct_to_fraction
 
 from conftest import ROOT, WORKED_EXAMPLE
 

@@ -1,5 +1,5 @@
 """The AMR programme dashboard without a browser: the plan as its controls edit it, the figures
-of tariffmodel.amr for that plan, plain messages for bad input."""
+of tariffmodel.model.amr for that plan, plain messages for bad input."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from tariffmodel import amr
-from tariffmodel.dashboard_amr import AmrDashboard, edited_plan, list_plans
+from tariffmodel.dashboards.amr import AmrDashboard, edited_plan, list_plans
+from tariffmodel.model import amr
 
 ROOT = Path(__file__).resolve().parents[1]
 PLAN = ROOT / "data" / "amr" / "nedc-amr-plan.yaml"

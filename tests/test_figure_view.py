@@ -9,9 +9,9 @@ import plotly.graph_objects as go
 import pytest
 
 import tariffmodel
-from tariffmodel import figure_view as fv
+from tariffmodel.dashboards import figure_view as fv
 
-STATIC = Path(tariffmodel.__file__).parent / "static"
+STATIC = Path(tariffmodel.__file__).parent / "dashboards" / "static"
 
 
 def test_vendored_plotly_is_the_recorded_release():
@@ -89,7 +89,7 @@ def test_served_module_exports_plotly():
 
 
 def test_dashboard_command_serves_the_module_under_a_path_naming_its_digest():
-    from tariffmodel.commands.dashboard import PLOTLY_BUNDLE_FOLDER, plotly_bundle_dir
+    from tariffmodel.cli.commands.dashboard import PLOTLY_BUNDLE_FOLDER, plotly_bundle_dir
 
     folder, url = plotly_bundle_dir()
     assert url == f"{PLOTLY_BUNDLE_FOLDER}{fv.plotly_module_digest()}/plotly.js"

@@ -6,7 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tariffmodel import _figures, plots
+from tariffmodel.reporting import figures_worker as _figures
+from tariffmodel.reporting import plots
 
 PNG = b"\x89PNG\r\n\x1a\n"
 

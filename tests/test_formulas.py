@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tariffmodel import formulas as f
+from tariffmodel.licence import schedule2 as f
 
 fractions = st.floats(min_value=0.0, max_value=0.3, allow_nan=False)
 money = st.floats(min_value=0.0, max_value=1e9, allow_nan=False)

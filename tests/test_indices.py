@@ -15,8 +15,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import tariffmodel as tm
-from tariffmodel import indices as ix
-from tariffmodel.errors import InputError
+from tariffmodel.inputs import series as ix
+from tariffmodel.inputs.errors import InputError
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"

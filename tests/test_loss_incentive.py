@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as hst
 
 import tariffmodel as tm
-from tariffmodel import loss_incentive as li
-from tariffmodel.cli import main
+from tariffmodel.analysis import loss_incentive as li
+from tariffmodel.cli.main import main
 
 from conftest import WORKED_EXAMPLE
 

@@ -13,9 +13,9 @@ from hypothesis import strategies as hst
 from hypothesis.extra.numpy import arrays
 
 import tariffmodel as tm
-from tariffmodel import montecarlo as mc
-from tariffmodel.cli import main
-from tariffmodel.errors import InputError
+from tariffmodel.analysis import montecarlo as mc
+from tariffmodel.cli.main import main
+from tariffmodel.inputs.errors import InputError
 
 from conftest import ROOT, WORKED_EXAMPLE
 

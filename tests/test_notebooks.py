@@ -10,7 +10,7 @@ import jupytext
 import nbformat
 import pytest
 
-from tariffmodel.batch import KERNEL_NAME, _ipc_kernel_manager_class, require_parameters_cell
+from tariffmodel.batch.runner import KERNEL_NAME, _ipc_kernel_manager_class, require_parameters_cell
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 NAMES = [

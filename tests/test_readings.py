@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 import tariffmodel as tm
-from tariffmodel.cli import main
-from tariffmodel.readings import compare, pivot
+from tariffmodel.analysis.readings import compare, pivot
+from tariffmodel.cli.main import main
 
 
 def test_worked_example_only_r2_matters(worked_example):

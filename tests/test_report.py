@@ -7,7 +7,7 @@ import json
 import pandas as pd
 import pytest
 
-from tariffmodel.cli import main
+from tariffmodel.cli.main import main
 
 from conftest import WORKED_EXAMPLE
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 import tariffmodel as tm
-from tariffmodel import amr, wpra
+from tariffmodel.model import amr, wpra
 
 from conftest import ROOT
 
@@ -94,7 +94,7 @@ def test_cpi_given_both_ways(example_dict):
 
 
 def test_cpi_basis_changes_cpi(example_dict):
-    from tariffmodel import indices
+    from tariffmodel.inputs import series as indices
 
     for row in example_dict["inputs"][1:]:
         row.pop("CPI")

@@ -9,9 +9,9 @@ import pytest
 import yaml
 
 import tariffmodel as tm
-from tariffmodel import sensitivity as sa
-from tariffmodel.cli import main
-from tariffmodel.errors import InputError
+from tariffmodel.analysis import sensitivity as sa
+from tariffmodel.cli.main import main
+from tariffmodel.inputs.errors import InputError
 
 from conftest import WORKED_EXAMPLE
 

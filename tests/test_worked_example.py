@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from tariffmodel.cli import main
+from tariffmodel.cli.main import main
 
 REL = 1e-12
 

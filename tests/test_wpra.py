@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_amr_plan import expect_input_error
 
-from tariffmodel import wpra
+from tariffmodel.model import wpra
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_WPRA = ROOT / "data" / "amr" / "nedc-wpra.yaml"

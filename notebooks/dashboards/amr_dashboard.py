@@ -20,6 +20,6 @@ plans_dir = None
 plan = "nedc-amr-plan.yaml"
 
 # %%
-from tariffmodel.dashboard_amr import AmrDashboard  # noqa: E402
+from tariffmodel.dashboards.amr import AmrDashboard  # noqa: E402
 
 AmrDashboard(plans_dir, plan).show()

@@ -20,6 +20,6 @@ scenarios_dir = None
 scenario = "nedc-base.yaml"
 
 # %%
-from tariffmodel.dashboard import MadrDashboard  # noqa: E402
+from tariffmodel.dashboards.madr import MadrDashboard  # noqa: E402
 
 MadrDashboard(scenarios_dir, scenario).show()

@@ -10,50 +10,34 @@ __version__ = "0.1.0"
 
 import importlib as _importlib
 
-from . import engine, formulas
-from .engine import MADR_COLUMNS, evaluate, project, targets
-from .errors import InputError, ScenarioError
-from .formulas import READINGS
-from .scenario import Scenario, load_scenario, scenario_from_dict
+from tariffmodel.inputs.errors import InputError, ScenarioError
+from tariffmodel.inputs.scenario import Scenario, load_scenario, scenario_from_dict
+from tariffmodel.licence.schedule2 import READINGS
+from tariffmodel.model.engine import MADR_COLUMNS, evaluate, project, targets
 
 # Names of the exploration modules, imported on first use so that `import tariffmodel` (and the
 # command line) does not pay for scipy.stats, SALib and matplotlib when it does not need them.
 _LAZY = {
-    "monte_carlo": "montecarlo",
-    "load_draws": "montecarlo",
-    "tornado": "sensitivity",
-    "spider": "sensitivity",
-    "grid": "sensitivity",
-    "sobol": "sensitivity",
-    "morris": "sensitivity",
-    "loss_breakeven": "breakeven",
-    "x_breakeven": "breakeven",
-    "recovery_breakeven": "breakeven",
-    "kpi_breakeven": "breakeven",
-    "loss_curve": "loss_incentive",
-    "value_of_loss_point": "loss_incentive",
-    "amr_loss_effect": "loss_incentive",
+    "monte_carlo": "tariffmodel.analysis.montecarlo",
+    "load_draws": "tariffmodel.analysis.montecarlo",
+    "tornado": "tariffmodel.analysis.sensitivity",
+    "spider": "tariffmodel.analysis.sensitivity",
+    "grid": "tariffmodel.analysis.sensitivity",
+    "sobol": "tariffmodel.analysis.sensitivity",
+    "morris": "tariffmodel.analysis.sensitivity",
+    "loss_breakeven": "tariffmodel.analysis.breakeven",
+    "x_breakeven": "tariffmodel.analysis.breakeven",
+    "recovery_breakeven": "tariffmodel.analysis.breakeven",
+    "kpi_breakeven": "tariffmodel.analysis.breakeven",
+    "loss_curve": "tariffmodel.analysis.loss_incentive",
+    "value_of_loss_point": "tariffmodel.analysis.loss_incentive",
+    "amr_loss_effect": "tariffmodel.analysis.loss_incentive",
 }
-_LAZY_MODULES = (
-    "amr",
-    "wpra",
-    "indices",
-    "plots",
-    "sensitivity",
-    "montecarlo",
-    "breakeven",
-    "loss_incentive",
-    "readings",
-    "report",
-    "batch",
-)
 
 
 def __getattr__(name):
     if name in _LAZY:
-        return getattr(_importlib.import_module(f".{_LAZY[name]}", __name__), name)
-    if name in _LAZY_MODULES:
-        return _importlib.import_module(f".{name}", __name__)
+        return getattr(_importlib.import_module(_LAZY[name]), name)
     raise AttributeError(f"module 'tariffmodel' has no attribute {name!r}")
 
 
@@ -63,9 +47,7 @@ __all__ = [
     "InputError",
     "Scenario",
     "ScenarioError",
-    "engine",
     "evaluate",
-    "formulas",
     "load_scenario",
     "project",
     "scenario_from_dict",

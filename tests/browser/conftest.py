@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tariffmodel import dashboard_browser as db
+from . import driver as db
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"

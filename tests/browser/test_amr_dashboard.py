@@ -1,5 +1,5 @@
 """The AMR programme dashboard in a real browser: the figures shown are those of
-tariffmodel.amr for the plan as the controls edit it."""
+tariffmodel.model.amr for the plan as the controls edit it."""
 
 from __future__ import annotations
 
@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from tariffmodel import amr
-from tariffmodel import dashboard_browser as db
-from tariffmodel.dashboard_amr import edited_plan
+from tariffmodel.dashboards.amr import edited_plan
+from tariffmodel.model import amr
+
+from . import driver as db
 
 PLAN = Path(__file__).resolve().parents[2] / "data" / "amr" / "nedc-amr-plan.yaml"
 NPV = ".tm-amr-npv_allowance"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
-from tariffmodel import figure_view as fv
+from tariffmodel.dashboards import figure_view as fv
 
 # Imports the widget's module as anywidget does (from its text), renders it with a stand-in
 # model, and counts how often plotly draws.

@@ -11,8 +11,9 @@ import pandas as pd
 import pytest
 
 import tariffmodel as tm
-from tariffmodel import dashboard_browser as db
-from tariffmodel.dashboard import pct_to_fraction
+from tariffmodel.dashboards.madr import pct_to_fraction
+
+from . import driver as db
 
 YEARS = [2026, 2027, 2028, 2029]
 

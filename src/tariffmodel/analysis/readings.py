@@ -1,0 +1,121 @@
+"""What the licence's unclear text is worth: MADR under every combination of the readings R1-R5.
+
+The readings are the named switches of :data:`tariffmodel.licence.schedule2.READINGS`. :func:`compare`
+evaluates the scenario under each of the 32 combinations, keeps those that change anything, and
+drops a combination whose results equal those of a combination with fewer switches changed (the
+extra switch changes nothing there), so each row shows something new.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pandas as pd
+
+from tariffmodel.inputs.errors import InputError, did_you_mean
+from tariffmodel.inputs.scenario import Scenario
+from tariffmodel.licence.schedule2 import READING_IDS, READINGS
+from tariffmodel.model.engine import evaluate
+
+COMPARED = (
+    "MADR",
+    "D",
+    "LD",
+    "LOSS",
+    "CC",
+    "K",
+    "CPI",
+    "a",
+    "c",
+    "p",
+    "DB",
+    "CS",
+    "i",
+    "para3",
+    "para4",
+    "para5",
+)
+
+
+def check_readings(readings, key: str = "--reading") -> dict[str, str]:
+    """``readings`` (switch -> value) as a dict, every switch and value one of :data:`READINGS`;
+    an unknown one is an :class:`InputError` under ``key`` with the nearest valid name."""
+    for switch, value in readings.items():
+        if switch not in READINGS:
+            raise InputError(
+                f"unknown reading switch '{switch}'{did_you_mean(switch, READINGS)}; "
+                f"switches: {', '.join(READINGS)}",
+                key=key,
+            )
+        allowed = READINGS[switch]
+        if value not in allowed:
+            raise InputError(
+                f"unknown reading '{value}': {READING_IDS[switch]} {switch} is one of "
+                f"{', '.join(allowed)}{did_you_mean(value, allowed)}",
+                key=key,
+            )
+    return dict(readings)
+
+
+def _label(changes: dict[str, str]) -> str:
+    if not changes:
+        return "default"
+    return ", ".join(f"{READING_IDS[k]} {k}={v}" for k, v in changes.items())
+
+
+def combinations(scenario: Scenario):
+    """Every combination of readings as a dict of the switches that differ from the scenario."""
+    switches = list(READINGS)
+    for values in itertools.product(*(READINGS[s] for s in switches)):
+        chosen = dict(zip(switches, values, strict=True))
+        yield {k: v for k, v in chosen.items() if v != scenario.readings[k]}
+
+
+def compare(scenario: Scenario) -> pd.DataFrame:
+    """MADR and the affected terms under every combination of readings that changes anything.
+
+    Returns
+    -------
+    DataFrame
+        One row per (combination, year): ``readings`` (the switches changed from the
+        scenario's own), ``year``, each compared column, and ``MADR_change`` [RO] against the
+        scenario's own readings. The first rows are the scenario's own readings.
+    """
+    results = []
+    for changes in sorted(combinations(scenario), key=len):
+        sc = scenario.with_readings(**changes) if changes else scenario
+        res = evaluate(sc)
+        results.append((changes, res))
+    base = results[0][1]
+    kept = [results[0]]
+    for changes, res in results[1:]:
+        if _same(res, base):
+            continue
+        # a combination equal to one already kept (with fewer switches) adds nothing
+        if any(
+            _same(res, k_res)
+            for k_changes, k_res in kept
+            if set(k_changes.items()) < set(changes.items())
+        ):
+            continue
+        kept.append((changes, res))
+    frames = []
+    for changes, res in kept:
+        frame = pd.DataFrame({"readings": _label(changes), "year": scenario.years})
+        for col in COMPARED:
+            frame[col] = res[col][0]
+        frame["MADR_change"] = res["MADR"][0] - base["MADR"][0]
+        frames.append(frame)
+    return pd.concat(frames, ignore_index=True)
+
+
+def _same(a: dict, b: dict) -> bool:
+    return all(np.array_equal(a[c], b[c]) for c in COMPARED)
+
+
+def pivot(table: pd.DataFrame, value: str = "MADR") -> pd.DataFrame:
+    """One row per combination, one column per year, of ``value``."""
+    out = table.pivot(index="readings", columns="year", values=value)
+    order = list(dict.fromkeys(table["readings"]))
+    return out.loc[order]

@@ -1,0 +1,254 @@
+"""``tariffmodel dashboard``: serve the Voila dashboards on this machine.
+
+Only the dashboards folder (``notebooks/dashboards``) is served, on 127.0.0.1 by default, with
+tracebacks kept out of the page, a pool of preheated kernels (each has already run the
+dashboard when a browser asks for it) and idle kernels culled. The page is Voila's "lab"
+template tuned for a quick first render (see :data:`TEMPLATE`).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from jupyter_core.paths import jupyter_config_path
+
+from tariffmodel.dashboards.amr import PLANS_ENV
+from tariffmodel.dashboards.figure_view import PLOTLY_URL_ENV, plotly_module, plotly_module_digest
+from tariffmodel.dashboards.madr import SCENARIOS_ENV
+from tariffmodel.inputs.errors import InputError
+from tariffmodel.inputs.locations import data_dir, notebooks_dir
+
+DASHBOARDS = notebooks_dir("dashboards")
+SCENARIOS = data_dir("scenarios")
+PLANS = data_dir("amr")
+
+
+#: The folder (under the server's base URL) of the dashboards' plotly.js; a subfolder per version.
+PLOTLY_BUNDLE_FOLDER = "voila/labextensions/tariffmodel-plotly/"
+
+#: The Voila template of the dashboards (see :data:`TEMPLATE`).
+TEMPLATE_NAME = "tariffmodel"
+
+#: Voila's "lab" template with a quicker first render: the browser fetches and compiles plotly.js
+#: (1.3 MB, cached for good: its path names its content) with the page itself, while
+#: the front end starts, instead of once the figure's model exists (the widgets then show
+#: together, sooner); and no style sheet from a CDN (font icons no dashboard uses; a
+#: render-blocking request that waits for a network).
+TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
+{%- block html_head_js -%}
+{{ super() }}
+<link rel="modulepreload" href="{{ resources.base_url }}@BUNDLE@">
+{%- endblock html_head_js -%}
+{%- block notebook_css -%}
+  {% if frontend == "voila" %}
+    {{ resources.include_js("static/voila-style.js") }}
+  {% endif %}
+  {{ spinner.css() }}
+  <style>
+    .jp-mod-noOutputs.jp-mod-noInput { display: none; }
+  </style>
+  {{ super.super() }}
+{%- endblock notebook_css -%}
+"""
+
+
+def _serve_file(target: Path, data: bytes) -> None:
+    """Write ``data`` to ``target`` unless it holds them (a file, never a link)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    # a copy: the server serves no file that resolves outside the folder
+    if target.is_symlink() or not target.is_file() or target.read_bytes() != data:
+        staging = target.with_suffix(".tmp")
+        staging.write_bytes(data)
+        os.replace(staging, target)
+
+
+def plotly_bundle_dir() -> tuple[Path, str]:
+    """A folder served beside the front-end extensions, holding the dashboards' plotly.js.
+
+    The figures' widget otherwise carries plotly's code through the kernel to every page;
+    served as a file, the browser fetches (and caches) it by itself. Returns the folder and
+    the path of the code under the server's base URL: it names a digest of the content, so a
+    browser may keep it for good.
+    """
+    import tempfile
+
+    folder = Path(tempfile.gettempdir()) / f"tariffmodel-dashboard-{os.getuid()}"
+    digest = plotly_module_digest()
+    _serve_file(folder / "tariffmodel-plotly" / digest / "plotly.js",
+                plotly_module().encode("utf-8"))  # fmt: skip
+    return folder, f"{PLOTLY_BUNDLE_FOLDER}{digest}/plotly.js"
+
+
+def voila_setup(folder: Path, bundle_url: str) -> tuple[Path, Path]:
+    """Write the dashboards' Voila template and configuration into ``folder``.
+
+    Returns the data folder holding ``voila/templates/tariffmodel`` (for $JUPYTER_PATH) and
+    the folder of ``voila.json``, which lets browsers keep plotly's code without asking again
+    (its path changes with its content).
+    """
+    import json
+
+    data = folder / "jupyter"
+    template = data / "voila" / "templates" / TEMPLATE_NAME
+    template.mkdir(parents=True, exist_ok=True)
+    (template / "conf.json").write_text(json.dumps({"base_template": "lab"}))
+    (template / "index.html.j2").write_text(TEMPLATE.replace("@BUNDLE@", bundle_url))
+    config = folder / "config"
+    config.mkdir(parents=True, exist_ok=True)
+    settings = {"static_immutable_cache": ["/" + PLOTLY_BUNDLE_FOLDER]}
+    (config / "voila.json").write_text(json.dumps({"Voila": {"tornado_settings": settings}}))
+    return data, config
+
+
+def voila_argv(
+    root: Path,
+    *,
+    port: int,
+    ip: str = "127.0.0.1",
+    pool_size: int = 1,
+    refill_delay: float = 5.0,
+    cull_idle: int = 600,
+    cull_interval: int = 60,
+    extra_labextensions: Path | None = None,
+    template: str | None = None,
+    config_dirs: Sequence[Path] = (),
+) -> list[str]:
+    """The Voila command line serving ``root``.
+
+    >>> argv = voila_argv(Path("dash"), port=8866)
+    >>> argv[3:6]
+    ['dash', '--port=8866', '--Voila.ip=127.0.0.1']
+    >>> "--show_tracebacks=False" in argv and "--preheat_kernel=True" in argv
+    True
+    """
+    argv = [
+        sys.executable,
+        "-m",
+        "voila",
+        str(root),
+        f"--port={port}",
+        f"--Voila.ip={ip}",
+        "--no-browser",
+        "--show_tracebacks=False",
+        "--VoilaExecutor.show_tracebacks=False",
+        # widgets come from the local labextensions, never from a CDN
+        "--VoilaConfiguration.file_allowlist",
+        "^$",  # no file of the folder is served as a file, only the dashboards
+        # front-end extensions of JupyterLab the dashboards do not use (figures draw through
+        # anywidget): not loaded, for a quicker first render
+        "--VoilaConfiguration.extension_denylist",
+        "jupyterlab-jupytext",
+        "--VoilaConfiguration.extension_denylist",
+        "jupyterlab-plotly",
+        "--VoilaConfiguration.extension_denylist",
+        "jupyterlab_pygments",  # colours of code cells: the dashboards show no code
+        f"--MappingKernelManager.cull_idle_timeout={cull_idle}",
+        f"--MappingKernelManager.cull_interval={cull_interval}",
+        "--MappingKernelManager.cull_connected=False",
+        # kernels talk over files of this user's runtime folder, not TCP ports: no other
+        # program on the machine can reach them, and no port picked for a kernel can be
+        # taken meanwhile by another program starting kernels (a kernel that cannot bind
+        # restarts empty, and its page finds none of its widgets)
+        "--KernelManager.transport=ipc",
+    ]
+    if extra_labextensions is not None:
+        argv += ["--VoilaConfiguration.extra_labextensions_path", str(extra_labextensions)]
+    if template is not None:
+        argv += [f"--template={template}"]
+    for path in config_dirs:
+        argv += ["--Voila.config_file_paths", str(path)]
+    if pool_size > 0:
+        argv += ["--preheat_kernel=True", f"--pool_size={pool_size}"]
+        # a kernel taken from the pool is replaced only once its page has rendered: starting
+        # the next one (a process importing the package and running the dashboard) while the
+        # browser builds the page would share this machine's cores with it
+        argv += [f"--VoilaKernelManager.fill_delay={refill_delay:g}"]
+    else:
+        argv += ["--preheat_kernel=False"]
+    return argv
+
+
+def serve(args) -> int:
+    root = Path(args.root).resolve()
+    if not root.is_dir():
+        raise InputError("no such folder of dashboards", file=str(root))
+    scenarios = Path(args.scenarios).resolve()
+    if not scenarios.is_dir():
+        raise InputError("no such folder of scenarios", file=str(scenarios), key="--scenarios")
+    env = dict(os.environ)
+    env[SCENARIOS_ENV] = str(scenarios)
+    env[PLANS_ENV] = str(Path(args.plans).resolve())
+    folder, bundle_url = plotly_bundle_dir()
+    env[PLOTLY_URL_ENV] = bundle_url
+    data, config = voila_setup(folder, bundle_url)
+    env["JUPYTER_PATH"] = os.pathsep.join([str(data), *filter(None, [env.get("JUPYTER_PATH")])])
+    argv = voila_argv(
+        root,
+        port=args.port,
+        ip=args.ip,
+        pool_size=args.pool_size,
+        refill_delay=args.refill_delay,
+        cull_idle=args.cull_idle,
+        cull_interval=args.cull_interval,
+        extra_labextensions=folder,
+        template=TEMPLATE_NAME,
+        # Voila's own search path, then ours (the first has the highest priority)
+        config_dirs=[root, *jupyter_config_path(), config],
+    )
+    print(f"tariffmodel dashboard: http://{args.ip}:{args.port}/ (Ctrl-C stops)", flush=True)
+    os.chdir(root)
+    if os.name == "posix":
+        # become the Voila server: one process, which stops and culls its kernels on a signal
+        os.execve(sys.executable, argv, env)
+    return subprocess.call(argv, env=env)  # pragma: no cover - not POSIX
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser(
+        "dashboard",
+        help="serve the Voila dashboards (MADR, AMR programme) on this machine",
+        description="Serve the dashboards folder through Voila on 127.0.0.1, tracebacks "
+        "hidden, kernels preheated and idle ones culled.",
+    )
+    p.add_argument("--port", type=int, default=8866, help="port (default 8866)")
+    p.add_argument("--ip", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    p.add_argument(
+        "--scenarios",
+        default=str(SCENARIOS),
+        help="folder of scenario files the dashboards offer (default data/scenarios)",
+    )
+    p.add_argument(
+        "--plans", default=str(PLANS), help="folder of AMR plan files (default data/amr)"
+    )
+    p.add_argument("--root", default=str(DASHBOARDS), help=argparse_hidden())
+    p.add_argument(
+        "--pool-size",
+        type=int,
+        default=1,
+        help="preheated kernels kept ready per dashboard (0: none; default 1)",
+    )
+    p.add_argument(
+        "--refill-delay",
+        type=float,
+        default=5.0,
+        help="seconds after a preheated kernel is taken before the next is started, so that "
+        "it does not slow the page being opened (default 5)",
+    )
+    p.add_argument(
+        "--cull-idle",
+        type=int,
+        default=600,
+        help="shut a kernel down after this many idle seconds (default 600)",
+    )
+    p.add_argument("--cull-interval", type=int, default=60, help=argparse_hidden())
+    p.set_defaults(func=serve)
+
+
+def argparse_hidden() -> str:
+    import argparse
+
+    return argparse.SUPPRESS

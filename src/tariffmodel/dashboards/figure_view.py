@@ -1,0 +1,195 @@
+"""A plotly figure shown in a page, updated in place: the dashboards' figure widget.
+
+The figure is an ordinary :class:`plotly.graph_objects.Figure` held in the kernel; the widget
+(:class:`FigureView`, an anywidget) carries its JSON and draws it in the browser with
+``Plotly.react``, which changes what is drawn without building the figure again. A change of
+traces and layout made together (:meth:`FigureView.refresh`) reaches the page as one message and
+is drawn once.
+
+The page draws with plotly.js's "finance" distribution (:data:`TRACE_TYPES`), vendored in
+``tariffmodel/dashboards/static`` from the npm package ``plotly.js-finance-dist-min`` (MIT licence, its
+text beside it; ``scripts/vendor_plotly.sh`` refreshes it). It is a quarter of the code of
+plotly's own FigureWidget, which bundles every trace type of plotly.js; the browser compiles
+and starts it that much sooner, which is most of a dashboard's first render.
+
+Under ``tariffmodel dashboard`` the server serves that code as a file (:func:`plotly_module`)
+and the widget's JavaScript only imports it (the browser fetches and caches it once, beside
+the page); elsewhere (JupyterLab) the code travels inside the widget.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import os
+from importlib import resources
+
+import anywidget
+import traitlets
+
+#: Set by ``tariffmodel dashboard``: the path, under the server's base URL, of
+#: :func:`plotly_module` served as a file.
+PLOTLY_URL_ENV = "TARIFFMODEL_PLOTLY_URL"
+
+#: The vendored plotly.js: npm package, version and the SHA-256 of the file (checked by a test).
+PLOTLY_JS_PACKAGE = "plotly.js-finance-dist-min"
+PLOTLY_JS_VERSION = "4.1.0"
+PLOTLY_JS_FILE = "plotly-finance.min.js"
+PLOTLY_JS_SHA256 = "9993f6d57ffd52d7417a9e89b666679ff69078e7c2816b43ab9ecdea9fa4709d"
+
+#: The trace types that build of plotly.js draws (its README); any other is an error here,
+#: not a figure silently missing from the page.
+TRACE_TYPES = frozenset(
+    ["bar", "candlestick", "funnel", "funnelarea", "histogram", "indicator", "ohlc", "pie",
+     "scatter", "waterfall"]
+)  # fmt: skip
+
+# The UMD bundle run as a module: it finds `module` and exports plotly there; the global
+# `Plotly` it also sets is put back as it was (JupyterLab may hold plotly's own).
+_MODULE_HEAD = """\
+const module = { exports: {} };
+const hadPlotly = Object.prototype.hasOwnProperty.call(globalThis, "Plotly");
+const oldPlotly = globalThis.Plotly;
+(function (module) {
+"""
+_MODULE_TAIL = """
+}).call(globalThis, module);
+if (hadPlotly) { globalThis.Plotly = oldPlotly; } else { delete globalThis.Plotly; }
+const PLOTLY = module.exports;
+"""
+
+# The view: draws the figure, then redraws it in place when traces or layout change; both
+# changed in one message are drawn once. Plotly keeps and alters what it is given: copies.
+_VIEW = """
+const CONFIG = { displaylogo: false, responsive: false };
+export default {
+  async render({ model, el }) {
+    const Plotly = await loadPlotly();
+    const div = document.createElement("div");
+    el.appendChild(div);
+    let queued = false;
+    const draw = () => {
+      queued = false;
+      return Plotly.react(div, structuredClone(model.get("traces")),
+                          structuredClone(model.get("figure_layout")), CONFIG);
+    };
+    const later = () => {
+      if (!queued) { queued = true; queueMicrotask(draw); }
+    };
+    model.on("change:traces", later);
+    model.on("change:figure_layout", later);
+    await draw();
+    return () => {
+      model.off("change:traces", later);
+      model.off("change:figure_layout", later);
+      Plotly.purge(div);
+    };
+  },
+};
+"""
+
+_IMPORT_LOADER = """
+const loadPlotly = async () => {
+  const cfg = JSON.parse(document.getElementById("jupyter-config-data")?.textContent || "{}");
+  const url = new URL((cfg.baseUrl || "/") + %s, window.location.href).href;
+  return (await import(url)).default;
+};
+"""
+
+_INLINE_LOADER = """
+const loadPlotly = async () => PLOTLY;
+"""
+
+
+@functools.cache
+def plotly_js() -> str:
+    """The vendored plotly.js bundle (see the module's text)."""
+    code = resources.files("tariffmodel.dashboards").joinpath("static", PLOTLY_JS_FILE).read_bytes()
+    return code.decode("utf-8")
+
+
+@functools.cache
+def _plotly_run() -> str:
+    """Module code running the vendored plotly.js, leaving it in the constant ``PLOTLY``."""
+    return _MODULE_HEAD + plotly_js() + _MODULE_TAIL
+
+
+def plotly_module() -> str:
+    """The vendored plotly.js as an ES module whose default export is ``Plotly``."""
+    return _plotly_run() + "export default PLOTLY;\n"
+
+
+def plotly_module_digest() -> str:
+    """A digest of :func:`plotly_module` (16 hex digits), for a path that names its content."""
+    return hashlib.sha256(plotly_module().encode("utf-8")).hexdigest()[:16]
+
+
+@functools.cache
+def view_code(url: str | None) -> str:
+    """The widget's JavaScript: importing plotly from ``url`` (under the server's base URL), or
+    with plotly's code inside when ``url`` is None."""
+    if url:
+        return _IMPORT_LOADER % json.dumps(url) + _VIEW
+    return _plotly_run() + _INLINE_LOADER + _VIEW
+
+
+def figure_json(figure) -> tuple[list, dict]:
+    """The traces and the layout of ``figure`` as plotly.js reads them (JSON types only).
+
+    Raises
+    ------
+    ValueError
+        When a trace is of a type the page cannot draw (not in :data:`TRACE_TYPES`).
+    """
+    import plotly.io as pio
+
+    unknown = sorted({trace.type for trace in figure.data} - TRACE_TYPES)
+    if unknown:
+        raise ValueError(
+            f"trace type {', '.join(unknown)} is not drawn by the dashboards' plotly.js "
+            f"({PLOTLY_JS_PACKAGE}); use one of: {', '.join(sorted(TRACE_TYPES))}"
+        )
+    spec = json.loads(pio.to_json(figure, validate=False))
+    return spec.get("data", []), spec.get("layout", {})
+
+
+class FigureView(anywidget.AnyWidget):
+    """A widget drawing the plotly figure ``figure``; :meth:`refresh` after changing it.
+
+    Parameters
+    ----------
+    figure : plotly.graph_objects.Figure
+        The figure shown; kept (not copied) as :attr:`figure`.
+
+    Examples
+    --------
+    >>> import plotly.graph_objects as go
+    >>> view = FigureView(go.Figure(go.Bar(x=["2024"], y=[1.0])))
+    >>> view.traces[0]["type"], view.traces[0]["y"]
+    ('bar', [1.0])
+    >>> view.figure.data[0].y = [2.0]
+    >>> view.refresh()
+    >>> view.traces[0]["y"]
+    [2.0]
+    """
+
+    traces = traitlets.List().tag(sync=True)
+    figure_layout = traitlets.Dict().tag(sync=True)
+
+    @property
+    def _esm(self) -> str:
+        # read when the widget is made: the served page imports plotly, elsewhere it travels
+        return view_code(os.environ.get(PLOTLY_URL_ENV) or None)
+
+    def __init__(self, figure, **kwargs) -> None:
+        traces, layout = figure_json(figure)
+        super().__init__(traces=traces, figure_layout=layout, **kwargs)
+        self.figure = figure
+
+    def refresh(self) -> None:
+        """Send the figure as it is now to the page: traces and layout in one message."""
+        traces, layout = figure_json(self.figure)
+        with self.hold_sync():
+            self.traces = traces
+            self.figure_layout = layout

@@ -1,0 +1,326 @@
+"""What the dashboards compute, apart from the widgets: pure functions, testable without a page.
+
+The page holds a set of control values (:class:`Controls`); :func:`scenario_edits` turns them
+into the scalar edits of :meth:`tariffmodel.inputs.scenario.Scenario.with_values`, so that the edited
+scenario the page downloads reproduces the page's numbers exactly under ``tariffmodel run``.
+The compliance sentences and the roll-out pace are one function each; the bill impact is that
+of ``tariffmodel run`` (:func:`tariffmodel.reporting.run_outputs.bill_impact`).
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+# --- the controls and the scenario edits they make ------------------------------------------
+
+
+@dataclass(frozen=True)
+class Controls:
+    """The values a decision maker set on the page; None (or absent) leaves the scenario as is.
+
+    Attributes
+    ----------
+    cpi : mapping year -> CPI_t [fraction]
+    X : X_Dt for every year [fraction]
+    TL : target losses for every year [fraction]
+    AL : actual losses for every year from the history year on [fraction]; RBS = RUD / (1 - AL)
+    accounts_growth : extra growth of customer accounts a year over the base path [fraction]
+    units_growth : extra growth of units (RUD and RBS) a year over the base path [fraction]
+    WS : customer KPI score of every modelled year [-]
+    recovery : ARDR_t / MADR_t in modelled years without a reported ARDR [fraction]
+    amr : mapping year -> AMR_t [RO] (from the AMR plan at the chosen pace and unit cost)
+    """
+
+    cpi: Mapping[int, float] = field(default_factory=dict)
+    X: float | None = None
+    TL: float | None = None
+    AL: float | None = None
+    accounts_growth: float | None = None
+    units_growth: float | None = None
+    WS: float | None = None
+    recovery: float | None = None
+    amr: Mapping[int, float] = field(default_factory=dict)
+
+
+def growth_factor(extra_growth, years, base_year):
+    r"""Factor applied to a base path for extra growth a year [-].
+
+    .. math:: f_t = (1 + g)^{t - t_0}
+
+    Parameters
+    ----------
+    extra_growth : float
+        Extra growth a year [fraction].
+    years : array_like of int
+        The years t.
+    base_year : int
+        The year t_0 where the factor is 1 (the history year).
+
+    Returns
+    -------
+    ndarray
+        One factor per year.
+
+    Examples
+    --------
+    >>> growth_factor(0.1, [2025, 2026, 2027], 2025).tolist()
+    [1.0, 1.1, 1.2100000000000002]
+    """
+    return np.power(1.0 + extra_growth, np.asarray(years) - base_year)
+
+
+def bulk_supplies(units, losses):
+    r"""Bulk supplies that give the stated actual losses [kWh].
+
+    Inverts AL = 1 - RUD / RBS (paragraph 1b):
+
+    .. math:: RBS = \frac{RUD}{1 - AL}
+
+    Examples
+    --------
+    >>> bulk_supplies(30_000.0, 0.25)
+    40000.0
+    """
+    return units / (1.0 - losses)
+
+
+def scenario_edits(sc, controls: Controls) -> dict[str, float]:
+    """The scalar edits (targets of ``Scenario.with_values``) that the controls make.
+
+    Untouched controls make no edit. Growth scales the base path from the history year on;
+    actual losses set RBS of the history year and every modelled year from the (grown) RUD.
+
+    Parameters
+    ----------
+    sc : tariffmodel.inputs.scenario.Scenario
+        The scenario the page started from (readings already chosen).
+    controls : Controls
+
+    Returns
+    -------
+    dict
+        target -> value, e.g. ``{"notified.X": 0.02, "inputs.CA@2027": 1.4e6}``.
+    """
+    h = sc.history_year
+    years = list(sc.years)
+    rows = sc.rows
+    edits: dict[str, float] = {}
+    for y, v in sorted(controls.cpi.items()):
+        edits[f"inputs.CPI@{y}"] = float(v)
+    if controls.X is not None:
+        edits["notified.X"] = float(controls.X)
+    if controls.TL is not None:
+        edits["notified.TL"] = float(controls.TL)
+    if controls.accounts_growth is not None:
+        f = growth_factor(controls.accounts_growth, years, h)
+        for y, k in zip(years, f, strict=True):
+            edits[f"inputs.CA@{y}"] = float(rows[y]["CA"] * k)
+    all_years = [h, *years]
+    if controls.units_growth is not None or controls.AL is not None:
+        g = 0.0 if controls.units_growth is None else controls.units_growth
+        f = growth_factor(g, all_years, h)
+        for y, k in zip(all_years, f, strict=True):
+            rud = float(rows[y]["RUD"] * k)
+            rbs = float(rows[y]["RBS"] * k)
+            if controls.AL is not None:
+                rbs = float(bulk_supplies(rud, controls.AL))
+            if y != h and controls.units_growth is not None:
+                edits[f"inputs.RUD@{y}"] = rud
+            edits[f"inputs.RBS@{y}"] = rbs
+    if controls.WS is not None:
+        for y in years:
+            edits[f"inputs.WS@{y}"] = float(controls.WS)
+    if controls.recovery is not None:
+        for y in recovery_years(sc):
+            edits[f"inputs.recovery@{y}"] = float(controls.recovery)
+    for y, v in sorted(controls.amr.items()):
+        if y in rows and y != h:
+            edits[f"inputs.AMR@{y}"] = float(v)
+    return edits
+
+
+def recovery_years(sc) -> list[int]:
+    """The modelled years without a reported ARDR, where the revenue recovery applies."""
+    return [y for y in sc.years if _missing(sc.rows[y].get("ARDR"))]
+
+
+def _missing(v) -> bool:
+    return v is None or (isinstance(v, float) and math.isnan(v))
+
+
+# --- the AMR roll-out pace ------------------------------------------------------------------
+
+
+def rollout_at_pace(rollout: Mapping[int, float], pace: float) -> dict[int, float]:
+    r"""A roll-out profile run faster or slower, with the same meters in the end [meters].
+
+    The cumulative roll-out C is read on a stretched clock: the years to finish are divided by
+    the pace, linearly between year ends,
+
+    .. math:: C'(t) = C\left(t_0 - 1 + (t - t_0 + 1)\,\pi\right)
+
+    Parameters
+    ----------
+    rollout : mapping year -> meters installed that year
+    pace : float
+        1 is the plan; 2 finishes in half the years, 0.5 takes twice as long [-].
+
+    Returns
+    -------
+    dict
+        year -> meters installed, from the plan's first year until every meter is in.
+
+    Examples
+    --------
+    >>> rollout_at_pace({2026: 100.0, 2027: 100.0}, 2.0)
+    {2026: 200.0}
+    >>> rollout_at_pace({2026: 100.0, 2027: 100.0}, 0.5)
+    {2026: 50.0, 2027: 50.0, 2028: 50.0, 2029: 50.0}
+    """
+    if not pace > 0:
+        raise ValueError(f"the roll-out pace must be above 0, not {pace!r}")
+    years = sorted(rollout)
+    t0 = years[0]
+    n = years[-1] - t0 + 1
+    clock = np.arange(n + 1, dtype=float)  # year ends: 0 = start of t0
+    cum = np.concatenate([[0.0], np.cumsum([float(rollout.get(t0 + k, 0.0)) for k in range(n)])])
+    n_new = math.ceil(n / pace - 1e-9)
+    ends = np.minimum(np.arange(n_new + 1, dtype=float) * pace, n)
+    new_cum = np.interp(ends, clock, cum)
+    installed = np.diff(new_cum)
+    return {t0 + k: float(v) for k, v in enumerate(installed)}
+
+
+# --- compliance in plain words --------------------------------------------------------------
+
+
+def compliance_sentences(frame: pd.DataFrame) -> list[tuple[int, str, bool]]:
+    """The tests of paragraphs 3-5 of each year, in plain words.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        madr.csv-like: ``year``, ``MADR``, ``ARDR``, ``para3``, ``para4``, ``para5``.
+
+    Returns
+    -------
+    list of (year, sentence, triggered)
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"year": [2026], "MADR": [100.0], "ARDR": [104.0],
+    ...                   "para3": [True], "para4": [False], "para5": [False]})
+    >>> [s for _, s, hit in compliance_sentences(f) if hit]  # doctest: +ELLIPSIS
+    ['2026: revenue is 104.0 % of the cap, more than 3 % above it (paragraph 3)...']
+    """
+    out = []
+    for row in frame.itertuples(index=False):
+        t = int(row.year)
+        ratio = 100.0 * row.ARDR / row.MADR
+        if row.para3:
+            text = (
+                f"{t}: revenue is {ratio:.1f} % of the cap, more than 3 % above it (paragraph 3): "
+                f"NEDC must explain to the Authority, and may not raise charges in {t + 1} unless "
+                f"it shows they will not exceed the {t + 1} cap."
+            )
+        else:
+            text = f"{t}: revenue is {ratio:.1f} % of the cap, not more than 3 % above it."
+        out.append((t, text, bool(row.para3)))
+        if row.para4:
+            out.append(
+                (
+                    t,
+                    f"{t}: the over-recovery of {t - 1} and {t} together is more than 4 % of the "
+                    f"{t} cap (paragraph 4): the Authority may require charges to be cut in {t + 1}.",
+                    True,
+                )
+            )
+        else:
+            out.append(
+                (
+                    t,
+                    f"{t}: the over-recovery of {t - 1} and {t} together is within 4 % of the cap.",
+                    False,
+                )
+            )
+        if row.para5:
+            out.append(
+                (
+                    t,
+                    f"{t}: revenue was below 90 % of the cap in both {t - 1} and {t} (paragraph 5): "
+                    f"the Authority may put a higher figure for {t} revenue into the {t + 1} "
+                    "correction K.",
+                    True,
+                )
+            )
+        else:
+            out.append(
+                (t, f"{t}: revenue was not below 90 % of the cap in both {t - 1} and {t}.", False)
+            )
+    return out
+
+
+# --- downloads ------------------------------------------------------------------------------
+
+
+def results_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """The results to download: the madr.csv columns and the bill impact of ``tariffmodel run``.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        One variant of the engine (:func:`tariffmodel.model.engine.to_frame`), one row per year.
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"year": [2026], "MADR": [150.0e6], "RUD": [30.0e9], "CA": [1.5e6]})
+    >>> t = results_table(f)
+    >>> t.columns.tolist()
+    ['year', 'MADR', 'RUD', 'CA', 'baisa_per_kWh', 'RO_per_account']
+    >>> t.loc[0, "baisa_per_kWh"], t.loc[0, "RO_per_account"]
+    (np.float64(5.0), np.float64(100.0))
+    """
+    from tariffmodel.reporting.run_outputs import bill_impact
+
+    bills = bill_impact(frame)
+    return frame.assign(
+        baisa_per_kWh=bills["baisa_per_kWh"], RO_per_account=bills["RO_per_account"]
+    )
+
+
+def about_table(record: Mapping, readings: Mapping[str, str], edits: Mapping[str, float]):
+    """What produced a download, one (item, value) row each: the provenance record of the
+    scenario loaded, the readings used and every edit made on the page.
+
+    Examples
+    --------
+    >>> t = about_table({"tool": "tariffmodel", "inputs": {"s.yaml": "ab12"}},
+    ...                 {"loss_deadband": "as_drafted"}, {"notified.X": 0.02})
+    >>> t.values.tolist()  # doctest: +NORMALIZE_WHITESPACE
+    [['tool', 'tariffmodel'], ['input s.yaml', 'sha256 ab12'],
+     ['reading loss_deadband', 'as_drafted'], ['edit notified.X', '0.02']]
+    """
+    rows = [
+        (str(k), "" if v is None else str(v))
+        for k, v in record.items()
+        if k not in ("inputs", "readings")
+    ]
+    rows += [(f"input {p}", f"sha256 {h}") for p, h in record.get("inputs", {}).items()]
+    rows += [(f"reading {k}", v) for k, v in readings.items()]
+    rows += [(f"edit {k}", repr(v)) for k, v in edits.items()]
+    return pd.DataFrame(rows, columns=["item", "value"])
+
+
+def to_xlsx_bytes(sheets: Mapping[str, pd.DataFrame]) -> bytes:
+    """An Excel workbook of the given sheets, numbers at full precision."""
+    buf = io.BytesIO()
+    with pd.ExcelWriter(buf, engine="xlsxwriter") as xw:
+        for name, df in sheets.items():
+            df.to_excel(xw, sheet_name=name[:31], index=False)
+    return buf.getvalue()

@@ -1,0 +1,1029 @@
+"""Scenario files: loading, validation, editing, and the arrays the engine runs on.
+
+A scenario is YAML per the scenario-format contract (see the README): Notified Values, the readings
+R1-R5, call-centre KPIs, and a year table of one history row and one row per modelled year. Every
+rule broken raises :class:`~tariffmodel.inputs.errors.ScenarioError` naming the file, the key or column,
+the year and the rule. The field rules come from :mod:`tariffmodel.inputs.fields`.
+"""
+
+from __future__ import annotations
+
+import copy
+import csv
+import io
+import math
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import yaml
+
+from tariffmodel.inputs.errors import ScenarioError, unknown_key_error
+from tariffmodel.inputs.fields import (
+    AMOUNT_COLUMNS,
+    HISTORY_REQUIRED,
+    INPUT_FIELDS,
+    MODELLED_ALLOWED,
+    MODELLED_REQUIRED,
+    NOTIFIED_DEFAULTS,
+    NOTIFIED_FIELDS,
+    NOTIFIED_REQUIRED,
+    TOP_LEVEL_KEYS,
+    TOP_LEVEL_REQUIRED,
+)
+from tariffmodel.licence.schedule2 import READING_IDS, READINGS, kpi_deviation
+
+CALL_CENTRE_KEYS = ("allowance", "kpis", "actuals")
+KPI_KEYS = ("name", "weight", "target", "higher_is_better")
+
+
+# --- YAML with floats such as 1.3e9 and no duplicate keys -----------------------------------
+
+
+class _Loader(yaml.SafeLoader):
+    """Safe YAML loader that reads ``1.3e9`` as a number (YAML 1.2) and rejects duplicate keys."""
+
+
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(
+        r"""^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+]?[0-9]+)?
+        |[-+]?(?:[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)
+        |\.[0-9_]+(?:[eE][-+]?[0-9]+)?
+        |[-+]?\.(?:inf|Inf|INF)
+        |\.(?:nan|NaN|NAN))$""",
+        re.X,
+    ),
+    list("-+0123456789."),
+)
+
+
+def _construct_mapping(loader, node, deep=False):
+    seen = set()
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        if key in seen:
+            raise ScenarioError(
+                f"duplicate key (line {key_node.start_mark.line + 1})", key=str(key)
+            )
+        seen.add(key)
+        if value_node.tag == "tag:yaml.org,2002:timestamp":
+            try:  # a date that does not exist: say under which key
+                _construct_timestamp(loader, value_node)
+            except ScenarioError as exc:
+                raise ScenarioError(exc.rule, key=str(key)) from None
+    return yaml.SafeLoader.construct_mapping(loader, node, deep=deep)
+
+
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def _construct_timestamp(loader, node):
+    # YAML reads 2026-13-01 as a date: a day that does not exist is an input error
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except ValueError as exc:
+        raise ScenarioError(
+            f"not a date that exists: {node.value!r} (line {node.start_mark.line + 1}): {exc}"
+        ) from None
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
+
+
+#: The earliest First Relevant Year accepted (the licence's is 2023): catches a mistyped year.
+FIRST_RELEVANT_YEAR_MIN = 2000
+
+
+def read_yaml(path: str | Path) -> Any:
+    """Read a YAML file with the project's loader; errors name the file and the line."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ScenarioError("file not found", file=str(path)) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ScenarioError(f"cannot read the file: {exc}", file=str(path)) from None
+    try:
+        return yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+    except ScenarioError as exc:
+        raise ScenarioError(exc.rule, file=str(path), key=exc.key) from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ScenarioError(f"not valid YAML{where}: {problem}", file=str(path)) from None
+
+
+# --- the scenario ---------------------------------------------------------------------------
+
+
+@dataclass
+class Scenario:
+    """A validated scenario.
+
+    Build one with :func:`load_scenario` or :func:`scenario_from_dict`; the attributes are the
+    validated, normalised content of the file.
+
+    Attributes
+    ----------
+    name : str
+    years : list of int
+        The modelled Relevant Years.
+    first_relevant_year : int
+    readings : dict
+        Switch -> chosen reading, for every switch of :data:`READINGS`.
+    notified : dict
+        Key -> number (every year) or {year: number}.
+    call_centre : dict or None
+        ``allowance`` ({year: RO}), ``kpis`` (list), ``actuals`` ({year: {kpi: value}}).
+    rows : dict
+        Year -> {column: value}, the year table after filling linked data (CPI, SR, AMR, WPRA).
+    path : Path or None
+        The scenario file.
+    sources : list of Path
+        Every file read (the scenario, its CSV, linked series and plans), for the manifest.
+    filled : dict
+        Column -> the source that filled it (for reports).
+    """
+
+    name: str
+    years: list[int]
+    first_relevant_year: int
+    readings: dict[str, str]
+    notified: dict[str, Any]
+    call_centre: dict[str, Any] | None
+    rows: dict[int, dict[str, float]]
+    licensee: str | None = None
+    description: str | None = None
+    path: Path | None = None
+    sources: list[Path] = field(default_factory=list)
+    filled: dict[str, str] = field(default_factory=dict)
+    _raw: dict[str, Any] = field(default_factory=dict, repr=False)
+    _base_dir: Path | None = field(default=None, repr=False)
+    _file: str = field(default="<memory>", repr=False)
+    _arrays: dict[str, Any] | None = field(default=None, repr=False)
+
+    # -- derived --
+    @property
+    def history_year(self) -> int:
+        return self.years[0] - 1
+
+    def notified_value(self, key: str, year: int | None = None) -> float:
+        """The Notified Value of ``key`` for ``year`` (NaN when not notified)."""
+        value = self.notified.get(key, NOTIFIED_DEFAULTS.get(key, math.nan))
+        if isinstance(value, dict):
+            return float(value.get(year, math.nan))
+        return float(value)
+
+    # -- editing --
+    def to_dict(self, resolved: bool = True) -> dict[str, Any]:
+        """The scenario as a mapping that :func:`scenario_from_dict` accepts.
+
+        ``resolved=True`` (default) gives a standalone scenario: the year table inline, with the
+        values that linked files filled (CPI, SR, AMR, WPRA, RBS under the AMR loss reduction)
+        written out and the links dropped. ``resolved=False`` gives the file as it was written.
+        """
+        if not resolved:
+            return copy.deepcopy(self._raw)
+        d: dict[str, Any] = {"name": self.name}
+        if self.licensee is not None:
+            d["licensee"] = self.licensee
+        if self.description is not None:
+            d["description"] = self.description
+        d["years"] = list(self.years)
+        d["first_relevant_year"] = self.first_relevant_year
+        d["interpretation"] = dict(self.readings)
+        d["notified"] = copy.deepcopy(self.notified)
+        if self.call_centre is not None:
+            d["call_centre"] = copy.deepcopy(self.call_centre)
+        d["inputs"] = [
+            {"year": y, **{k: _plain(v) for k, v in row.items() if k != "year"}}
+            for y, row in sorted(self.rows.items())
+        ]
+        return d
+
+    def to_yaml(self) -> str:
+        """A standalone YAML scenario (see :meth:`to_dict`), valid input to ``tariffmodel run``."""
+        header = f"# Scenario written by tariffmodel: {self.name}\n"
+        if self.filled:
+            header += (
+                "# Values filled from linked files: "
+                + "; ".join(f"{k} from {v}" for k, v in sorted(self.filled.items()))
+                + "\n"
+            )
+        return header + yaml.safe_dump(
+            self.to_dict(), sort_keys=False, allow_unicode=True, default_flow_style=None, width=100
+        )
+
+    def with_readings(self, **readings: str) -> Scenario:
+        """A copy with other readings R1-R5 (linked CPI series are recomputed under R5)."""
+        for switch in readings:
+            if switch not in READINGS:
+                raise unknown_key_error(
+                    switch, READINGS, file=self._file, key_prefix="interpretation."
+                )
+        raw = self.to_dict(resolved=False)
+        raw["interpretation"] = {**self.readings, **readings}
+        return scenario_from_dict(raw, base_dir=self._base_dir, file=self._file, path=self.path)
+
+    def with_values(self, values: dict[str, float]) -> Scenario:
+        """A copy with some values edited, validated again.
+
+        ``values`` maps a target to a number: ``inputs.COL`` (every modelled year),
+        ``inputs.COL@YEAR``, ``notified.KEY`` (one number for every year) or ``notified.KEY@YEAR``.
+        The copy is standalone (see :meth:`to_dict`).
+        """
+        d = self.to_dict(resolved=True)
+        rows = {r["year"]: r for r in d["inputs"]}
+        for target, value in values.items():
+            section, key, year = parse_target(target, self)
+            value = float(value)
+            if section == "inputs":
+                for y in [year] if year is not None else self.years:
+                    rows[y][key] = value
+            elif year is None:
+                d["notified"][key] = value
+            else:
+                current = d["notified"].get(key)
+                if not isinstance(current, dict):
+                    years = range(self.history_year, self.years[-1] + 1)
+                    current = {y: current for y in years} if current is not None else {}
+                current[year] = value
+                d["notified"][key] = current
+        d["inputs"] = [rows[y] for y in sorted(rows)]
+        return scenario_from_dict(d, base_dir=self._base_dir, file=self._file)
+
+    def arrays(self) -> dict[str, Any]:
+        """The scenario as numpy arrays for the engine (built once, then cached)."""
+        if self._arrays is None:
+            self._arrays = _build_arrays(self)
+        return self._arrays
+
+
+def _plain(v):
+    if isinstance(v, float) and v.is_integer() and abs(v) < 1e15:
+        return int(v)
+    return v
+
+
+# --- targets (shared by with_values and the engine's overrides) -----------------------------
+
+#: Columns that may be set in the history row through a target.
+HISTORY_TARGET_COLUMNS = HISTORY_REQUIRED[1:]
+
+
+def parse_target(target: str, scenario: Scenario) -> tuple[str, str, int | None]:
+    """Split ``inputs.COL@YEAR`` / ``notified.KEY`` into (section, key, year), checking each part."""
+    file = scenario._file
+    text = str(target)
+    base, _, year_text = text.partition("@")
+    section, _, key = base.partition(".")
+    if section not in ("inputs", "notified") or not key:
+        raise ScenarioError(
+            "a target is inputs.COLUMN[@YEAR] or notified.KEY[@YEAR]", file=file, key=text
+        )
+    year = None
+    if year_text:
+        try:
+            year = int(year_text)
+        except ValueError:
+            raise ScenarioError(f"'{year_text}' is not a year", file=file, key=text) from None
+    if section == "inputs":
+        allowed = [c for c in MODELLED_ALLOWED if c != "year"] + ["MADR", "DB"]
+        if key not in allowed:
+            raise unknown_key_error(key, allowed, file=file, key_prefix="inputs.")
+        if year is None:
+            if key in ("MADR", "DB"):
+                raise ScenarioError(
+                    f"{key} is given for the history year only: write inputs.{key}@"
+                    f"{scenario.history_year}",
+                    file=file,
+                    key=text,
+                )
+        elif year == scenario.history_year:
+            if key not in HISTORY_TARGET_COLUMNS:
+                raise ScenarioError(
+                    f"{key} is not a column of the history row", file=file, key=text, year=year
+                )
+        elif year not in scenario.years or key in ("MADR", "DB"):
+            raise ScenarioError(
+                f"no such year for {key}: modelled years are {scenario.years[0]}-"
+                f"{scenario.years[-1]}, history year {scenario.history_year}",
+                file=file,
+                key=text,
+                year=year,
+            )
+    else:
+        if key not in NOTIFIED_FIELDS:
+            raise unknown_key_error(key, NOTIFIED_FIELDS, file=file, key_prefix="notified.")
+        keyed = NOTIFIED_FIELDS[key][1]
+        if year is not None:
+            if keyed == "scalar":
+                raise ScenarioError(f"{key} is one number, not keyed by year", file=file, key=text)
+            lo = scenario.history_year if keyed == "own" else scenario.years[0]
+            hi = scenario.years[-1] - (1 if keyed == "own" else 0)
+            if not lo <= year <= hi:
+                raise ScenarioError(
+                    f"{key} is used for years {lo}-{hi} only", file=file, key=text, year=year
+                )
+    return section, key, year
+
+
+# --- loading --------------------------------------------------------------------------------
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Load and validate a scenario file.
+
+    Parameters
+    ----------
+    path : str or Path
+        The YAML scenario file.
+
+    Returns
+    -------
+    Scenario
+
+    Raises
+    ------
+    ScenarioError
+        Naming the file, key or column, year and rule of the first problem found.
+    """
+    path = Path(path)
+    data = read_yaml(path)
+    return scenario_from_dict(data, base_dir=path.parent, file=str(path), path=path)
+
+
+def scenario_from_dict(
+    data: Any, base_dir: str | Path | None = None, file: str = "<memory>", path: Path | None = None
+) -> Scenario:
+    """Validate a scenario given as a mapping (the parsed YAML)."""
+    return _Builder(data, Path(base_dir) if base_dir is not None else None, file, path).build()
+
+
+class _Builder:
+    def __init__(self, data, base_dir, file, path):
+        self.data = data
+        self.base_dir = base_dir
+        self.file = file
+        self.path = path
+        self.sources: list[Path] = [path] if path is not None else []
+        self.filled: dict[str, str] = {}
+
+    def error(self, rule, key=None, year=None, file=None):
+        return ScenarioError(rule, file=file or self.file, key=key, year=year)
+
+    # -- numbers --
+    def number(self, value, key, year=None, file=None):
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            if isinstance(value, str):
+                raise self.error(f"text where a number is due: {value!r}", key, year, file)
+            raise self.error(
+                f"a number is due, not {type(value).__name__} {value!r}", key, year, file
+            )
+        return float(value)
+
+    def checked(self, spec, value, key, year=None, file=None):
+        v = self.number(value, key, year, file)
+        rule = spec.check(v)
+        if rule:
+            raise self.error(rule, key, year, file)
+        return v
+
+    def year_value(self, value, key, file=None):
+        if isinstance(value, str) and value.strip().isdigit():
+            return int(value)  # a quoted year key, e.g. "2026": 0.02
+        if isinstance(value, bool) or not isinstance(value, int):
+            if isinstance(value, float) and value.is_integer():
+                return int(value)
+            raise self.error(f"a year is a whole number, not {value!r}", key, file=file)
+        return value
+
+    def resolve_path(self, value, key) -> Path:
+        if not isinstance(value, str) or not value.strip():
+            raise self.error("a file path is due", key)
+        p = Path(value)
+        if not p.is_absolute() and self.base_dir is not None:
+            p = self.base_dir / p
+        if p.is_dir():
+            raise self.error(f"names a folder, not a file: {value}", key)
+        if not p.is_file():
+            raise self.error(f"file not found: {value}", key)
+        self.sources.append(p)
+        return p
+
+    # -- the whole --
+    def build(self) -> Scenario:
+        d = self.data
+        if not isinstance(d, dict):
+            raise self.error("a scenario file is a mapping of keys (name, years, notified, inputs)")
+        for key in d:
+            if key not in TOP_LEVEL_KEYS:
+                raise unknown_key_error(key, TOP_LEVEL_KEYS, file=self.file)
+        for key in TOP_LEVEL_REQUIRED:
+            if d.get(key) is None:
+                raise self.error("required key missing", key)
+        name = d["name"]
+        if not isinstance(name, str) or not name.strip():
+            raise self.error("name must be a non-empty text", "name")
+        years = self.years(d["years"])
+        fry = self.year_value(d.get("first_relevant_year", 2023), "first_relevant_year")
+        if not FIRST_RELEVANT_YEAR_MIN <= fry <= years[0]:
+            raise self.error(
+                f"the licence's First Relevant Year (2023 as licensed) must lie between "
+                f"{FIRST_RELEVANT_YEAR_MIN} and the first modelled year {years[0]}",
+                "first_relevant_year",
+                fry,
+            )
+        readings = self.readings(d.get("interpretation"))
+        self.years_ = years
+        notified = self.notified(d["notified"], years)
+        rows = self.inputs(d["inputs"], years)
+        self.link_series(d, rows, years, readings)
+        self.link_amr_wpra(d, rows, years)
+        self.link_licence_fee(d.get("licence_fee"), rows, years)
+        self.require_rows(rows, years, notified)
+        call_centre = self.call_centre(d.get("call_centre"), years)
+        licensee = d.get("licensee")
+        description = d.get("description")
+        for key, val in (("licensee", licensee), ("description", description)):
+            if val is not None and not isinstance(val, str):
+                raise self.error("must be text", key)
+        return Scenario(
+            name=name,
+            years=years,
+            first_relevant_year=fry,
+            readings=readings,
+            notified=notified,
+            call_centre=call_centre,
+            rows=rows,
+            licensee=licensee,
+            description=description,
+            path=self.path,
+            sources=list(dict.fromkeys(self.sources)),
+            filled=self.filled,
+            _raw=copy.deepcopy(d),
+            _base_dir=self.base_dir,
+            _file=self.file,
+        )
+
+    def years(self, value) -> list[int]:
+        if not isinstance(value, list) or not value:
+            raise self.error("years is a non-empty list such as [2026, 2027, 2028, 2029]", "years")
+        years = [self.year_value(y, "years") for y in value]
+        for prev, y in zip(years, years[1:], strict=False):
+            if y == prev:
+                raise self.error("duplicate year", "years", y)
+            if y != prev + 1:
+                raise self.error(
+                    "years must be consecutive and ascending"
+                    + (f" (gap after {prev})" if y > prev else ""),
+                    "years",
+                    y,
+                )
+        return years
+
+    def readings(self, value) -> dict[str, str]:
+        chosen = {k: v[0] for k, v in READINGS.items()}
+        if value is None:
+            return chosen
+        if not isinstance(value, dict):
+            raise self.error("interpretation is a mapping of reading switches", "interpretation")
+        for k, v in value.items():
+            if k not in READINGS:
+                raise unknown_key_error(k, READINGS, file=self.file, key_prefix="interpretation.")
+            if v not in READINGS[k]:
+                from tariffmodel.inputs.errors import did_you_mean
+
+                raise self.error(
+                    f"reading {READING_IDS[k]} must be one of {', '.join(READINGS[k])}"
+                    f"{did_you_mean(str(v), READINGS[k])}, not {v!r}",
+                    f"interpretation.{k}",
+                )
+            chosen[k] = v
+        return chosen
+
+    def notified(self, value, years) -> dict[str, Any]:
+        if not isinstance(value, dict):
+            raise self.error("notified is a mapping of Notified Values", "notified")
+        out: dict[str, Any] = {}
+        for key, val in value.items():
+            if key not in NOTIFIED_FIELDS:
+                raise unknown_key_error(
+                    key, NOTIFIED_FIELDS, file=self.file, key_prefix="notified."
+                )
+            spec, keyed = NOTIFIED_FIELDS[key]
+            full = f"notified.{key}"
+            if isinstance(val, dict):
+                if keyed == "scalar":
+                    raise self.error("one number is due, not a mapping by year", full)
+                out[key] = {
+                    self.year_value(y, full): self.checked(spec, v, full, y) for y, v in val.items()
+                }
+                for y in out[key]:
+                    # an entry no year reads would be ignored without a word
+                    if not years[0] - 1 <= y <= years[-1]:
+                        raise self.error(
+                            f"outside the scenario's years: Notified Values by year run from the "
+                            f"history year {years[0] - 1} to the last modelled year {years[-1]}",
+                            full,
+                            y,
+                        )
+            else:
+                if val is None:
+                    raise self.error("a value is due", full)
+                out[key] = self.checked(spec, val, full)
+        for key in NOTIFIED_REQUIRED:
+            if key not in out:
+                raise self.error("required Notified Value missing", f"notified.{key}")
+        first = years[0]
+        for key in ("a", "c", "p"):
+            if isinstance(out[key], dict) and first not in out[key]:
+                raise self.error(
+                    f"{key} needs a value for the first modelled year (later years roll forward)",
+                    f"notified.{key}",
+                    first,
+                )
+        last_nsf = out.get("nsf_last_year", NOTIFIED_DEFAULTS["nsf_last_year"])
+        for t in years:
+            for key in ("r", "CAP"):
+                self.need(out, key, t)
+            if t <= last_nsf:
+                self.need(out, key="s", year=t, why="NSF_t applies up to nsf_last_year")
+            for key in ("TL", "BAND", "TS"):
+                self.need(
+                    out,
+                    key,
+                    t - 1,
+                    why=f"{'LOSS' if key != 'TS' else 'CS'}_{t} reads the entry of {t - 1}",
+                )
+        return out
+
+    def need(self, out, key, year, why=None):
+        val = out[key]
+        if isinstance(val, dict) and year not in val:
+            rule = "Notified Value missing for this year" + (f" ({why})" if why else "")
+            raise self.error(rule, f"notified.{key}", year)
+
+    # -- the year table --
+    def inputs(self, value, years) -> dict[int, dict[str, float]]:
+        file = self.file
+        if isinstance(value, str):
+            csv_path = self.resolve_path(value, "inputs")
+            file = str(csv_path)
+            raw_rows = self.read_csv(csv_path)
+        elif isinstance(value, list):
+            raw_rows = value
+        else:
+            raise self.error("inputs is a list of rows or the path of a CSV file", "inputs")
+        history = years[0] - 1
+        rows: dict[int, dict[str, float]] = {}
+        for n, raw in enumerate(raw_rows, start=1):
+            if not isinstance(raw, dict):
+                raise self.error(f"row {n} is not a mapping of columns", "inputs", file=file)
+            if raw.get("year") is None:
+                raise self.error(f"row {n} has no year", "inputs.year", file=file)
+            year = self.year_value(raw["year"], "inputs.year", file=file)
+            if year in rows:
+                raise self.error("duplicate row for this year", "inputs.year", year, file)
+            if year != history and year not in years:
+                raise self.error(
+                    f"a row for a year that is neither the history year ({history}) nor a "
+                    f"modelled year ({years[0]}-{years[-1]})",
+                    "inputs.year",
+                    year,
+                    file,
+                )
+            # the history row may carry columns of a modelled row (a CSV year table has them
+            # all); they are not used. MADR and DB are computed for modelled years, so giving
+            # them there is an error.
+            allowed = INPUT_FIELDS if year == history else MODELLED_ALLOWED
+            row: dict[str, float] = {}
+            for col, val in raw.items():
+                if col == "year":
+                    continue
+                if col not in INPUT_FIELDS:
+                    raise unknown_key_error(
+                        col,
+                        [c for c in INPUT_FIELDS if c != "year"],
+                        file=file,
+                        key_prefix="inputs.",
+                        year=year,
+                    )
+                if val is None:
+                    continue
+                if col not in allowed:
+                    raise self.error(
+                        f"{col} is not a column of a modelled row"
+                        + (" (it is computed)" if col in ("MADR", "DB") else ""),
+                        f"inputs.{col}",
+                        year,
+                        file,
+                    )
+                row[col] = self.checked(INPUT_FIELDS[col], val, f"inputs.{col}", year, file)
+            if "ARDR" in row and "recovery" in row:
+                raise self.error("give ARDR or recovery, not both", "inputs.recovery", year, file)
+            if "RUD" in row and "RBS" in row and row["RBS"] < row["RUD"]:
+                raise self.error(
+                    f"RBS ({row['RBS']:g}) is below RUD ({row['RUD']:g}): bulk supplies cannot be "
+                    "less than units distributed",
+                    "inputs.RBS",
+                    year,
+                    file,
+                )
+            rows[year] = row
+        if history not in rows:
+            raise self.error(
+                "the history row (the year before the first modelled year) is missing",
+                "inputs",
+                history,
+                file,
+            )
+        for y in years:
+            if y not in rows:
+                raise self.error("missing row for a modelled year", "inputs", y, file)
+        for col in HISTORY_REQUIRED[1:]:
+            if col not in rows[history]:
+                raise self.error("required in the history row", f"inputs.{col}", history, file)
+        self.inputs_file = file
+        return rows
+
+    def read_csv(self, path: Path) -> list[dict[str, Any]]:
+        try:
+            text = path.read_text(encoding="utf-8-sig")
+        except UnicodeDecodeError:
+            raise self.error("not a CSV text file (UTF-8)", "inputs", file=str(path)) from None
+        except OSError as exc:
+            raise self.error(
+                f"cannot read the file: {exc.strerror}", "inputs", file=str(path)
+            ) from None
+        lines = [ln for ln in text.splitlines() if not ln.lstrip().startswith("#")]
+        reader = csv.DictReader(io.StringIO("\n".join(lines)))
+        if not reader.fieldnames:
+            raise self.error("the CSV file has no header row", "inputs", file=str(path))
+        header = [str(c).strip() for c in reader.fieldnames]
+        for col in header:
+            if header.count(col) > 1:
+                # csv would keep the last column of the name and drop the other unseen
+                raise self.error("the column appears twice in the header", f"inputs.{col}",
+                                 file=str(path))  # fmt: skip
+        rows = []
+        for line_no, rec in enumerate(reader, start=2):
+            if None in rec:
+                raise self.error(
+                    f"line {line_no} has more cells than the header", "inputs", file=str(path)
+                )
+            row: dict[str, Any] = {}
+            for col, cell in rec.items():
+                col = col.strip()
+                cell = (cell or "").strip()
+                if cell == "":
+                    continue
+                try:
+                    row[col] = int(cell) if col == "year" else float(cell)
+                except ValueError:
+                    year = rec.get("year")
+                    raise self.error(
+                        f"text where a number is due: {cell!r}",
+                        f"inputs.{col}",
+                        int(year) if year and year.strip().isdigit() else None,
+                        str(path),
+                    ) from None
+            rows.append(row)
+        return rows
+
+    def link_series(self, d, rows, years, readings):
+        if d.get("cpi_series") is not None:
+            spec = d["cpi_series"]
+            if isinstance(spec, dict):
+                for key in spec:
+                    if key not in ("groups", "weights"):
+                        raise unknown_key_error(
+                            str(key), ["groups", "weights"], file=self.file,
+                            key_prefix="cpi_series.",
+                        )  # fmt: skip
+            if not isinstance(spec, dict) or set(spec) != {"groups", "weights"}:
+                raise self.error("cpi_series is {groups: CSV, weights: CSV}", "cpi_series")
+            from tariffmodel.inputs import series as indices
+
+            groups = self.resolve_path(spec["groups"], "cpi_series.groups")
+            weights = self.resolve_path(spec["weights"], "cpi_series.weights")
+            cpi = indices.load_cpi(groups, weights)
+            series = indices.cpi_by_year(cpi, years, readings["cpi_basis"])
+            self.fill(
+                rows,
+                years,
+                "CPI",
+                series,
+                "cpi_series",
+                f"the Omani CPI basket ({readings['cpi_basis']})",
+            )
+        if d.get("deposit_rates") is not None:
+            from tariffmodel.inputs import series as indices
+
+            rates = indices.load_deposit_rates(
+                self.resolve_path(d["deposit_rates"], "deposit_rates")
+            )
+            series = indices.specified_rate_by_year(rates, years)
+            self.fill(rows, years, "SR", series, "deposit_rates", "monthly deposit rates")
+
+    def fill(self, rows, years, col, series, key, what):
+        for y in years:
+            if col in rows[y]:
+                raise self.error(
+                    f"{col} is given both in the year table and by '{key}': give it one way",
+                    f"inputs.{col}",
+                    y,
+                    self.inputs_file,
+                )
+            value = float(series.loc[y]) if y in series.index else math.nan
+            rule = INPUT_FIELDS[col].check(value)
+            if rule:
+                raise self.error(f"{rule} (from {what})", key, y)
+            rows[y][col] = value
+        self.filled[col] = what
+
+    def link_amr_wpra(self, d, rows, years):
+        switch = d.get("amr_loss_reduction", False)
+        if not isinstance(switch, bool):
+            raise self.error("true or false", "amr_loss_reduction")
+        if d.get("amr") is not None:
+            from tariffmodel.model import amr
+
+            plan = amr.load_plan(self.resolve_path(d["amr"], "amr"))
+            self.fill_amounts(rows, years, "AMR", amr.allowance(plan), "amr")
+            if switch:
+                reduction = amr.loss_reduction(plan)
+                from tariffmodel.licence.amr import reduced_bulk_supplies
+
+                for y, row in rows.items():
+                    delta = float(reduction.get(y, 0.0))
+                    if delta:
+                        row["RBS"] = float(reduced_bulk_supplies(row["RBS"], row["RUD"], delta))
+                self.filled["RBS"] = "the AMR plan's loss reduction"
+        elif switch:
+            raise self.error(
+                "amr_loss_reduction needs an AMR plan ('amr: PLAN')", "amr_loss_reduction"
+            )
+        if d.get("wpra") is not None:
+            from tariffmodel.model import wpra
+
+            self.fill_amounts(
+                rows,
+                years,
+                "WPRA",
+                wpra.wpra_series(wpra.load_wpra(self.resolve_path(d["wpra"], "wpra"))),
+                "wpra",
+            )
+
+    def link_licence_fee(self, value, rows, years):
+        """LF_Dt from the inputs of Condition 13 (see tariffmodel.inputs.series.licence_fee)."""
+        if value is None:
+            return
+        from tariffmodel.inputs import series as indices
+        from tariffmodel.inputs.fields import LICENCE_FEE_KEYS
+
+        if not isinstance(value, dict):
+            raise self.error(
+                "licence_fee is a mapping of " + ", ".join(LICENCE_FEE_KEYS), "licence_fee"
+            )
+        h, last = years[0] - 1, years[-1]
+        spans = {"h..T": range(h, last + 1), "h..T-1": range(h, last), "t": years}
+        got = {}
+        for key, val in value.items():
+            if key not in LICENCE_FEE_KEYS:
+                raise unknown_key_error(
+                    key, LICENCE_FEE_KEYS, file=self.file, key_prefix="licence_fee."
+                )
+            unit, span, _ = LICENCE_FEE_KEYS[key]
+            full = f"licence_fee.{key}"
+            by_year = (
+                {self.year_value(y, full): v for y, v in val.items()}
+                if isinstance(val, dict)
+                else {y: val for y in spans[span]}
+            )
+            for y in spans[span]:
+                if y not in by_year:
+                    raise self.error("value missing for this year", full, y)
+                v = self.number(by_year[y], full, y)
+                if v < 0 or (unit == "fraction" and v > 1):
+                    raise self.error(
+                        "a fraction in [0, 1] is due"
+                        if unit == "fraction"
+                        else "cannot be negative",
+                        full,
+                        y,
+                    )
+            got[key] = {y: float(by_year[y]) for y in spans[span]}
+        for key in LICENCE_FEE_KEYS:
+            if key not in got:
+                raise self.error("required", f"licence_fee.{key}")
+        amounts = {}
+        for t in years:
+            paid_a = indices.licence_fee_part_a(got["estimated_costs"][t - 1], got["share"][t - 1])
+            fee = indices.licence_fee(
+                got["estimated_costs"][t],
+                got["share"][t],
+                paid_a,
+                got["actual_costs"][t - 1],
+                got["actual_share"][t - 1],
+            )
+            amounts[t] = indices.distribution_share_of_fee(fee, got["distribution_share"][t])
+        self.fill_amounts(rows, years, "LF", amounts, "licence_fee")
+
+    def fill_amounts(self, rows, years, col, series, key):
+        for y in years:
+            if col in rows[y]:
+                raise self.error(
+                    f"{col} is given both in the year table ({self.inputs_file}, year {y}) and "
+                    f"by '{key}'"
+                    + (f" ({self.data[key]})" if isinstance(self.data[key], str) else "")
+                    + ": give it one way",
+                    f"inputs.{col}",
+                    y,
+                    self.inputs_file,
+                )
+            rows[y][col] = float(series.get(y, 0.0))
+        source = self.data[key]
+        self.filled[col] = f"{key}: {source}" if isinstance(source, str) else key
+
+    def require_rows(self, rows, years, notified):
+        for y in years:
+            row = rows[y]
+            for col in MODELLED_REQUIRED[1:]:
+                if col not in row:
+                    raise self.error(
+                        "required in every modelled row", f"inputs.{col}", y, self.inputs_file
+                    )
+        for i, y in enumerate(years):
+            rolled = [
+                k
+                for k in ("a", "c", "p")
+                if i > 0 and (not isinstance(notified[k], float) and y not in notified[k])
+            ]
+            if rolled and "CPI" not in rows[y]:
+                raise self.error(
+                    f"CPI is required: {', '.join(rolled)} rolled forward by the licence formula",
+                    "inputs.CPI",
+                    y,
+                    self.inputs_file,
+                )
+            if any(k in rolled for k in ("a", "c")):
+                self.need(notified, "X", y, why="a and c roll forward by CPI - X")
+
+    def call_centre(self, value, years):
+        if value is None:
+            return None
+        key = "call_centre"
+        if not isinstance(value, dict):
+            raise self.error("call_centre is a mapping: allowance, kpis, actuals", key)
+        for k in value:
+            if k not in CALL_CENTRE_KEYS:
+                raise unknown_key_error(
+                    k, CALL_CENTRE_KEYS, file=self.file, key_prefix="call_centre."
+                )
+        kpis_raw = value.get("kpis")
+        if not isinstance(kpis_raw, list) or not kpis_raw:
+            raise self.error("a non-empty list of KPIs is due", "call_centre.kpis")
+        kpis = []
+        names = set()
+        for n, kpi in enumerate(kpis_raw, start=1):
+            where = f"call_centre.kpis[{n}]"
+            if not isinstance(kpi, dict):
+                raise self.error(
+                    "a KPI is a mapping: name, weight, target, higher_is_better", where
+                )
+            for k in kpi:
+                if k not in KPI_KEYS:
+                    raise unknown_key_error(k, KPI_KEYS, file=self.file, key_prefix=f"{where}.")
+            kname = kpi.get("name")
+            if not isinstance(kname, str) or not kname:
+                raise self.error("a KPI needs a name", f"{where}.name")
+            if kname in names:
+                raise self.error(f"duplicate KPI name {kname!r}", f"{where}.name")
+            names.add(kname)
+            for k in ("weight", "target"):
+                if k not in kpi:
+                    raise self.error("required", f"{where}.{k}")
+            weight = self.number(kpi["weight"], f"{where}.weight")
+            if weight < 0:
+                raise self.error(f"a KPI weight cannot be negative ({weight:g})", f"{where}.weight")
+            target = self.number(kpi["target"], f"{where}.target")
+            if target == 0:
+                raise self.error(
+                    "a KPI target of zero: Deviation = (A - T) / T is undefined", f"{where}.target"
+                )
+            hib = kpi.get("higher_is_better", True)
+            if not isinstance(hib, bool):
+                raise self.error("true or false", f"{where}.higher_is_better")
+            kpis.append(
+                {"name": kname, "weight": weight, "target": target, "higher_is_better": hib}
+            )
+        actuals_raw = value.get("actuals") or {}
+        if not isinstance(actuals_raw, dict):
+            raise self.error("actuals is a mapping {year: {kpi: value}}", "call_centre.actuals")
+        actuals = {}
+        for y, vals in actuals_raw.items():
+            y = self.year_value(y, "call_centre.actuals")
+            if y not in years:
+                raise self.error(
+                    "actuals for a year that is not modelled", "call_centre.actuals", y
+                )
+            if not isinstance(vals, dict):
+                raise self.error("a mapping {kpi: value} is due", "call_centre.actuals", y)
+            for k in vals:
+                if k not in names:
+                    raise unknown_key_error(
+                        k, names, file=self.file, key_prefix="call_centre.actuals.", year=y
+                    )
+            for k in names:
+                if k not in vals:
+                    raise self.error(
+                        "actual value missing for this KPI", f"call_centre.actuals.{k}", y
+                    )
+            actuals[y] = {k: self.number(v, f"call_centre.actuals.{k}", y) for k, v in vals.items()}
+        allowance_raw = value.get("allowance")
+        allowance: dict[int, float] = {}
+        if isinstance(allowance_raw, dict):
+            for y, v in allowance_raw.items():
+                y = self.year_value(y, "call_centre.allowance")
+                allowance[y] = self.number(v, "call_centre.allowance", y)
+        elif allowance_raw is not None:
+            v = self.number(allowance_raw, "call_centre.allowance")
+            allowance = {y: v for y in years}
+        for y, v in allowance.items():
+            if v < 0:
+                raise self.error("the allowance cannot be negative", "call_centre.allowance", y)
+        for y in actuals:
+            if y not in allowance:
+                raise self.error(
+                    "allowance missing for a year with actuals", "call_centre.allowance", y
+                )
+        return {"allowance": allowance, "kpis": kpis, "actuals": actuals}
+
+
+# --- arrays for the engine ------------------------------------------------------------------
+
+
+def _build_arrays(sc: Scenario) -> dict[str, Any]:
+    years = np.asarray(sc.years, dtype=int)
+    T = len(years)
+    h = sc.history_year
+    all_years = list(range(h, sc.years[-1] + 1))
+
+    def col(name, yrs, default=math.nan):
+        return np.array([sc.rows[y].get(name, default) for y in yrs], dtype=float)[np.newaxis, :]
+
+    def notified(key, yrs):
+        return np.array([sc.notified_value(key, y) for y in yrs], dtype=float)[np.newaxis, :]
+
+    A: dict[str, Any] = {
+        "years": years,
+        "history_year": h,
+        "first_year": years == sc.first_relevant_year,
+        "readings": dict(sc.readings),
+    }
+    # year table: (1, T+1) arrays include the history year at index 0
+    for name in ("RUD", "RBS", "WS", "ARDR"):
+        A[name] = col(name, all_years)
+    A["MADR_hist"] = np.array([[sc.rows[h]["MADR"]]], dtype=float)
+    A["DB_hist"] = np.array([[sc.rows[h]["DB"]]], dtype=float)
+    for name in ("CPI", "CA", "SR"):
+        A[name] = col(name, sc.years)
+    A["DNS"] = col("DNS", sc.years, 0.0)
+    for name in AMOUNT_COLUMNS:
+        A[name] = col(name, sc.years, 0.0)
+    recovery = col("recovery", sc.years, 1.0)
+    A["recovery"] = recovery
+    # notified values: (1, T) keyed by t; (1, T+1) keyed by own year from the history year
+    for key in ("a", "c", "p", "X", "s", "r", "CAP"):
+        A[key] = notified(key, sc.years)
+    for key in ("TL", "BAND", "TS"):
+        A[key] = notified(key, all_years)
+    for key in ("loss_cap_share", "k_penalty_threshold", "k_penalty_rate"):
+        A[key] = np.array([[sc.notified_value(key)]], dtype=float)
+    A["nsf_last_year"] = int(sc.notified_value("nsf_last_year"))
+    # call centre: deviations (T, K), weights (K,), allowance (T,), whether actuals exist (T,)
+    cc = sc.call_centre
+    if cc is None:
+        A["cc_dev"] = np.zeros((T, 1))
+        A["cc_weight"] = np.zeros(1)
+        A["cc_allowance"] = np.zeros(T)
+    else:
+        kpis = cc["kpis"]
+        dev = np.zeros((T, len(kpis)))
+        for j, y in enumerate(sc.years):
+            if y in cc["actuals"]:
+                actual = [cc["actuals"][y][k["name"]] for k in kpis]
+                dev[j] = kpi_deviation(
+                    actual, [k["target"] for k in kpis], [k["higher_is_better"] for k in kpis]
+                )
+        A["cc_dev"] = dev
+        A["cc_weight"] = np.array([k["weight"] for k in kpis], dtype=float)
+        A["cc_allowance"] = np.array(
+            [cc["allowance"].get(y, 0.0) if y in cc["actuals"] else 0.0 for y in sc.years]
+        )
+    return A

@@ -1,0 +1,982 @@
+"""The Omani CPI basket, the Specified Rate and the licence fee of Condition 13.
+
+Three inputs of Schedule 2 come from published series rather than from the Authority's notices:
+
+* ``CPI_t`` (paragraph 1a and the Definition of "Omani Consumer Price Index"): the change of a
+  basket of the Sultanate CPI groups 1-3 and 5-12 (group 4, housing, water, electricity, gas and
+  other fuels, is left out) over the twelve months ending 30 June of year t-1 (reading R5 of
+  schedule2.md fixes what "change over twelve months" means);
+* ``i_t``, the Specified Rate (paragraph 1 and its Definition): the mean of the Central Bank of
+  Oman's monthly weighted average interest rates on Rial Omani deposits published during t-1;
+* ``LF_Dt`` (Condition 13): the licence fee with its true-up for the year before, and the
+  Distribution Business share of it.
+
+Every rate here is a fraction (0.025 means 2.5 %). Monthly series are pandas Series indexed by
+month (a monthly ``PeriodIndex``; a ``DatetimeIndex`` or ``'YYYY-MM'`` strings are accepted and
+read as months). The loaders read the default data files (``data/cpi/``, ``data/rates/``), which
+may carry comment lines starting with ``#``, and raise :class:`~tariffmodel.inputs.errors.InputError`
+naming the file, the column, the month and the rule.
+
+The functions the scenario loader calls are :func:`load_cpi` with :func:`cpi_by_year` (the
+``CPI`` column) and :func:`load_deposit_rates` with :func:`specified_rate_by_year` (``SR``).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+from collections.abc import Iterable, Mapping
+
+import numpy as np
+import pandas as pd
+
+from tariffmodel.inputs.errors import InputError, did_you_mean, unknown_key_error
+
+__all__ = [
+    "BASKET_GROUPS",
+    "CPI_BASES",
+    "EXCLUDED_GROUP",
+    "GROUP_NAMES",
+    "STATUSES",
+    "cpi_by_year",
+    "cpi_change",
+    "distribution_share_of_fee",
+    "licence_fee",
+    "licence_fee_part_a",
+    "licence_fee_true_up",
+    "load_cpi",
+    "load_cpi_groups",
+    "load_cpi_weights",
+    "load_deposit_rates",
+    "omani_cpi_index",
+    "omani_cpi_weights",
+    "specified_rate",
+    "specified_rate_by_year",
+]
+
+#: The twelve groups of the Sultanate CPI, as listed in the Definition of "Omani Consumer Price
+#: Index" (group 4 is the one the licence leaves out).
+GROUP_NAMES: dict[int, str] = {
+    1: "Food and non-alcoholic beverages",
+    2: "Tobacco",
+    3: "Clothing and footwear",
+    4: "Housing, water, electricity, gas and other fuels",
+    5: "Furnishings, household equipment and routine household maintenance",
+    6: "Health",
+    7: "Transport",
+    8: "Communication",
+    9: "Recreation and culture",
+    10: "Education",
+    11: "Restaurants and hotels",
+    12: "Miscellaneous goods and services",
+}
+GROUPS: tuple[int, ...] = tuple(GROUP_NAMES)
+EXCLUDED_GROUP = 4
+BASKET_GROUPS: tuple[int, ...] = tuple(g for g in GROUPS if g != EXCLUDED_GROUP)
+
+#: Reading R5 of schedule2.md, default first.
+CPI_BASES: tuple[str, ...] = ("june_on_june", "twelve_month_average")
+
+#: Values allowed in the ``status`` column of the data files.
+STATUSES: tuple[str, ...] = ("published", "estimate", "illustrative", "forecast")
+
+#: A month as the data files write it.
+_MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
+
+#: Columns of the data files that carry words, not numbers (kept for people, ignored in sums).
+_TEXT_COLUMNS: tuple[str, ...] = ("status", "source", "note")
+
+
+# --------------------------------------------------------------------------------------------
+# small helpers
+
+
+def _file_of(obj) -> str | None:
+    """The file a loaded series came from (set by the loaders in ``attrs``), if known."""
+    attrs = getattr(obj, "attrs", None) or {}
+    return attrs.get("file")
+
+
+def _as_months(index: pd.Index, *, file=None, key=None) -> pd.PeriodIndex:
+    """A monthly PeriodIndex for a series index of months, Timestamps or 'YYYY-MM' strings."""
+    if isinstance(index, pd.PeriodIndex):
+        months = index.asfreq("M") if index.freqstr != "M" else index
+    elif isinstance(index, pd.DatetimeIndex):
+        months = index.to_period("M")
+    else:
+        bad = [m for m in index if not (isinstance(m, str) and _MONTH.fullmatch(m))]
+        if bad:
+            raise InputError(
+                f"the series must be indexed by month (YYYY-MM), not {bad[0]!r}",
+                file=file,
+                key=key,
+            )
+        months = pd.PeriodIndex([pd.Period(m, freq="M") for m in index])
+    dup = months[months.duplicated()]
+    if len(dup):
+        raise InputError(f"month {dup[0]} appears more than once", file=file, key=key)
+    return months
+
+
+def _years(year, *, file=None, key=None) -> np.ndarray:
+    """Relevant Years as an int array (any shape); a non-whole year is an InputError."""
+    arr = np.asarray(year)
+    if arr.dtype.kind not in "iuf" or not np.all(np.isfinite(arr)) or np.any(arr != np.round(arr)):
+        raise InputError(f"Relevant Year must be a whole number, got {year!r}", file=file, key=key)
+    return arr.astype(np.int64)
+
+
+def _shape_like(values: np.ndarray, like):
+    """``values`` in the kind of ``like``: a float for a scalar, a Series keeping its index, an
+    array of the same shape otherwise."""
+    if isinstance(like, pd.Series):
+        return pd.Series(values, index=like.index, name=like.name)
+    if np.ndim(like) == 0:
+        return float(values)
+    return values
+
+
+def _june_ordinal(years: np.ndarray) -> np.ndarray:
+    """Period ordinals (months since January 1970) of June of ``years``."""
+    return (years - 1970) * 12 + 5
+
+
+def _lookup(series: pd.Series, ordinals: np.ndarray, *, what: str, years, file, key) -> np.ndarray:
+    """Values of a monthly ``series`` at month ``ordinals`` (shape (n, m), one row per year).
+
+    A month that is missing or blank is an InputError naming every such month for the first
+    year that needs one.
+    """
+    months = _as_months(series.index, file=file, key=key)
+    values = pd.to_numeric(pd.Series(series.to_numpy()), errors="coerce").to_numpy(float)
+    pos = pd.Index(months.asi8).get_indexer(ordinals.ravel()).reshape(ordinals.shape)
+    found = np.full(ordinals.shape, np.nan)
+    hit = pos >= 0
+    found[hit] = values[pos[hit]]
+    bad = ~np.isfinite(found)
+    if bad.any():
+        row = int(np.argmax(bad.any(axis=1)))
+        missing = [str(pd.Period(ordinal=int(o), freq="M")) for o in ordinals[row][bad[row]]]
+        raise InputError(
+            f"{what}: month(s) {', '.join(missing)} missing or blank in the monthly series",
+            file=file,
+            key=key,
+            year=int(np.ravel(years)[row]),
+        )
+    return found
+
+
+# --------------------------------------------------------------------------------------------
+# the Omani CPI basket
+
+
+def omani_cpi_weights(weights):
+    r"""The renormalised weights of the Omani CPI basket [fraction].
+
+    Group 4 (housing, water, electricity, gas and other fuels) is left out and the weights of the
+    other eleven groups are scaled to sum to one (Definition of "Omani Consumer Price Index").
+
+    .. math::
+
+        w_i = \frac{weight_i}{\sum_{j \in \{1..3, 5..12\}} weight_j},
+        \quad i \in \{1..3, 5..12\}; \qquad w_4 = 0
+
+    Parameters
+    ----------
+    weights : pandas.Series, mapping or array_like
+        The Sultanate CPI weights [any common unit: per mille, percent or fraction]. A Series or
+        mapping is indexed by group number 1-12 (group 4 may be absent); an array has the twelve
+        groups in order along its last axis (so a 2-D array holds one weight set per row).
+
+    Returns
+    -------
+    pandas.Series or numpy.ndarray
+        ``w_i`` [fraction], the same kind and shape as the input (a mapping gives a Series), with
+        ``w_4 = 0``.
+
+    Raises
+    ------
+    InputError
+        A group of the basket is missing, a weight is negative or not a number, or the basket
+        weights sum to zero.
+
+    Examples
+    --------
+    >>> w = omani_cpi_weights({g: 10.0 for g in range(1, 13)} | {4: 250.0})
+    >>> float(w[1]), float(w[4]), float(w.sum())
+    (0.09090909090909091, 0.0, 1.0)
+    """
+    key = "weight"
+    if isinstance(weights, Mapping) and not isinstance(weights, pd.Series):
+        weights = pd.Series(dict(weights), dtype=float)
+    if isinstance(weights, pd.Series):
+        numbers = [_group_number(g) for g in weights.index]
+        if None in numbers:
+            bad = weights.index[numbers.index(None)]
+            raise InputError(
+                f"{bad!r} is not a CPI group number (1-12)", file=_file_of(weights), key="group"
+            )
+        groups = pd.Index(numbers)
+        _require_basket(groups, "weights missing", file=_file_of(weights), key=key)
+        values = pd.to_numeric(weights, errors="coerce").to_numpy(float)
+        in_basket = groups.isin(BASKET_GROUPS)
+        _check_weights(values, groups.to_numpy(), file=_file_of(weights))
+        basket = np.where(in_basket, values, 0.0)
+        out = pd.Series(basket / basket.sum(), index=weights.index, name="w")
+        return out
+    arr = np.asarray(weights, dtype=float)
+    if arr.shape[-1:] != (12,):
+        raise InputError(
+            f"an array of weights must hold the 12 groups along its last axis, got shape "
+            f"{arr.shape}",
+            key=key,
+        )
+    _check_weights(arr, np.broadcast_to(np.arange(1, 13), arr.shape), file=None)
+    basket = np.where(np.arange(1, 13) == EXCLUDED_GROUP, 0.0, arr)
+    total = basket.sum(axis=-1, keepdims=True)
+    if np.any(total <= 0):
+        raise InputError("the weights of groups 1-3 and 5-12 sum to zero", key=key)
+    return basket / total
+
+
+def _group_list(groups: Iterable[int]) -> str:
+    return ", ".join(f"{g} ({GROUP_NAMES.get(g, 'unknown')})" for g in groups)
+
+
+def _require_basket(present, what: str, *, file, key=None) -> None:
+    """An InputError unless every basket group (1-3, 5-12) is among ``present``; the key is the
+    first missing group's column unless ``key`` is given."""
+    missing = [g for g in BASKET_GROUPS if g not in set(present)]
+    if missing:
+        raise InputError(
+            f"{what} for CPI group(s) {_group_list(missing)}; the basket needs groups 1-3 and 5-12",
+            file=file,
+            key=key or str(missing[0]),
+        )
+
+
+def _check_weights(values: np.ndarray, groups: np.ndarray, *, file) -> None:
+    """Negative, blank or text weights are input errors; so is a basket of zero weight."""
+    bad = ~np.isfinite(values)
+    if bad.any():
+        g = int(np.ravel(groups)[np.argmax(np.ravel(bad))])
+        raise InputError(f"group {g}: the weight is not a number", file=file, key="weight")
+    neg = values < 0
+    if neg.any():
+        g = int(np.ravel(groups)[np.argmax(np.ravel(neg))])
+        raise InputError(f"group {g}: a weight must not be negative", file=file, key="weight")
+    in_basket = np.isin(groups, BASKET_GROUPS)
+    if values.ndim == 1 and not (values * in_basket).sum() > 0:
+        raise InputError("the weights of groups 1-3 and 5-12 sum to zero", file=file, key="weight")
+
+
+def omani_cpi_index(group_indices: pd.DataFrame, weights) -> pd.Series:
+    r"""The monthly Omani CPI: the weighted average of the basket's group indices [index points].
+
+    Definition of "Omani Consumer Price Index" (Schedule 2): the weighted average of the
+    Sultanate CPI group indices 1-3 and 5-12, with the weights of :func:`omani_cpi_weights`.
+
+    .. math::
+
+        OCPI_m = \sum_{i \in \{1..3, 5..12\}} w_i \, I_{i,m}
+
+    Parameters
+    ----------
+    group_indices : pandas.DataFrame
+        Monthly group indices [index points]; index: month (Period or Timestamp); columns: group
+        numbers 1-12 (group 4 and any other column are not used).
+    weights : pandas.Series, mapping or array_like
+        The Sultanate CPI weights, as for :func:`omani_cpi_weights`.
+
+    Returns
+    -------
+    pandas.Series
+        The Omani CPI [index points] with the index of ``group_indices``, named ``omani_cpi``.
+
+    Raises
+    ------
+    InputError
+        A basket group column is missing, or a basket cell is blank or not a number (the message
+        names the group and the month).
+
+    Examples
+    --------
+    Eleven groups at 100 and group 1 at 111, equal weights, group 4 heavy but left out:
+
+    >>> months = pd.period_range("2025-06", periods=1, freq="M")
+    >>> groups = pd.DataFrame({g: [100.0] for g in range(1, 13)}, index=months)
+    >>> groups[1] = 111.0
+    >>> groups[4] = 500.0
+    >>> weights = {g: 1.0 for g in range(1, 13)} | {4: 10.0}
+    >>> round(float(omani_cpi_index(groups, weights).iloc[0]), 9)
+    101.0
+    """
+    file = _file_of(group_indices)
+    w = omani_cpi_weights(weights)
+    if isinstance(w, pd.Series):
+        w = w.rename(index=int)
+    else:
+        w = pd.Series(np.asarray(w, dtype=float), index=GROUPS)
+    cols = {_group_number(c): c for c in group_indices.columns}
+    _require_basket(cols, "no column", file=file)
+    block = group_indices[[cols[g] for g in BASKET_GROUPS]]
+    values = block.apply(pd.to_numeric, errors="coerce").to_numpy(float)
+    bad = ~np.isfinite(values)
+    if bad.any():
+        r, c = np.argwhere(bad)[0]
+        raise InputError(
+            f"month {_month_label(group_indices.index[r])}: the index of group "
+            f"{BASKET_GROUPS[c]} is blank or not a number",
+            file=file,
+            key=str(BASKET_GROUPS[c]),
+        )
+    out = values @ w.loc[list(BASKET_GROUPS)].to_numpy(float)
+    result = pd.Series(out, index=group_indices.index, name="omani_cpi")
+    if file:
+        result.attrs["file"] = file
+    return result
+
+
+def _group_number(col) -> int | None:
+    try:
+        return int(col)
+    except (TypeError, ValueError):
+        return None
+
+
+def _month_label(m) -> str:
+    try:
+        return str(pd.Period(m, freq="M"))
+    except (TypeError, ValueError):
+        return str(m)
+
+
+def cpi_change(index: pd.Series, year, basis: str = "june_on_june"):
+    r"""CPI_t: the change of the Omani CPI over the twelve months ending 30 June of t-1 [fraction].
+
+    Paragraph 1a of Schedule 2 and its definition of CPI_t; reading R5 of schedule2.md chooses
+    what the "percentage change ... in the twelve month period ending on 30th June" compares.
+
+    .. math::
+
+        \text{june\_on\_june:}\quad CPI_t = \frac{OCPI_{Jun\,t-1}}{OCPI_{Jun\,t-2}} - 1
+
+        \text{twelve\_month\_average:}\quad CPI_t =
+        \frac{\frac{1}{12}\sum_{m=Jul\,t-2}^{Jun\,t-1} OCPI_m}
+             {\frac{1}{12}\sum_{m=Jul\,t-3}^{Jun\,t-2} OCPI_m} - 1
+
+    Parameters
+    ----------
+    index : pandas.Series
+        The monthly Omani CPI [index points] (:func:`omani_cpi_index` or :func:`load_cpi`),
+        indexed by month.
+    year : int, array_like or pandas.Series
+        Relevant Year(s) t.
+    basis : {'june_on_june', 'twelve_month_average'}
+        Reading R5 (``interpretation.cpi_basis``).
+
+    Returns
+    -------
+    float, numpy.ndarray or pandas.Series
+        CPI_t [fraction]: a float for a scalar year, otherwise the shape (and index) of ``year``.
+
+    Raises
+    ------
+    InputError
+        A month the formula needs is missing or blank (the message names the months and the
+        year), or ``basis`` is not a reading of R5.
+
+    Examples
+    --------
+    >>> cpi = pd.Series([100.0, 102.0, 103.02],
+    ...                 index=pd.PeriodIndex(["2023-06", "2024-06", "2025-06"], freq="M"))
+    >>> round(cpi_change(cpi, 2026), 12)
+    0.01
+    >>> cpi_change(cpi, [2025, 2026]).round(12).tolist()
+    [0.02, 0.01]
+    """
+    basis = _check_basis(basis)
+    file = _file_of(index)
+    years = _years(year, file=file, key="CPI")
+    flat = years.ravel()
+    # months of the numerator: June t-1 (june_on_june) or July t-2 .. June t-1 (average)
+    window = _june_ordinal(flat - 1)[:, None] + (
+        np.zeros(1, np.int64) if basis == "june_on_june" else np.arange(-11, 1)
+    )
+    k = window.shape[1]
+    values = _lookup(
+        index,
+        np.concatenate([window - 12, window], axis=1),
+        what=f"CPI_t ({basis})",
+        years=flat,
+        file=file,
+        key="month",
+    )
+    den, num = values[:, :k], values[:, k:]
+    change = (num.mean(axis=1) / den.mean(axis=1) - 1.0).reshape(years.shape)
+    return _shape_like(change, year)
+
+
+def _check_basis(basis: str) -> str:
+    if basis not in CPI_BASES:
+        raise InputError(
+            f"unknown CPI basis {basis!r}{did_you_mean(basis, CPI_BASES)}; allowed: "
+            f"{', '.join(CPI_BASES)}",
+            key="interpretation.cpi_basis",
+        )
+    return basis
+
+
+def cpi_by_year(cpi: pd.Series, years, basis: str = "june_on_june") -> pd.Series:
+    """CPI_t of each Relevant Year, as the scenario loader fills the ``CPI`` column [fraction].
+
+    Parameters
+    ----------
+    cpi : pandas.Series
+        The monthly Omani CPI [index points], e.g. from :func:`load_cpi`.
+    years : iterable of int
+        Relevant Years t.
+    basis : {'june_on_june', 'twelve_month_average'}
+        Reading R5.
+
+    Returns
+    -------
+    pandas.Series
+        CPI_t [fraction] indexed by year (index name ``year``), named ``CPI``.
+
+    Examples
+    --------
+    >>> cpi = pd.Series([100.0, 102.0, 103.02],
+    ...                 index=pd.PeriodIndex(["2023-06", "2024-06", "2025-06"], freq="M"))
+    >>> cpi_by_year(cpi, [2025, 2026]).round(12).to_dict()
+    {2025: 0.02, 2026: 0.01}
+    """
+    idx = pd.Index(_years(list(years), file=_file_of(cpi), key="CPI"), name="year")
+    return pd.Series(cpi_change(cpi, idx.to_numpy(), basis), index=idx, name="CPI")
+
+
+# --------------------------------------------------------------------------------------------
+# the Specified Rate
+
+
+def specified_rate(monthly_rates: pd.Series, year, publication_lag: int = 0):
+    r"""The Specified Rate i_t before any +0.03: mean of the monthly deposit rates of t-1 [fraction].
+
+    Definition of "Specified Rate" (Schedule 2): the average of the Weighted Average Interest
+    Rates on Deposits (Total Deposits All Sectors: Rial Omani) published in the Central Bank of
+    Oman's Monthly Statistical Bulletin during Relevant Year t-1. Paragraph 1 adds 0.03 when
+    ARDR_{t-1} exceeds MADR_{t-1} by more than 2 %; that is the engine's business, not this one.
+
+    .. math::
+
+        SR_t = \frac{1}{12} \sum_{m=1}^{12} r_{t-1,\,m-L}
+
+    ``r`` is indexed by the month the rate refers to. The Bulletin publishes a month's rate some
+    weeks after it; with ``publication_lag`` L = 0 (the default) the twelve rates of the months
+    of t-1 are averaged, with L = 1 the rates of December t-2 to November t-1 (those that appear
+    in the Bulletins of t-1 when each comes out one month later), and so on.
+
+    Parameters
+    ----------
+    monthly_rates : pandas.Series
+        Weighted average RO deposit rate of each month [fraction], indexed by month.
+    year : int, array_like or pandas.Series
+        Relevant Year(s) t.
+    publication_lag : int, default 0
+        Months between a rate's reference month and the Bulletin that publishes it.
+
+    Returns
+    -------
+    float, numpy.ndarray or pandas.Series
+        SR_t [fraction], a float for a scalar year, otherwise the shape (and index) of ``year``.
+
+    Raises
+    ------
+    InputError
+        One of the twelve months is missing or blank (the message names every missing month of
+        the year), or a rate looks like a percent (1 or more).
+
+    Examples
+    --------
+    >>> rates = pd.Series([0.024] * 6 + [0.026] * 6,
+    ...                   index=pd.period_range("2025-01", periods=12, freq="M"))
+    >>> round(specified_rate(rates, 2026), 12)
+    0.025
+    """
+    file = _file_of(monthly_rates)
+    years = _years(year, file=file, key="SR")
+    flat = years.ravel()
+    lag = int(publication_lag)
+    january = (flat - 1 - 1970) * 12
+    months = january[:, None] + np.arange(12)[None, :] - lag
+    rates = _lookup(
+        monthly_rates, months, what="Specified Rate", years=flat, file=file, key="month"
+    )
+    _check_fractions(rates, months, file=file, key="rate")
+    return _shape_like(rates.mean(axis=1).reshape(years.shape), year)
+
+
+def _check_fractions(values: np.ndarray, ordinals: np.ndarray, *, file, key) -> None:
+    """A rate of 1 or more (a percent where a fraction is due) or below 0 is an InputError."""
+    for bad, rule in (
+        (values >= 1.0, "looks like a percent; the rates are fractions (0.025 means 2.5 %)"),
+        (values < 0.0, "is negative"),
+    ):
+        if np.any(bad):
+            pos = np.argwhere(bad)[0]
+            month = pd.Period(ordinal=int(ordinals[tuple(pos)]), freq="M")
+            raise InputError(
+                f"month {month}: rate {float(values[tuple(pos)])!r} {rule}", file=file, key=key
+            )
+
+
+def specified_rate_by_year(rates: pd.Series, years, publication_lag: int = 0) -> pd.Series:
+    """SR_t of each Relevant Year, as the scenario loader fills the ``SR`` column [fraction].
+
+    Parameters
+    ----------
+    rates : pandas.Series
+        Monthly weighted average RO deposit rates [fraction], e.g. from
+        :func:`load_deposit_rates`.
+    years : iterable of int
+        Relevant Years t.
+    publication_lag : int, default 0
+        As for :func:`specified_rate`.
+
+    Returns
+    -------
+    pandas.Series
+        SR_t [fraction] indexed by year (index name ``year``), named ``SR``.
+
+    Examples
+    --------
+    >>> rates = pd.Series([0.025] * 24, index=pd.period_range("2025-01", periods=24, freq="M"))
+    >>> specified_rate_by_year(rates, [2026, 2027]).round(12).to_dict()
+    {2026: 0.025, 2027: 0.025}
+    """
+    idx = pd.Index(_years(list(years), file=_file_of(rates), key="SR"), name="year")
+    values = specified_rate(rates, idx.to_numpy(), publication_lag)
+    return pd.Series(values, index=idx, name="SR")
+
+
+# --------------------------------------------------------------------------------------------
+# the licence fee (Condition 13)
+
+
+def licence_fee_part_a(estimated_costs, share):
+    r"""Part (a) of the licence fee: the Licensee's share of the Authority's estimated costs [RO].
+
+    Condition 13, paragraph 2(a): a proportion, determined by the Authority, of the costs the
+    Authority estimates for the coming year in the exercise of its general functions.
+
+    .. math::
+
+        F^a_t = s^{est}_t \times E_t
+
+    Parameters
+    ----------
+    estimated_costs : float, array_like or pandas object
+        E_t, the Authority's estimated costs for year t [RO].
+    share : float, array_like or pandas object
+        s^est_t, the proportion apportioned to the Licensee [fraction].
+
+    Returns
+    -------
+    float, numpy.ndarray or pandas object
+        F^a_t [RO], broadcast over the inputs.
+
+    Examples
+    --------
+    >>> float(licence_fee_part_a(20_000_000, 0.05))
+    1000000.0
+    """
+    return _broadcast_product(estimated_costs, share)
+
+
+def _broadcast_product(x, y):
+    if isinstance(x, pd.Series | pd.DataFrame) or isinstance(y, pd.Series | pd.DataFrame):
+        return x * y
+    out = np.multiply(*np.broadcast_arrays(np.asarray(x, float), np.asarray(y, float)))
+    return float(out) if out.ndim == 0 else out
+
+
+def licence_fee_true_up(prev_fee_paid, prev_actual_costs, prev_actual_share, prev_true_up=0.0):
+    r"""Part (b) of the licence fee: the true-up of the previous year's fee [RO].
+
+    Condition 13, paragraph 2(b): the difference, positive or negative, between (i) the fee paid
+    for the year before and (ii) what that fee would have been had its part (a) been computed on
+    the Authority's actual total costs and the proportion actually attributable to the Licensee.
+    Part (b) of the previous fee is not recomputed, so (ii) is the actual part (a) plus the
+    previous part (b).
+
+    .. math::
+
+        F^b_t = \underbrace{\left(s^{act}_{t-1} A_{t-1} + F^b_{t-1}\right)}_{(ii)}
+                - \underbrace{F_{t-1}}_{(i)}
+              = s^{act}_{t-1} A_{t-1} - F^a_{t-1}
+
+    **Sign (a reading).** The text names (i) before (ii), but the fee is what the Licensee pays,
+    and read as (i) - (ii) a Licensee that paid more than the actual costs justified would pay
+    the excess a second time, and one that paid too little would be refunded on top. A true-up
+    can only mean the reverse: the Licensee pays (ii) - (i), so ``F^b > 0`` (an extra charge)
+    when the actual share of actual costs exceeds what was paid, and ``F^b < 0`` (a credit) when
+    the Licensee overpaid.
+
+    Parameters
+    ----------
+    prev_fee_paid : float, array_like or pandas object
+        F_{t-1}, the fee paid for the previous year, parts (a) and (b) together [RO].
+    prev_actual_costs : float, array_like or pandas object
+        A_{t-1}, the Authority's actual total costs of the previous year [RO].
+    prev_actual_share : float, array_like or pandas object
+        s^act_{t-1}, the proportion of them actually attributable to the Licensee [fraction].
+    prev_true_up : float, array_like or pandas object, default 0
+        F^b_{t-1}, the part (b) comprised in the previous year's fee [RO] (0 when that fee had
+        none, as in the first fee year).
+
+    Returns
+    -------
+    float, numpy.ndarray or pandas object
+        F^b_t [RO]: positive is owed by the Licensee, negative is credited to it.
+
+    Examples
+    --------
+    Paid RO 1.0 m; the actual share of actual costs is 4.5 % of RO 24 m = RO 1.08 m:
+
+    >>> round(licence_fee_true_up(1_000_000, 24_000_000, 0.045), 6)
+    80000.0
+    """
+    actual_a = licence_fee_part_a(prev_actual_costs, prev_actual_share)
+    out = actual_a + prev_true_up - prev_fee_paid
+    return float(out) if np.ndim(out) == 0 else out
+
+
+def licence_fee(
+    estimated_costs,
+    share,
+    prev_fee_paid=0.0,
+    prev_actual_costs=0.0,
+    prev_actual_share=0.0,
+    prev_true_up=0.0,
+):
+    r"""The licence fee payable for a year: part (a) plus the true-up (b) [RO].
+
+    Condition 13, paragraph 2: the aggregate of (a) the Licensee's share of the Authority's
+    estimated costs for the coming year and (b) the true-up of the previous year's fee (see
+    :func:`licence_fee_true_up` for the sign). For the first fee year leave the ``prev_*``
+    arguments at 0. Condition 13 counts fee years from 1 June 2023; the model takes the fee
+    year as Relevant Year t.
+
+    .. math::
+
+        F_t = s^{est}_t E_t + \left(s^{act}_{t-1} A_{t-1} + F^b_{t-1} - F_{t-1}\right)
+
+    Parameters
+    ----------
+    estimated_costs : float, array_like or pandas object
+        E_t, the Authority's estimated costs for year t [RO].
+    share : float, array_like or pandas object
+        s^est_t, the proportion apportioned to the Licensee [fraction].
+    prev_fee_paid, prev_actual_costs, prev_actual_share, prev_true_up
+        As for :func:`licence_fee_true_up` [RO, RO, fraction, RO].
+
+    Returns
+    -------
+    float, numpy.ndarray or pandas object
+        F_t [RO], the whole fee of the Licensee (all its Separate Businesses).
+
+    Examples
+    --------
+    Estimated RO 20 m at 5 %; last year's RO 1.0 m against an actual 4.5 % of RO 24 m:
+
+    >>> round(licence_fee(20_000_000, 0.05, 1_000_000, 24_000_000, 0.045), 6)
+    1080000.0
+    """
+    part_a = licence_fee_part_a(estimated_costs, share)
+    out = part_a + licence_fee_true_up(
+        prev_fee_paid, prev_actual_costs, prev_actual_share, prev_true_up
+    )
+    return float(out) if np.ndim(out) == 0 else out
+
+
+def distribution_share_of_fee(fee, distribution_share):
+    r"""LF_Dt: the Distribution Business share of the licence fee [RO].
+
+    Schedule 2, paragraph 1 (definition of LF_Dt): the Distribution Business share of the fee
+    payable under Condition 13 in Relevant Year t.
+
+    .. math::
+
+        LF_{Dt} = \delta_t \times F_t
+
+    Parameters
+    ----------
+    fee : float, array_like or pandas object
+        F_t, the licence fee of year t [RO] (:func:`licence_fee`).
+    distribution_share : float, array_like or pandas object
+        δ_t, the share attributed to the Distribution Business [fraction, 0 to 1].
+
+    Returns
+    -------
+    float, numpy.ndarray or pandas object
+        LF_Dt [RO].
+
+    Raises
+    ------
+    InputError
+        A share outside [0, 1] (a percent where a fraction is due, say).
+
+    Examples
+    --------
+    >>> float(distribution_share_of_fee(1_080_000, 0.75))
+    810000.0
+    """
+    share = np.asarray(distribution_share, dtype=float)
+    if np.any((share < 0) | (share > 1)):
+        raise InputError(
+            "the Distribution Business share of the licence fee must be a fraction in [0, 1]",
+            key="distribution_share",
+        )
+    return _broadcast_product(fee, distribution_share)
+
+
+# --------------------------------------------------------------------------------------------
+# loaders
+
+
+def _read_table(path) -> pd.DataFrame:
+    """A CSV file as text cells, lines starting with '#' (comments) and blank lines dropped."""
+    path = os.fspath(path)
+    try:
+        with open(path, encoding="utf-8") as fh:
+            lines = [ln for ln in fh if not ln.lstrip().startswith("#")]
+    except UnicodeDecodeError:
+        raise InputError("not a CSV text file (UTF-8)", file=path) from None
+    except OSError as exc:
+        raise InputError(f"cannot read the file: {exc.strerror}", file=path) from None
+    if not "".join(lines).strip():
+        raise InputError("the file holds no table (only comments or nothing)", file=path)
+    header = next(csv.reader([next(ln for ln in lines if ln.strip())]))
+    header = [c.strip() for c in header]
+    for col in header:
+        if header.count(col) > 1:  # pandas would rename the second one and read on
+            raise InputError("the column appears twice in the header", file=path, key=col)
+    try:
+        table = pd.read_csv(
+            io.StringIO("".join(lines)),
+            dtype=str,
+            keep_default_na=False,
+            skipinitialspace=True,
+        )
+    except (pd.errors.ParserError, ValueError) as exc:
+        raise InputError(f"not a readable CSV table: {exc}", file=path) from None
+    table.columns = [str(c).strip() for c in table.columns]
+    return table.apply(lambda col: col.str.strip())
+
+
+def _check_columns(table, allowed: Iterable[str], required: Iterable[str], *, file) -> None:
+    allowed = list(allowed)
+    for col in table.columns:
+        if col not in allowed:
+            raise unknown_key_error(col, allowed, file=file, cls=InputError)
+    for col in required:
+        if col not in table.columns:
+            raise InputError("required column missing", file=file, key=col)
+
+
+def _check_status(table, *, file, labels) -> None:
+    if "status" not in table.columns:
+        return
+    for label, value in zip(labels, table["status"], strict=True):
+        if value not in STATUSES:
+            raise InputError(
+                f"{label}: status {value!r} is not one of {', '.join(STATUSES)}"
+                f"{did_you_mean(value, STATUSES)}",
+                file=file,
+                key="status",
+            )
+
+
+def _parse_months(table, *, file) -> pd.PeriodIndex:
+    periods = []
+    for n, text in enumerate(table["month"], start=1):
+        if not _MONTH.fullmatch(text):
+            raise InputError(
+                f"row {n}: {text!r} is not a month (write YYYY-MM)", file=file, key="month"
+            )
+        periods.append(pd.Period(text, freq="M"))
+    months = pd.PeriodIndex(periods, freq="M", name="month")
+    dup = months[months.duplicated()]
+    if len(dup):
+        raise InputError(f"month {dup[0]} appears more than once", file=file, key="month")
+    return months
+
+
+def _numbers(table, col: str, labels, *, file) -> np.ndarray:
+    """Column ``col`` as floats; a blank or text cell is an InputError naming its row label."""
+    values = pd.to_numeric(table[col], errors="coerce").to_numpy(float)
+    bad = ~np.isfinite(values)
+    if bad.any():
+        i = int(np.argmax(bad))
+        text = table[col].iloc[i]
+        what = "blank" if text == "" else f"text {text!r} where a number is due"
+        raise InputError(f"{labels[i]}: {what}", file=file, key=col)
+    return values
+
+
+def load_cpi_groups(groups_csv) -> pd.DataFrame:
+    """Read the monthly Sultanate CPI group indices.
+
+    The file has a ``month`` column (YYYY-MM), one column per group named ``1`` to ``12``
+    (``4`` may be left out: the basket does not use it), and optional ``status``, ``source``
+    and ``note`` columns. Lines starting with ``#`` are comments.
+
+    Parameters
+    ----------
+    groups_csv : path-like
+        The CSV file.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Group indices [index points]; index: monthly PeriodIndex named ``month``, sorted;
+        columns: the int group numbers present. ``attrs['file']`` holds the path.
+
+    Raises
+    ------
+    InputError
+        Naming the file, the column, the month and the rule: an unknown column (with a
+        suggestion), a basket group missing, a month twice or not a month, a blank or text cell,
+        an index of zero or below, a status outside :data:`STATUSES`.
+    """
+    file = os.fspath(groups_csv)
+    table = _read_table(file)
+    allowed = ["month", *map(str, GROUPS), *_TEXT_COLUMNS]
+    _check_columns(table, allowed, ["month"], file=file)
+    _require_basket([_group_number(c) for c in table.columns], "no column", file=file)
+    months = _parse_months(table, file=file)
+    labels = [f"month {m}" for m in months]
+    _check_status(table, file=file, labels=labels)
+    present = [g for g in GROUPS if str(g) in table.columns]
+    data = {}
+    for g in present:
+        values = _numbers(table, str(g), labels, file=file)
+        if np.any(values <= 0):
+            i = int(np.argmax(values <= 0))
+            raise InputError(
+                f"{labels[i]}: an index must be above zero, got {float(values[i])!r}",
+                file=file,
+                key=str(g),
+            )
+        data[g] = values
+    frame = pd.DataFrame(data, index=months).sort_index()
+    frame.attrs["file"] = file
+    return frame
+
+
+def load_cpi_weights(weights_csv) -> pd.Series:
+    """Read the Sultanate CPI group weights.
+
+    The file has columns ``group`` (1-12), ``weight`` (any common unit) and optional ``name``,
+    ``status``, ``source``, ``note``. Lines starting with ``#`` are comments.
+
+    Parameters
+    ----------
+    weights_csv : path-like
+        The CSV file.
+
+    Returns
+    -------
+    pandas.Series
+        The weights indexed by int group number (index name ``group``), named ``weight``;
+        ``attrs['file']`` holds the path.
+
+    Raises
+    ------
+    InputError
+        An unknown column, a group that is not 1-12 or appears twice, a basket group missing, a
+        blank, text or negative weight, a status outside :data:`STATUSES`.
+    """
+    file = os.fspath(weights_csv)
+    table = _read_table(file)
+    _check_columns(
+        table, ["group", "name", "weight", *_TEXT_COLUMNS], ["group", "weight"], file=file
+    )
+    groups = []
+    for text in table["group"]:
+        g = _group_number(text)
+        if g not in GROUP_NAMES:
+            raise InputError(f"{text!r} is not a CPI group number (1-12)", file=file, key="group")
+        if g in groups:
+            raise InputError(f"group {g} appears more than once", file=file, key="group")
+        groups.append(g)
+    _require_basket(groups, "no weight", file=file, key="group")
+    labels = [f"group {g}" for g in groups]
+    _check_status(table, file=file, labels=labels)
+    values = _numbers(table, "weight", labels, file=file)
+    weights = pd.Series(values, index=pd.Index(groups, name="group"), name="weight").sort_index()
+    _check_weights(weights.to_numpy(), weights.index.to_numpy(), file=file)
+    weights.attrs["file"] = file
+    return weights
+
+
+def load_cpi(groups_csv, weights_csv) -> pd.Series:
+    """Read the group indices and weights and compute the monthly Omani CPI.
+
+    Parameters
+    ----------
+    groups_csv, weights_csv : path-like
+        As for :func:`load_cpi_groups` and :func:`load_cpi_weights`.
+
+    Returns
+    -------
+    pandas.Series
+        The Omani CPI [index points] (:func:`omani_cpi_index`), monthly PeriodIndex named
+        ``month``; ``attrs['file']`` names the groups file, so that a month missing later (in
+        :func:`cpi_by_year`) is reported against it.
+    """
+    groups = load_cpi_groups(groups_csv)
+    weights = load_cpi_weights(weights_csv)
+    cpi = omani_cpi_index(groups, weights)
+    cpi.attrs["file"] = groups.attrs["file"]
+    return cpi
+
+
+def load_deposit_rates(rates_csv) -> pd.Series:
+    """Read the monthly weighted average interest rates on RO deposits.
+
+    The file has columns ``month`` (YYYY-MM), ``rate`` [fraction] and optional ``status``,
+    ``source``, ``note``. Months need not be consecutive. Lines starting with ``#`` are
+    comments.
+
+    Parameters
+    ----------
+    rates_csv : path-like
+        The CSV file.
+
+    Returns
+    -------
+    pandas.Series
+        Rates [fraction] on a sorted monthly PeriodIndex named ``month``, named ``rate``;
+        ``attrs['file']`` holds the path.
+
+    Raises
+    ------
+    InputError
+        An unknown column, a month twice or not a month, a blank or text rate, a rate of 1 or
+        more (a percent where a fraction is due) or below zero, a status outside
+        :data:`STATUSES`.
+    """
+    file = os.fspath(rates_csv)
+    table = _read_table(file)
+    _check_columns(table, ["month", "rate", *_TEXT_COLUMNS], ["month", "rate"], file=file)
+    months = _parse_months(table, file=file)
+    labels = [f"month {m}" for m in months]
+    _check_status(table, file=file, labels=labels)
+    values = _numbers(table, "rate", labels, file=file)
+    _check_fractions(values, months.asi8, file=file, key="rate")
+    rates = pd.Series(values, index=months, name="rate").sort_index()
+    rates.attrs["file"] = file
+    return rates

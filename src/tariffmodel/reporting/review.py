@@ -1,0 +1,763 @@
+"""Reports: what a notebook shows and what a batch writes beside it.
+
+Per scenario (called from the notebooks, so that a notebook holds no formula):
+``write_scenario_outputs`` (``madr.csv`` and ``results.json``), ``inputs_at_a_glance``,
+``madr_buildup`` and ``plot_madr_waterfall`` (DB to MADR), ``term_table``, ``loss_incentive_view``,
+``amr_view``, ``uncertainty_view``, ``compliance_in_words``.
+
+Per batch: ``write_summary`` (``summary.xlsx`` formatted for people with numbers kept as numbers,
+``summary.csv`` for machines) and ``export_html`` (an executed notebook as HTML without code).
+
+Every figure shown here comes from the engine's ``madr.csv`` columns; the only arithmetic is
+display arithmetic (sums for a waterfall, ratios for a bill), each checked or documented.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import math
+import os
+import tempfile
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from tariffmodel import __version__
+from tariffmodel.reporting.provenance import write_json_atomic
+from tariffmodel.reporting.run_outputs import bill_impact
+
+# --------------------------------------------------------------------------------------------
+# Column metadata (display only)
+# --------------------------------------------------------------------------------------------
+#: madr.csv columns with their unit and what they are, in the order of scenario-format.md.
+COLUMNS: dict[str, tuple[str, str]] = {
+    "a": ("RO", "a_t, fixed element of DB"),
+    "c": ("RO/account", "c_t, per customer account"),
+    "p": ("RO/kWh", "p_t, price of losses"),
+    "CA": ("accounts", "CA_t, customer accounts"),
+    "DB": ("RO", "DB_t, distribution business revenue"),
+    "AL": ("fraction", "AL_{t-1}, actual losses"),
+    "TL": ("fraction", "TL_{t-1}, target losses"),
+    "BAND": ("fraction", "BAND_{t-1}, loss band"),
+    "D": ("0/1", "D_t, dead-band factor"),
+    "LD": ("fraction", "LD_t, loss difference"),
+    "BL": ("RO", "BL_t, base loss incentive"),
+    "LOSS": ("RO", "LOSS_t, loss incentive after cap"),
+    "NSF": ("RO", "NSF_t, network security factor"),
+    "KS": ("ratio", "KS_t, KPI score factor"),
+    "CS": ("RO", "CS_t, customer satisfaction"),
+    "CC": ("RO", "CC_t, call-centre incentive"),
+    "C": ("RO", "C_t"),
+    "NPI": ("RO", "NPI_t"),
+    "FM": ("RO", "FM_t"),
+    "OM": ("RO", "OM_t"),
+    "AMR": ("RO", "AMR_t, automated meter reading"),
+    "UC": ("RO", "UC_t"),
+    "LF": ("RO", "LF_Dt, licence fee"),
+    "CPL": ("RO", "CPL_t"),
+    "WPRA": ("RO", "WPRA_t, provisional capex clawback"),
+    "i": ("fraction", "i_t as applied"),
+    "K": ("RO", "K_Dt, correction (enters with a minus sign)"),
+    "MADR": ("RO", "MADR_t, maximum allowed distribution revenue"),
+    "ARDR": ("RO", "ARDR_t, actual (or assumed) revenue"),
+    "para3": ("flag", "paragraph 3: ARDR above 103 % of MADR"),
+    "para4": ("flag", "paragraph 4: two-year excess above 4 % of MADR"),
+    "para5": ("flag", "paragraph 5: ARDR below 90 % of MADR two years running"),
+}
+FLAGS = ("para3", "para4", "para5")
+#: The terms that add up to MADR (K subtracts), in the order of the licence's formula.
+CAP_TERMS = (
+    "C",
+    "DB",
+    "LOSS",
+    "NSF",
+    "CS",
+    "NPI",
+    "FM",
+    "OM",
+    "AMR",
+    "UC",
+    "CC",
+    "LF",
+    "CPL",
+    "WPRA",
+)
+
+_EXCEL_FORMATS = {
+    "RO": "#,##0.00",
+    "RO/account": "#,##0.00",
+    "RO/kWh": "0.000000",
+    "accounts": "#,##0",
+    "fraction": "0.000%",
+    "0/1": "0",
+    "ratio": "0.0000",
+}
+
+
+def _read_madr(path: str | os.PathLike) -> pd.DataFrame:
+    """madr.csv at full precision (pandas reads floats round-trip by default)."""
+    return pd.read_csv(path)
+
+
+# --------------------------------------------------------------------------------------------
+# Per-scenario outputs
+# --------------------------------------------------------------------------------------------
+def headline_results(sc, table: pd.DataFrame, engine_seconds: float | None = None) -> dict:
+    """The headline figures of one scenario, as written to ``results.json``."""
+    years = [int(y) for y in table["year"]]
+
+    def by_year(col):
+        return {str(y): float(v) for y, v in zip(years, table[col], strict=True)}
+
+    bill = bill_impact(table)
+    return {
+        "scenario": sc.name,
+        "path": None if getattr(sc, "path", None) is None else str(sc.path),
+        "years": years,
+        "readings": dict(sc.readings),
+        "MADR": by_year("MADR"),
+        "MADR_total": float(table["MADR"].sum()),
+        "DB": by_year("DB"),
+        "K": by_year("K"),
+        "ARDR": by_year("ARDR"),
+        "RO_per_account": {
+            str(y): float(v) for y, v in zip(years, bill["RO_per_account"], strict=True)
+        },
+        "baisa_per_kWh": {
+            str(y): float(v) for y, v in zip(years, bill["baisa_per_kWh"], strict=True)
+        },
+        "compliance": {
+            flag: [y for y, v in zip(years, table[flag], strict=True) if bool(v)] for flag in FLAGS
+        },
+        "engine_seconds": engine_seconds,
+        "package_version": __version__,
+    }
+
+
+def write_scenario_outputs(sc, out_dir: str | os.PathLike = ".") -> pd.DataFrame:
+    """Project a scenario and write ``madr.csv`` (through the engine's writer when there is one)
+    and ``results.json`` (headline figures) into ``out_dir``; return the projection.
+
+    ``results.json`` records ``engine_seconds``, the wall time of the projection [s].
+    """
+    import tariffmodel as tm
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    t0 = time.perf_counter()
+    table = tm.project(sc)
+    engine_seconds = time.perf_counter() - t0
+    writer = _engine_writer()
+    if writer is not None:
+        writer(sc, out)
+    if not (out / "madr.csv").is_file():
+        _write_csv_atomic(table, out / "madr.csv")
+    write_json_atomic(out / "results.json", headline_results(sc, table, engine_seconds))
+    return table
+
+
+def _engine_writer():
+    try:
+        from tariffmodel.reporting.run_outputs import write_run
+    except ImportError:
+        return None
+    return write_run
+
+
+def _write_csv_atomic(frame: pd.DataFrame, path: Path) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        frame.to_csv(tmp, index=False)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+# --------------------------------------------------------------------------------------------
+# What the review notebook shows
+# --------------------------------------------------------------------------------------------
+def inputs_at_a_glance(sc) -> dict[str, Any]:
+    """The scenario's inputs as tables: ``overview`` (name, years, readings), ``notified``
+    (Notified Values by year) and ``inputs`` (the year table)."""
+    d = sc.to_dict()
+    overview = pd.Series(
+        {
+            "name": sc.name,
+            "file": str(sc.path) if getattr(sc, "path", None) else "(in memory)",
+            "years": f"{sc.years[0]}-{sc.years[-1]}",
+            **{f"reading {k}": v for k, v in sc.readings.items()},
+        },
+        name="value",
+    )
+    notified = {}
+    for key, value in (d.get("notified") or {}).items():
+        notified[key] = value if isinstance(value, Mapping) else {"every year": value}
+    notified_frame = pd.DataFrame(notified).T
+    notified_frame.columns = [str(c) for c in notified_frame.columns]
+    order = sorted(notified_frame.columns, key=lambda c: (c != "every year", c))
+    notified_frame = notified_frame[order]
+    rows = d.get("inputs")
+    inputs = pd.DataFrame(rows).set_index("year") if isinstance(rows, list) else pd.DataFrame()
+    return {"overview": overview, "notified": notified_frame, "inputs": inputs}
+
+
+def madr_buildup(table: pd.DataFrame) -> pd.DataFrame:
+    """The build-up of MADR_t from DB_t, term by term, for every year: a long table with
+    ``year``, ``step``, ``amount`` [RO] and ``running`` [RO] (the total after the step).
+
+    The steps are DB, the other terms of the cap in the licence's order, minus K, and the total
+    MADR. The running total after the last term must equal the engine's MADR_t (to 1e-9
+    relative); otherwise this raises, so that a picture never hides a mismatch.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"year": [2026], "DB": [100.0], "LOSS": [5.0], "K": [2.0],
+    ...                   "MADR": [103.0]})
+    >>> madr_buildup(t)[["step", "amount", "running"]].values.tolist()
+    [['DB', 100.0, 100.0], ['LOSS', 5.0, 105.0], ['-K', -2.0, 103.0], ['MADR', 103.0, 103.0]]
+    """
+    terms = ["DB"] + [t for t in CAP_TERMS if t != "DB" and t in table.columns]
+    rows = []
+    for _, r in table.iterrows():
+        year = int(r["year"])
+        running = 0.0
+        steps = [(t, float(r[t])) for t in terms] + [("-K", 0.0 - float(r.get("K", 0.0)))]
+        for step, amount in steps:
+            running += amount
+            rows.append((year, step, amount, running))
+        madr = float(r["MADR"])
+        if not math.isclose(running, madr, rel_tol=1e-9, abs_tol=1e-6):
+            raise ValueError(
+                f"year {year}: the terms add up to {running:,.2f} but MADR is {madr:,.2f}; "
+                "a term of the cap is missing from the build-up"
+            )
+        rows.append((year, "MADR", madr, madr))
+    return pd.DataFrame(rows, columns=["year", "step", "amount", "running"])
+
+
+def buildup_table(table: pd.DataFrame) -> pd.DataFrame:
+    """The steps of :func:`madr_buildup` as rows (in the licence's order) and years as columns
+    [RO]."""
+    steps = madr_buildup(table)
+    order = list(dict.fromkeys(steps["step"]))
+    wide = steps.pivot(index="step", columns="year", values="amount").reindex(order)
+    wide.columns = [str(int(c)) for c in wide.columns]
+    return wide
+
+
+def plot_madr_waterfall(table: pd.DataFrame, *, ncols: int = 2, skip_zero: bool = True):
+    """A waterfall from DB_t to MADR_t for each year (a matplotlib Figure made without pyplot;
+    amounts in RO m)."""
+    from matplotlib.figure import Figure
+
+    steps = madr_buildup(table)
+    years = list(dict.fromkeys(steps["year"]))
+    nrows = max(1, math.ceil(len(years) / ncols))
+    ncol = min(ncols, len(years))
+    fig = Figure(figsize=(6.5 * ncol, 3.6 * nrows), layout="constrained")
+    axes = np.atleast_1d(fig.subplots(nrows, ncol)).ravel()
+    for ax, year in zip(axes, years, strict=False):
+        s = steps[steps["year"] == year]
+        if skip_zero:
+            s = s[(s["amount"] != 0) | s["step"].isin(["DB", "MADR"])]
+        labels = list(s["step"])
+        amount = s["amount"].to_numpy() / 1e6
+        running = s["running"].to_numpy() / 1e6
+        bottom = np.where(s["step"].isin(["DB", "MADR"]), 0.0, running - amount)
+        colours = np.where(
+            s["step"].isin(["DB", "MADR"]), "#4c72b0", np.where(amount >= 0, "#55a868", "#c44e52")
+        )
+        ax.bar(labels, amount, bottom=bottom, color=colours)
+        base = running.min() - max(abs(amount[1:-1]).max(initial=0.0), 1.0) * 2
+        ax.set_ylim(bottom=max(0.0, base))
+        ax.set_title(f"{year}: DB to MADR [RO m]")
+        ax.tick_params(axis="x", labelrotation=60)
+        for x, (a, r) in enumerate(zip(amount, running, strict=True)):
+            ax.annotate(f"{a:,.2f}", (x, r), ha="center", va="bottom", fontsize=7)
+    for ax in axes[len(years) :]:
+        ax.set_visible(False)
+    return fig
+
+
+def term_table(table: pd.DataFrame, columns: Sequence[str] | None = None) -> pd.DataFrame:
+    """The terms as rows and the years as columns, with each row's unit and meaning."""
+    cols = [c for c in (columns or COLUMNS) if c in table.columns]
+    body = table.set_index("year")[cols].T
+    body.columns = [int(c) for c in body.columns]
+    body.insert(0, "unit", [COLUMNS.get(c, ("", ""))[0] for c in cols])
+    body.insert(1, "meaning", [COLUMNS.get(c, ("", ""))[1] for c in cols])
+    body.index.name = "term"
+    return body
+
+
+_DISPLAY_FORMATS = {
+    "RO": "{:,.2f}",
+    "RO/account": "{:,.4f}",
+    "RO/kWh": "{:.6f}",
+    "accounts": "{:,.0f}",
+    "fraction": "{:.4%}",
+    "0/1": "{:.0f}",
+    "ratio": "{:.4f}",
+    "flag": "{}",
+}
+
+
+def format_term_table(terms: pd.DataFrame) -> pd.DataFrame:
+    """A :func:`term_table` as text, each row in the format of its unit (display only)."""
+    out = terms.copy().astype(object)
+    years = [c for c in terms.columns if c not in ("unit", "meaning")]
+    for term, row in terms.iterrows():
+        fmt = _DISPLAY_FORMATS.get(row["unit"], "{}")
+        for y in years:
+            v = row[y]
+            out.loc[term, y] = (
+                "" if v is None or (isinstance(v, float) and math.isnan(v)) else (fmt.format(v))
+            )
+    return out
+
+
+def loss_incentive_view(table: pd.DataFrame) -> pd.DataFrame:
+    """The loss incentive of each year against its band and cap (the engine's columns AL, TL,
+    BAND, D, LD, BL, ``loss_cap`` and LOSS), with the band's upper edge TL + BAND and whether
+    the cap bound (LOSS_t differs from BL_t)."""
+    t = table.set_index("year")
+    view = pd.DataFrame(
+        {
+            "AL (t-1)": t["AL"],
+            "TL (t-1)": t["TL"],
+            "BAND (t-1)": t["BAND"],
+            "TL + BAND": t["TL"] + t["BAND"],
+            "D": t["D"],
+            "LD": t["LD"],
+            "BL [RO]": t["BL"],
+            "cap [RO]": t["loss_cap"],
+            "LOSS [RO]": t["LOSS"],
+            "cap binds": t["LOSS"] != t["BL"],
+        }
+    )
+    view.index = view.index.astype(int)
+    return view
+
+
+def amr_plan_path(sc) -> Path | None:
+    """The AMR plan a scenario names (``amr: PLAN``), or None."""
+    raw = sc.to_dict(resolved=False) if hasattr(sc, "to_dict") else {}
+    value = raw.get("amr") if isinstance(raw, Mapping) else None
+    if not value:
+        return None
+    base = Path(sc.path).parent if getattr(sc, "path", None) else Path(".")
+    return (base / value).resolve()
+
+
+def amr_view(sc, table: pd.DataFrame) -> dict[str, Any]:
+    """AMR cost recovery: ``by_year`` (AMR_t beside MADR_t and its share of the cap) and, when
+    the scenario names an AMR plan, ``plan`` (the plan's building block by year, from
+    :func:`tariffmodel.model.amr.table`) and ``summary`` (NPVs, levelised costs, payback)."""
+    t = table.set_index("year")
+    by_year = pd.DataFrame(
+        {
+            "AMR [RO]": t["AMR"],
+            "MADR [RO]": t["MADR"],
+            "AMR share of MADR": t["AMR"] / t["MADR"],
+        }
+    )
+    by_year.index = by_year.index.astype(int)
+    out: dict[str, Any] = {"by_year": by_year, "source": sc.filled.get("AMR", "the year table")}
+    path = amr_plan_path(sc)
+    if path is not None:
+        from tariffmodel.model import amr
+
+        plan = amr.load_plan(path)
+        cols = ["year", "capex", "opening_rav", "depreciation", "return", "closing_rav", "opex"]
+        block = amr.table(plan)
+        plan_block = block[[c for c in [*cols, "AMR"] if c in block.columns]].set_index("year")
+        out["plan"] = plan_block.rename(columns=lambda c: f"{c} [RO]")
+        out["summary"] = pd.Series(amr.summary(plan), name="value")
+    return out
+
+
+def uncertainty_view(result) -> pd.DataFrame:
+    """The headline of a Monte Carlo run (:func:`tariffmodel.analysis.montecarlo.monte_carlo`): by
+    year, the mean and the 5th, 50th and 95th percentiles of MADR [RO] and the probability
+    [fraction] that each of paragraphs 3-5 is triggered."""
+    s = result.summary.set_index("year")
+    cols = ["MADR_mean", "MADR_p5", "MADR_p50", "MADR_p95"]
+    cols += ["para3_prob", "para4_prob", "para5_prob"]
+    view = s[[c for c in cols if c in s.columns]].copy()
+    view.index = view.index.astype(int)
+    return view
+
+
+def _m(x: float) -> str:
+    return f"RO {x / 1e6:,.3f} m"
+
+
+def compliance_in_words(table: pd.DataFrame) -> list[str]:
+    """K_Dt and the tests of paragraphs 3-5 for each year, in plain words, from the engine's
+    columns (nothing is recomputed here); the sentences on paragraphs 3-5 are those of the
+    dashboards (:func:`tariffmodel.dashboards.view_model.compliance_sentences`)."""
+    from tariffmodel.dashboards.view_model import compliance_sentences
+
+    sentences: dict[int, list[str]] = {}
+    for year, text, _ in compliance_sentences(table):
+        sentences.setdefault(year, []).append(text.removeprefix(f"{year}: "))
+    lines = []
+    for _, r in table.iterrows():
+        y = int(r["year"])
+        k = float(r["K"])
+        if k > 0:
+            ktext = f"K = {_m(k)}: revenue was over-recovered in {y - 1}, so MADR is cut by it"
+        elif k < 0:
+            ktext = f"K = {_m(k)}: revenue was under-recovered in {y - 1}, so MADR rises by it"
+        else:
+            ktext = f"K = 0: revenue in {y - 1} matched the cap"
+        ktext += f" (interest at i = {float(r['i']):.4%})."
+        ardr, madr = float(r["ARDR"]), float(r["MADR"])
+        head = f"{y}: MADR {_m(madr)}, ARDR {_m(ardr)}. {ktext}"
+        lines.append(" ".join([head, *(t[0].upper() + t[1:] for t in sentences.get(y, []))]))
+    return lines
+
+
+def styled_values(frame: pd.DataFrame):
+    """A pandas Styler for input tables: each number as given, up to 10 significant digits,
+    with thousands separators; blanks where a value is not given (display only)."""
+    num = frame.select_dtypes("number").columns
+    return frame.style.format({c: "{:,.10g}" for c in num}, na_rep="")
+
+
+_PERCENT_WORDS = ("share", "prob", "AL (t-1)", "TL (t-1)", "BAND (t-1)", "TL + BAND", "LD")
+
+
+def styled(frame: pd.DataFrame):
+    """A pandas Styler for a view of this module (display only; the numbers are unchanged):
+    RO amounts with thousands separators, rates and shares as percentages."""
+
+    def fmt(col) -> str | None:
+        name = " ".join(map(str, col)) if isinstance(col, tuple) else str(col)
+        dtype = frame[col].dtype
+        if pd.api.types.is_bool_dtype(dtype) or not pd.api.types.is_numeric_dtype(dtype):
+            return None
+        if any(w in name for w in _PERCENT_WORDS):
+            return "{:.3%}"
+        if "[RO]" in name or name.startswith("MADR") or name.isdigit():
+            return "{:,.2f}"
+        return "{:,.4f}"
+
+    formats = {c: f for c in frame.columns if (f := fmt(c)) is not None}
+    return frame.style.format(formats, na_rep="")
+
+
+# --------------------------------------------------------------------------------------------
+# HTML export
+# --------------------------------------------------------------------------------------------
+def export_html(notebook: str | os.PathLike, html_path: str | os.PathLike) -> Path:
+    """Write an executed notebook as an HTML report without code cells or prompts."""
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    nb = nbformat.read(str(notebook), as_version=4)
+    exporter = HTMLExporter(
+        exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True
+    )
+    body, _ = exporter.from_notebook_node(nb)
+    out = Path(html_path)
+    fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(body)
+    os.replace(tmp, out)
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Batch summary
+# --------------------------------------------------------------------------------------------
+def scenario_labels(records: Iterable[Mapping[str, Any]]) -> dict[str, str]:
+    """The column label of each scenario in the summary (slug -> label): its name, with the
+    folder name added where two scenarios share a name.
+
+    >>> scenario_labels([{"slug": "a", "name": "Base"}, {"slug": "b", "name": "Base"},
+    ...                  {"slug": "c", "name": None}])
+    {'a': 'Base', 'b': 'Base [b]', 'c': 'c'}
+    """
+    labels: dict[str, str] = {}
+    for rec in records:
+        label = str(rec.get("name") or rec["slug"])
+        if label in labels.values():
+            label = f"{label} [{rec['slug']}]"
+        labels[rec["slug"]] = label
+    return labels
+
+
+def collect_tables(
+    out_dir: Path, records: Iterable[Mapping[str, Any]], labels: Mapping[str, str]
+) -> dict[str, pd.DataFrame]:
+    """madr.csv of every finished scenario, keyed by its label in the summary."""
+    return {
+        labels[rec["slug"]]: _read_madr(Path(out_dir) / rec["folder"] / "madr.csv")
+        for rec in records
+    }
+
+
+def summary_frame(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    """All scenarios in one long table (``summary.csv``): scenario, then the madr.csv columns
+    and the bill per account, one row per scenario and year."""
+    parts = []
+    for label, t in tables.items():
+        t = t.copy()
+        bill = bill_impact(t)
+        t["RO_per_account"] = bill["RO_per_account"].to_numpy()
+        t["baisa_per_kWh"] = bill["baisa_per_kWh"].to_numpy()
+        t.insert(0, "scenario", label)
+        parts.append(t)
+    if not parts:
+        return pd.DataFrame(columns=["scenario", "year"])
+    return pd.concat(parts, ignore_index=True)
+
+
+def side_by_side(tables: Mapping[str, pd.DataFrame], column: str) -> pd.DataFrame:
+    """One column of every scenario: years as rows, scenarios as columns."""
+    cols = {label: t.set_index("year")[column] for label, t in tables.items()}
+    frame = pd.DataFrame(cols, columns=list(cols))
+    frame.index = frame.index.astype(int)
+    frame.index.name = "year"
+    return frame.sort_index()
+
+
+def write_summary(
+    out_dir: str | os.PathLike,
+    records: Sequence[Mapping[str, Any]],
+    batch: Mapping[str, Any],
+    *,
+    all_records: Sequence[Mapping[str, Any]] | None = None,
+) -> tuple[Path, Path]:
+    """Write ``summary.xlsx`` and ``summary.csv`` of a batch folder.
+
+    Parameters
+    ----------
+    out_dir : path
+        The batch folder; each record's ``folder`` holds its ``madr.csv``.
+    records : sequence of mapping
+        The finished scenarios (manifest records with ``slug``, ``name``, ``folder``).
+    batch : mapping
+        The batch manifest (its provenance goes to the sheet "About").
+    all_records : sequence of mapping, optional
+        Every scenario of the batch, failed ones included (listed on the sheet "Scenarios").
+    """
+    out = Path(out_dir)
+    every = list(all_records or records)
+    labels = scenario_labels(every)
+    tables = collect_tables(out, records, labels)
+    long = summary_frame(tables)
+    csv_path = out / "summary.csv"
+    _write_csv_atomic(long, csv_path)
+    xlsx_path = out / "summary.xlsx"
+    fd, tmp = tempfile.mkstemp(dir=out, prefix=".summary.", suffix=".xlsx")
+    os.close(fd)
+    try:
+        _write_workbook(Path(tmp), tables, batch, every, labels)
+        os.replace(tmp, xlsx_path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return xlsx_path, csv_path
+
+
+@contextlib.contextmanager
+def _exact_floats():
+    """openpyxl writes numbers with 16 significant digits, which does not give every double
+    back; while saving, write floats as their shortest exact form (``repr``) instead."""
+    from openpyxl.cell import _writer
+
+    original = _writer.safe_string
+
+    def exact(value):
+        if isinstance(value, float) and math.isfinite(value):
+            return repr(value)
+        return original(value)
+
+    _writer.safe_string = exact
+    try:
+        yield
+    finally:
+        _writer.safe_string = original
+
+
+def _write_workbook(path, tables, batch, records, scenario_label) -> None:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    bold = Font(bold=True)
+    head_fill = PatternFill("solid", fgColor="DDEBF7")
+    flag_fill = PatternFill("solid", fgColor="F8CBAD")
+    labels = list(tables)
+    fmt_ro = _EXCEL_FORMATS["RO"]
+
+    wb = Workbook()
+
+    def header(ws, row, values, col=1):
+        for j, v in enumerate(values):
+            c = ws.cell(row=row, column=col + j, value=v)
+            c.font = bold
+            c.fill = head_fill
+            c.alignment = Alignment(wrap_text=True, vertical="top")
+
+    def widths(ws, first=28, rest=18):
+        ws.column_dimensions["A"].width = first
+        for j in range(2, ws.max_column + 1):
+            ws.column_dimensions[get_column_letter(j)].width = rest
+
+    # Scenarios: one row each, failed ones with their error.
+    ws = wb.active
+    ws.title = "Scenarios"
+    years = sorted({int(y) for t in tables.values() for y in t["year"]})
+    header(
+        ws,
+        1,
+        ["scenario", "status", "file", "readings"]
+        + [f"MADR {y} [RO]" for y in years]
+        + ["MADR total [RO]", "years flagged para3", "para4", "para5", "error"],
+    )
+    for i, rec in enumerate(records, start=2):
+        label = scenario_label[rec["slug"]]
+        table = tables.get(label) if rec.get("status") == "ok" else None
+        readings = rec.get("readings") or {}
+        row = [
+            label,
+            rec.get("status"),
+            rec.get("path"),
+            ", ".join(f"{k}={v}" for k, v in readings.items()),
+        ]
+        if table is not None:
+            madr = table.set_index("year")["MADR"]
+            row += [float(madr[y]) if y in madr.index else None for y in years]
+            row += [float(madr.sum())]
+            row += [
+                ", ".join(str(int(y)) for y in table.loc[table[f].astype(bool), "year"]) or "none"
+                for f in FLAGS
+            ]
+        else:
+            row += [None] * (len(years) + 4)
+        row.append((rec.get("error") or {}).get("message"))
+        for j, v in enumerate(row, start=1):
+            c = ws.cell(row=i, column=j, value=v)
+            if isinstance(v, float):
+                c.number_format = _EXCEL_FORMATS["RO"]
+        if rec.get("status") != "ok":
+            ws.cell(row=i, column=2).fill = flag_fill
+    ws.freeze_panes = "B2"
+    widths(ws)
+
+    # MADR by year and the bill impact: years down, scenarios across.
+    def year_block(ws, row, note, frame, fmt) -> int:
+        ws.cell(row=row, column=1, value=note).font = Font(italic=True)
+        header(ws, row + 1, ["year"] + labels)
+        for i, (year, vals) in enumerate(frame.iterrows(), start=row + 2):
+            ws.cell(row=i, column=1, value=int(year)).font = bold
+            for j, label in enumerate(labels, start=2):
+                v = vals.get(label, np.nan)
+                c = ws.cell(row=i, column=j, value=None if pd.isna(v) else float(v))
+                c.number_format = fmt
+        return row + 3 + len(frame)
+
+    def new_year_sheet(title):
+        ws = wb.create_sheet(title)
+        ws.freeze_panes = "B3"
+        return ws
+
+    ws = new_year_sheet("MADR")
+    year_block(ws, 1, "MADR_t [RO], by scenario", side_by_side(tables, "MADR"), fmt_ro)
+    widths(ws, first=10, rest=24)
+    bills = {label: bill_impact(t) for label, t in tables.items()}
+    ws = new_year_sheet("Bill impact")
+    row = year_block(
+        ws,
+        1,
+        "MADR_t per customer account [RO per account per year], by scenario",
+        side_by_side(bills, "RO_per_account"),
+        _EXCEL_FORMATS["RO/account"],
+    )
+    year_block(
+        ws,
+        row,
+        "MADR_t per kWh distributed [baisa per kWh], by scenario",
+        side_by_side(bills, "baisa_per_kWh"),
+        "0.0000",
+    )
+    widths(ws, first=10, rest=24)
+
+    # Every term: (term, year) down, scenarios across; values exactly those of madr.csv.
+    ws = wb.create_sheet("Terms")
+    header(ws, 1, ["term", "unit", "year"] + labels)
+    terms = [c for c in COLUMNS if c not in FLAGS and any(c in t.columns for t in tables.values())]
+    row = 2
+    for term in terms:
+        unit = COLUMNS[term][0]
+        frame = side_by_side({k: t for k, t in tables.items() if term in t.columns}, term)
+        for year, vals in frame.iterrows():
+            ws.cell(row=row, column=1, value=term).font = bold
+            ws.cell(row=row, column=2, value=unit)
+            ws.cell(row=row, column=3, value=int(year))
+            for j, label in enumerate(labels, start=4):
+                v = vals.get(label, np.nan)
+                c = ws.cell(row=row, column=j, value=None if pd.isna(v) else float(v))
+                c.number_format = _EXCEL_FORMATS.get(unit, "General")
+            row += 1
+    ws.freeze_panes = "D2"
+    widths(ws, first=10, rest=22)
+    ws.column_dimensions["B"].width = 12
+    ws.column_dimensions["C"].width = 8
+
+    # Compliance flags: (paragraph, year) down, scenarios across, TRUE highlighted.
+    ws = wb.create_sheet("Compliance")
+    header(ws, 1, ["paragraph", "year"] + labels)
+    row = 2
+    for flag in FLAGS:
+        frame = side_by_side(tables, flag) if tables else pd.DataFrame()
+        for year, vals in frame.iterrows():
+            ws.cell(row=row, column=1, value=COLUMNS[flag][1])
+            ws.cell(row=row, column=2, value=int(year))
+            for j, label in enumerate(labels, start=3):
+                v = vals[label]
+                c = ws.cell(row=row, column=j, value=None if pd.isna(v) else bool(_as_bool(v)))
+                if c.value:
+                    c.fill = flag_fill
+            row += 1
+    ws.freeze_panes = "C2"
+    widths(ws, first=60, rest=20)
+    ws.column_dimensions["B"].width = 8
+
+    # About: what produced the batch.
+    ws = wb.create_sheet("About")
+    header(ws, 1, ["item", "value"])
+    about = [
+        ("tool", "tariffmodel"),
+        ("package version", batch.get("package_version")),
+        ("git commit", batch.get("git_commit")),
+        ("notebook", (batch.get("notebook") or {}).get("path")),
+        ("notebook sha256", (batch.get("notebook") or {}).get("sha256")),
+        ("readings imposed", json.dumps(batch.get("readings") or {})),
+        ("seed", batch.get("seed")),
+        ("draws", batch.get("draws")),
+        ("started (UTC)", batch.get("started_utc")),
+        ("command", batch.get("command")),
+    ]
+    for i, (k, v) in enumerate(about, start=2):
+        ws.cell(row=i, column=1, value=k).font = bold
+        ws.cell(row=i, column=2, value=None if v is None else str(v))
+    widths(ws, first=20, rest=90)
+    with _exact_floats():
+        wb.save(path)
+
+
+def _as_bool(v) -> bool:
+    if isinstance(v, str):
+        return v.strip().lower() == "true"
+    return bool(v)

@@ -1,0 +1,213 @@
+"""What ``tariffmodel run`` writes: madr.csv, the licence statement, the bill impact, a manifest.
+
+* ``madr.csv``: one row per modelled year, the columns of the scenario-format contract first,
+  full precision.
+* ``statement.md``: the specified items of paragraph 12 for each year, the paragraph 9 view
+  (do paragraphs 3-5 apply in consequence of t-1 and t-2; best estimate of K_Dt), and the
+  compliance tests in plain words.
+* ``bill_impact.csv``: MADR per kWh distributed [baisa/kWh] and per customer account [RO].
+* ``manifest.json``: input hashes, package version, git commit, readings used.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pandas as pd
+
+from tariffmodel.inputs.scenario import Scenario
+from tariffmodel.licence.schedule2 import READING_IDS, para3_test
+from tariffmodel.model.engine import project
+from tariffmodel.reporting.provenance import write_manifest
+from tariffmodel.reporting.staging import staged_output
+
+BAISA_PER_RO = 1000.0
+
+
+def bill_impact(table: pd.DataFrame) -> pd.DataFrame:
+    """MADR per kWh distributed and per customer account, by year.
+
+    .. math:: \\text{baisa per kWh}_t = 1000 \\times MADR_t / RUD_t, \\qquad
+              \\text{RO per account}_t = MADR_t / CA_t
+
+    Parameters
+    ----------
+    table : DataFrame
+        The output of :func:`tariffmodel.project` (columns year, MADR, RUD, CA).
+
+    Returns
+    -------
+    DataFrame
+        year, MADR [RO], RUD [kWh], CA [accounts], baisa_per_kWh [baisa/kWh],
+        RO_per_account [RO per account per year].
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"year": [2026], "MADR": [180e6], "RUD": [30e9], "CA": [1.2e6]})
+    >>> bill_impact(t)[["baisa_per_kWh", "RO_per_account"]].iloc[0].tolist()
+    [6.0, 150.0]
+    """
+    out = table[["year", "MADR", "RUD", "CA"]].copy()
+    out["baisa_per_kWh"] = BAISA_PER_RO * out["MADR"] / out["RUD"]
+    out["RO_per_account"] = out["MADR"] / out["CA"]
+    return out
+
+
+def _ro(x: float) -> str:
+    return f"{x:,.2f}"
+
+
+def _yes(flag) -> str:
+    return "yes" if bool(flag) else "no"
+
+
+def readings_lines(scenario: Scenario) -> list[str]:
+    return [f"- {READING_IDS[k]} {k}: {v}" for k, v in scenario.readings.items()]
+
+
+def statement(scenario: Scenario, table: pd.DataFrame) -> str:
+    """The licence statement of a run, as Markdown text (see the module docstring)."""
+    h = scenario.history_year
+    hist = scenario.rows[h]
+    lines = [
+        f"# {scenario.name}",
+        "",
+        f"Scenario file: {scenario.path if scenario.path else '(in memory)'}  ",
+        f"Licensee: {scenario.licensee or 'NEDC'}; modelled years {scenario.years[0]}-"
+        f"{scenario.years[-1]}; history year {h}.",
+        "",
+        "Readings of unclear licence text used:",
+        *readings_lines(scenario),
+        "",
+        "Amounts in RO; rates as percentages; figures rounded for reading (madr.csv has full "
+        "precision).",
+        "",
+    ]
+    prev = {
+        "year": h,
+        "ARDR": hist["ARDR"],
+        "MADR": hist["MADR"],
+        "para3": None,
+        "para4": None,
+        "para5": None,
+    }
+    for _, r in table.iterrows():
+        t = int(r["year"])
+        use_of_system = r["ARDR"] - r["C"]
+        row = scenario.rows[t]
+        ardr_note = (
+            ""
+            if "ARDR" in row
+            else (
+                " (not given: recovery x MADR_t, a forecast)"
+                if "recovery" in row
+                else " (not given: taken equal to MADR_t)"
+            )
+        )
+        lines += [
+            f"## Relevant Year {t}",
+            "",
+            "### Specified items (paragraph 12)",
+            "",
+            "| item | value |",
+            "|---|---:|",
+            f"| (a) ARDR_t{ardr_note} | {_ro(r['ARDR'])} |",
+            f"| (a)(i) use of system revenue (ARDR_t - C_t) | {_ro(use_of_system)} |",
+            f"| (a)(ii) connection revenue (C_t) | {_ro(r['C'])} |",
+            f"| (b) C_t | {_ro(r['C'])} |",
+            f"| (c) LOSS_t | {_ro(r['LOSS'])} |",
+            f"| (d) LD_t | {r['LD'] * 100:.4f} % |",
+            f"| (d) AL_{{t-1}} | {r['AL'] * 100:.4f} % |",
+            f"| (e) NSF_t | {_ro(r['NSF'])} |",
+            f"| (f) DNS_t [MVA] | {r['DNS']:,.3f} |",
+            f"| (g) RUD_t [kWh] | {r['RUD']:,.0f} |",
+            f"| (h) RBS_t [kWh] | {r['RBS']:,.0f} |",
+            f"| (i) CA_t [accounts] | {r['CA']:,.0f} |",
+            f"| (j) a_t | {_ro(r['a'])} |",
+            f"| (j) c_t [RO per account] | {r['c']:,.4f} |",
+            f"| (k) p_t [RO per kWh] | {r['p']:.6f} |",
+            f"| (l) s_t [RO per MVA] | {r['s']:,.2f} |",
+            "",
+            "### Paragraph 9 view at the start of the year",
+            "",
+        ]
+        if prev["para3"] is None:
+            p3 = _yes(para3_test(prev["ARDR"], prev["MADR"]))
+            lines.append(
+                f"- Paragraph 3 in consequence of {h}: {p3} "
+                f"(ARDR {h} is {prev['ARDR'] / prev['MADR'] * 100:.2f} % of MADR)."
+            )
+            lines.append(
+                f"- Paragraphs 4 and 5 in consequence of {h - 1} and {h}: not assessed "
+                f"({h - 1} is not in the scenario)."
+            )
+        else:
+            lines.append(f"- Paragraph 3 in consequence of {t - 1}: {_yes(prev['para3'])}.")
+            lines.append(
+                f"- Paragraph 4 in consequence of {t - 2} and {t - 1}: {_yes(prev['para4'])}."
+            )
+            lines.append(
+                f"- Paragraph 5 in consequence of {t - 2} and {t - 1}: {_yes(prev['para5'])}."
+            )
+        lines += [
+            f"- Best estimate of K_D{t}: {_ro(r['K'])} (i_t = {r['i'] * 100:.4f} %; ARDR_{{t-1}} "
+            f"used {_ro(r['ARDR_in_K'])}).",
+            "",
+            "### The cap and the tests of the year",
+            "",
+            f"MADR_{t} = {_ro(r['MADR'])}; ARDR_{t} = {_ro(r['ARDR'])} "
+            f"({r['ARDR'] / r['MADR'] * 100:.2f} % of MADR).",
+            "",
+            f"- Paragraph 3 (ARDR more than 3 % above MADR): {_yes(r['para3'])}."
+            + (
+                " The Licensee must explain to the Authority and may not raise charges in "
+                f"{t + 1} unless shown not to exceed MADR_{t + 1}."
+                if r["para3"]
+                else ""
+            ),
+            f"- Paragraph 4 (excess over {t - 1} and {t} more than 4 % of MADR_{t}): "
+            f"{_yes(r['para4'])}."
+            + (f" The Authority may require charges to be cut in {t + 1}." if r["para4"] else ""),
+            f"- Paragraph 5 (ARDR below 90 % of MADR in {t - 1} and {t}): {_yes(r['para5'])}."
+            + (
+                f" The Authority may substitute up to 0.9 x MADR_{t} for ARDR_{t} in K_D{t + 1}."
+                if r["para5"]
+                else ""
+            ),
+            "",
+        ]
+        prev = r
+    return "\n".join(lines) + "\n"
+
+
+def write_run(
+    scenario: Scenario, out_dir: str | os.PathLike, command: str | None = None
+) -> pd.DataFrame:
+    """Project ``scenario`` and write madr.csv, statement.md, bill_impact.csv, manifest.json.
+
+    Nothing is written unless every file is complete (see :func:`staged_output`).
+
+    Returns
+    -------
+    DataFrame
+        The projection (as in madr.csv).
+    """
+    table = project(scenario)
+    with staged_output(out_dir) as stage:
+        table.to_csv(stage / "madr.csv", index=False)
+        (stage / "statement.md").write_text(statement(scenario, table), encoding="utf-8")
+        bill_impact(table).to_csv(stage / "bill_impact.csv", index=False)
+        write_manifest(
+            stage,
+            inputs=scenario.sources,
+            readings={f"{READING_IDS[k]} {k}": v for k, v in scenario.readings.items()},
+            seed=None,
+            command=command,
+            extra={
+                "scenario": scenario.name,
+                "years": scenario.years,
+                "filled_from_links": scenario.filled,
+                "outputs": ["madr.csv", "statement.md", "bill_impact.csv"],
+            },
+        )
+    return table

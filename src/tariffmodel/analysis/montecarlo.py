@@ -42,6 +42,7 @@ import scipy.stats as st
 from scipy.special import ndtr
 
 from tariffmodel.inputs.errors import InputError, did_you_mean, unknown_key_error
+from tariffmodel.inputs.yamlio import read_yaml
 
 TARGET_RE = re.compile(r"^(inputs|notified)\.([A-Za-z_][A-Za-z0-9_]*)(?:@(\d{4}))?$")
 TOP_KEYS = ("n", "seed", "draws", "correlation", "description", "name")
@@ -503,8 +504,6 @@ def _parse_correlation(spec, targets: list[str], *, file) -> np.ndarray:
 def load_draws(path: str | os.PathLike, scenario=None) -> DrawsSpec:
     """Read and check a draws file (YAML; ``1.3e9`` is a number). With ``scenario``, its
     targets are checked too."""
-    from tariffmodel.inputs.scenario import read_yaml
-
     return parse_draws(read_yaml(path), scenario=scenario, file=str(path))
 
 

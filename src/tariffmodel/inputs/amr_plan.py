@@ -10,20 +10,16 @@ naming the file, the key, the year where it applies and the rule.
 from __future__ import annotations
 
 import datetime as _dt
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from tariffmodel.inputs.checks import Checker
 from tariffmodel.inputs.errors import InputError, did_you_mean, unknown_key_error
-from tariffmodel.inputs.scenario import (
-    read_yaml,  # the project YAML reader: 1.3e9 is a number, no duplicate keys
-)
+from tariffmodel.inputs.yamlio import read_yaml_mapping
 from tariffmodel.licence.amr import CONVENTIONS
 
-#: A WACC or other yearly rate at or above this is taken for a percent given by mistake.
-RATE_LIMIT = 0.3
 #: A loss reduction at or above this [fraction of bulk supplies] looks like percentage points.
 LOSS_REDUCTION_LIMIT = 0.1
 
@@ -67,103 +63,6 @@ BENEFIT_KEYS = (
     "p",
     "source",
 )
-
-
-# --------------------------------------------------------------------------- checking helpers
-
-
-class Checker:
-    """Checks values of one input file and raises InputError naming the file."""
-
-    def __init__(self, file: str | Path, cls=InputError) -> None:
-        self.file = str(file)
-        self.cls = cls
-
-    def error(self, rule: str, key: str | None = None, year: int | None = None) -> InputError:
-        return self.cls(rule, file=self.file, key=key, year=year)
-
-    def keys(self, mapping: Any, allowed, key: str, required=()) -> dict:
-        """``mapping`` as a dict with only ``allowed`` keys and every ``required`` one."""
-        if not isinstance(mapping, Mapping):
-            raise self.error(f"must be a mapping, got {type(mapping).__name__}", key)
-        prefix = f"{key}." if key else ""
-        for k in mapping:
-            if str(k) not in allowed:
-                raise unknown_key_error(
-                    str(k), allowed, file=self.file, key_prefix=prefix, cls=self.cls
-                )
-        for k in required:
-            if k not in mapping:
-                raise self.error("is required", f"{prefix}{k}")
-        return dict(mapping)
-
-    def number(
-        self,
-        value: Any,
-        key: str,
-        year: int | None = None,
-        *,
-        minimum: float | None = 0.0,
-        positive: bool = False,
-    ) -> float:
-        """A finite number; not negative (unless ``minimum`` is None); above 0 if ``positive``."""
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise self.error(f"must be a number, got {value!r}", key, year)
-        x = float(value)
-        if not math.isfinite(x):
-            raise self.error(f"must be a finite number, got {value!r}", key, year)
-        if positive and x <= 0:
-            raise self.error(f"must be greater than 0, got {value!r}", key, year)
-        if minimum is not None and x < minimum:
-            raise self.error(f"must not be negative, got {value!r}", key, year)
-        return x
-
-    def integer(self, value: Any, key: str, *, minimum: int | None = None) -> int:
-        if isinstance(value, bool) or not isinstance(value, int | float) or value != int(value):
-            raise self.error(f"must be a whole number, got {value!r}", key)
-        if minimum is not None and value < minimum:
-            raise self.error(f"must be at least {minimum}, got {value!r}", key)
-        return int(value)
-
-    def rate(self, value: Any, key: str, year: int | None = None, limit=RATE_LIMIT) -> float:
-        """A rate as a fraction (0.07 for 7 %); a value that looks like a percent is an error."""
-        x = self.number(value, key, year)
-        if x >= limit:
-            raise self.error(
-                f"must be a fraction (0.07 for 7 %), got {value!r}, which looks like a percent",
-                key,
-                year,
-            )
-        return x
-
-    def life(self, value: Any, key: str) -> int:
-        """An asset life: a whole number of years, at least 1."""
-        x = self.number(value, key)
-        if x == 0:
-            raise self.error("an asset life must be at least 1 year, got 0", key)
-        return self.integer(value, key, minimum=1)
-
-    def year(self, value: Any, key: str, lo: int | None = None, hi: int | None = None) -> int:
-        y = self.integer(value, key)
-        if (lo is not None and y < lo) or (hi is not None and y > hi):
-            raise self.error(f"year {y} is outside the years {lo}-{hi} of this file", key, y)
-        return y
-
-    def year_map(self, value: Any, key: str, lo: int, hi: int, *, check=None) -> dict[int, float]:
-        """A mapping ``{year: number}`` with years in [lo, hi]; ``check(x, key, year)`` per value."""
-        check = check or self.number
-        if not isinstance(value, Mapping) or not value:
-            raise self.error("must be a non-empty mapping {year: value}", key)
-        out = {}
-        for y, x in value.items():
-            yy = self.year(y, f"{key}.{y}", lo, hi)
-            out[yy] = check(x, key, yy)
-        return dict(sorted(out.items()))
-
-    def text(self, value: Any, key: str) -> str:
-        if not isinstance(value, str) or not value.strip():
-            raise self.error("must be a non-empty text", key)
-        return value
 
 
 # --------------------------------------------------------------------------- the plan
@@ -524,11 +423,3 @@ def load_plan(path: str | Path) -> AmrPlan:
     """Read and check an AMR plan file (YAML); raises InputError naming file, key and year."""
     p = Path(path)
     return replace(plan_from_dict(read_yaml_mapping(p), file=str(p)), path=p)
-
-
-def read_yaml_mapping(path: Path) -> dict:
-    """A YAML file that must hold a mapping at the top level (InputError otherwise)."""
-    data = read_yaml(path)
-    if not isinstance(data, Mapping):
-        raise InputError("must be a YAML mapping at the top level", file=str(path))
-    return dict(data)

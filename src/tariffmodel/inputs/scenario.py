@@ -12,7 +12,6 @@ import copy
 import csv
 import io
 import math
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,7 +19,7 @@ from typing import Any
 import numpy as np
 import yaml
 
-from tariffmodel.inputs.errors import ScenarioError, unknown_key_error
+from tariffmodel.inputs.errors import ScenarioError, did_you_mean, unknown_key_error
 from tariffmodel.inputs.fields import (
     AMOUNT_COLUMNS,
     HISTORY_REQUIRED,
@@ -33,88 +32,15 @@ from tariffmodel.inputs.fields import (
     TOP_LEVEL_KEYS,
     TOP_LEVEL_REQUIRED,
 )
+from tariffmodel.inputs.yamlio import read_yaml
 from tariffmodel.licence.schedule2 import READING_IDS, READINGS, kpi_deviation
 
 CALL_CENTRE_KEYS = ("allowance", "kpis", "actuals")
 KPI_KEYS = ("name", "weight", "target", "higher_is_better")
 
 
-# --- YAML with floats such as 1.3e9 and no duplicate keys -----------------------------------
-
-
-class _Loader(yaml.SafeLoader):
-    """Safe YAML loader that reads ``1.3e9`` as a number (YAML 1.2) and rejects duplicate keys."""
-
-
-_Loader.add_implicit_resolver(
-    "tag:yaml.org,2002:float",
-    re.compile(
-        r"""^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+]?[0-9]+)?
-        |[-+]?(?:[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)
-        |\.[0-9_]+(?:[eE][-+]?[0-9]+)?
-        |[-+]?\.(?:inf|Inf|INF)
-        |\.(?:nan|NaN|NAN))$""",
-        re.X,
-    ),
-    list("-+0123456789."),
-)
-
-
-def _construct_mapping(loader, node, deep=False):
-    seen = set()
-    for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=deep)
-        if key in seen:
-            raise ScenarioError(
-                f"duplicate key (line {key_node.start_mark.line + 1})", key=str(key)
-            )
-        seen.add(key)
-        if value_node.tag == "tag:yaml.org,2002:timestamp":
-            try:  # a date that does not exist: say under which key
-                _construct_timestamp(loader, value_node)
-            except ScenarioError as exc:
-                raise ScenarioError(exc.rule, key=str(key)) from None
-    return yaml.SafeLoader.construct_mapping(loader, node, deep=deep)
-
-
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-
-
-def _construct_timestamp(loader, node):
-    # YAML reads 2026-13-01 as a date: a day that does not exist is an input error
-    try:
-        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
-    except ValueError as exc:
-        raise ScenarioError(
-            f"not a date that exists: {node.value!r} (line {node.start_mark.line + 1}): {exc}"
-        ) from None
-
-
-_Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
-
-
 #: The earliest First Relevant Year accepted (the licence's is 2023): catches a mistyped year.
 FIRST_RELEVANT_YEAR_MIN = 2000
-
-
-def read_yaml(path: str | Path) -> Any:
-    """Read a YAML file with the project's loader; errors name the file and the line."""
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ScenarioError("file not found", file=str(path)) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ScenarioError(f"cannot read the file: {exc}", file=str(path)) from None
-    try:
-        return yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
-    except ScenarioError as exc:
-        raise ScenarioError(exc.rule, file=str(path), key=exc.key) from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise ScenarioError(f"not valid YAML{where}: {problem}", file=str(path)) from None
 
 
 # --- the scenario ---------------------------------------------------------------------------
@@ -353,7 +279,7 @@ def load_scenario(path: str | Path) -> Scenario:
         Naming the file, key or column, year and rule of the first problem found.
     """
     path = Path(path)
-    data = read_yaml(path)
+    data = read_yaml(path, ScenarioError)
     return scenario_from_dict(data, base_dir=path.parent, file=str(path), path=path)
 
 
@@ -496,8 +422,6 @@ class _Builder:
             if k not in READINGS:
                 raise unknown_key_error(k, READINGS, file=self.file, key_prefix="interpretation.")
             if v not in READINGS[k]:
-                from tariffmodel.inputs.errors import did_you_mean
-
                 raise self.error(
                     f"reading {READING_IDS[k]} must be one of {', '.join(READINGS[k])}"
                     f"{did_you_mean(str(v), READINGS[k])}, not {v!r}",

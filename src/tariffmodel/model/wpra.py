@@ -28,7 +28,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from tariffmodel.inputs.amr_plan import Checker, read_yaml_mapping
+from tariffmodel.inputs.checks import Checker
+from tariffmodel.inputs.yamlio import read_yaml_mapping
 from tariffmodel.licence import amr as f
 
 TOP_KEYS = (

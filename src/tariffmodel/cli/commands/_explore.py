@@ -27,17 +27,6 @@ def load_scenario(path):
     return tm.load_scenario(path)
 
 
-def read_yaml_mapping(path, what: str) -> dict:
-    """A YAML file that must hold a mapping (read as scenario files are: ``1.3e9`` is a
-    number, a duplicate key is an error)."""
-    from tariffmodel.inputs.scenario import read_yaml
-
-    data = read_yaml(path)
-    if not isinstance(data, dict):
-        raise InputError(f"the {what} must be a mapping", file=str(path))
-    return data
-
-
 def scenario_inputs(sc, *others) -> list[str]:
     """Every file a result was made from: the scenario's own sources and the side files."""
     files = [str(p) for p in (getattr(sc, "sources", None) or ([sc.path] if sc.path else []))]

@@ -15,6 +15,7 @@ import numpy as np
 
 from tariffmodel.cli.commands import _explore
 from tariffmodel.inputs.errors import InputError
+from tariffmodel.inputs.yamlio import read_yaml_mapping
 
 
 def register(subparsers) -> None:
@@ -99,7 +100,7 @@ def run_tornado(args) -> int:
     sc = _explore.load_scenario(args.scenario)
     year = _explore.year_option(args.year, sc)
     if args.ranges:
-        data = _explore.read_yaml_mapping(args.ranges, "ranges file")
+        data = read_yaml_mapping(args.ranges, "ranges file")
         if set(data) != {"ranges"} or not isinstance(data["ranges"], dict) or not data["ranges"]:
             raise InputError(
                 "a ranges file is a mapping 'ranges: {TARGET: [LOW, HIGH], ...}'",

@@ -1,0 +1,100 @@
+"""The one YAML reader of the project's input files (scenarios, AMR plans, WPRA files, draws, ranges).
+
+YAML 1.2 numbers (``1.3e9`` is a number, not text), a duplicate key is an error, a date that
+does not exist is an error; every error names the file and the line.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from tariffmodel.inputs.errors import InputError
+
+# --- YAML with floats such as 1.3e9 and no duplicate keys -----------------------------------
+
+
+class _Loader(yaml.SafeLoader):
+    """Safe YAML loader that reads ``1.3e9`` as a number (YAML 1.2) and rejects duplicate keys."""
+
+
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(
+        r"""^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+]?[0-9]+)?
+        |[-+]?(?:[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)
+        |\.[0-9_]+(?:[eE][-+]?[0-9]+)?
+        |[-+]?\.(?:inf|Inf|INF)
+        |\.(?:nan|NaN|NAN))$""",
+        re.X,
+    ),
+    list("-+0123456789."),
+)
+
+
+def _construct_mapping(loader, node, deep=False):
+    seen = set()
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        if key in seen:
+            raise InputError(f"duplicate key (line {key_node.start_mark.line + 1})", key=str(key))
+        seen.add(key)
+        if value_node.tag == "tag:yaml.org,2002:timestamp":
+            try:  # a date that does not exist: say under which key
+                _construct_timestamp(loader, value_node)
+            except InputError as exc:
+                raise InputError(exc.rule, key=str(key)) from None
+    return yaml.SafeLoader.construct_mapping(loader, node, deep=deep)
+
+
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def _construct_timestamp(loader, node):
+    # YAML reads 2026-13-01 as a date: a day that does not exist is an input error
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except ValueError as exc:
+        raise InputError(
+            f"not a date that exists: {node.value!r} (line {node.start_mark.line + 1}): {exc}"
+        ) from None
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
+
+
+def read_yaml(path: str | Path, cls: type[InputError] = InputError) -> Any:
+    """Read a YAML file with the project's loader; errors (``cls``) name the file and the line."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise cls("file not found", file=str(path)) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise cls(f"cannot read the file: {exc}", file=str(path)) from None
+    try:
+        return yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+    except InputError as exc:
+        raise cls(exc.rule, file=str(path), key=exc.key) from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise cls(f"not valid YAML{where}: {problem}", file=str(path)) from None
+
+
+def read_yaml_mapping(
+    path: str | Path, what: str | None = None, cls: type[InputError] = InputError
+) -> dict:
+    """A YAML file that must hold a mapping at the top level (``cls`` otherwise)."""
+    data = read_yaml(path, cls)
+    if not isinstance(data, Mapping):
+        rule = (
+            f"the {what} must be a mapping" if what else "must be a YAML mapping at the top level"
+        )
+        raise cls(rule, file=str(path))
+    return dict(data)

@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_amr_plan import expect_input_error
 
+from tariffmodel.inputs.wpra_file import wpra_from_dict
 from tariffmodel.model import wpra
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -36,7 +37,7 @@ def one_vintage(share, roll_forward=False) -> dict:
 
 
 def table(share, roll_forward=False):
-    return wpra.wpra_table(wpra.wpra_from_dict(one_vintage(share, roll_forward))).set_index("year")
+    return wpra.wpra_table(wpra_from_dict(one_vintage(share, roll_forward))).set_index("year")
 
 
 class TestClawbackByHand:
@@ -59,7 +60,7 @@ class TestClawbackByHand:
         assert table(0.5, True).loc[2029, "WPRA"] == pytest.approx(-225.5)
 
     def test_series(self):
-        s = wpra.wpra_series(wpra.wpra_from_dict(one_vintage(0.5)))
+        s = wpra.wpra_series(wpra_from_dict(one_vintage(0.5)))
         assert s.name == "WPRA" and s.index.tolist() == list(range(2026, 2030))
         assert s[2029] == pytest.approx(-195.0) and (s <= 0).all()
 
@@ -97,7 +98,7 @@ def test_period_outside_the_price_control_of_footnote_3_is_an_error(tmp_path, pe
 
 def test_period_within_the_price_control_is_accepted():
     data = {**one_vintage(0.5), "period": [2026, 2029]}
-    assert wpra.wpra_series(wpra.wpra_from_dict(data)).index.tolist() == [2026, 2027, 2028, 2029]
+    assert wpra.wpra_series(wpra_from_dict(data)).index.tolist() == [2026, 2027, 2028, 2029]
 
 
 def test_default_file():
@@ -179,8 +180,8 @@ def test_clawback_properties(capex, life, w, share):
             {"year": 2029, "vintage": v, "share": share} for v, x in capex.items() if x > 0
         ],
     }
-    f = wpra.wpra_from_dict(data)
-    full = wpra.wpra_table(wpra.wpra_from_dict({**data, "determinations": []}))
+    f = wpra_from_dict(data)
+    full = wpra.wpra_table(wpra_from_dict({**data, "determinations": []}))
     t = wpra.wpra_table(f)
     allowed_before = full.loc[full["year"] < 2029, "allowed"].sum()
     assert t["WPRA"].sum() == pytest.approx(-(1 - share) * allowed_before, rel=1e-12, abs=1e-6)

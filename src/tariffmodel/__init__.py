@@ -11,9 +11,9 @@ __version__ = "0.1.0"
 import importlib as _importlib
 
 from tariffmodel.inputs.errors import InputError, ScenarioError
-from tariffmodel.inputs.scenario import Scenario, load_scenario, scenario_from_dict
 from tariffmodel.licence.schedule2 import READINGS
 from tariffmodel.model.engine import MADR_COLUMNS, evaluate, project, targets
+from tariffmodel.model.scenario import Scenario, load_scenario, scenario_from_dict
 
 # Names of the exploration modules, imported on first use so that `import tariffmodel` (and the
 # command line) does not pay for scipy.stats, SALib and matplotlib when it does not need them.

@@ -14,9 +14,9 @@ import numpy as np
 import pandas as pd
 
 from tariffmodel.inputs.errors import InputError, did_you_mean
-from tariffmodel.inputs.scenario import Scenario
 from tariffmodel.licence.schedule2 import READING_IDS, READINGS
 from tariffmodel.model.engine import evaluate
+from tariffmodel.model.scenario import Scenario
 
 COMPARED = (
     "MADR",

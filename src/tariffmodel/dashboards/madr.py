@@ -422,7 +422,7 @@ class MadrDashboard(DashboardPage):
     # -- scenario and controls ----------------------------------------------------------------
     def load(self, name: str) -> None:
         """Start from the scenario file ``name`` of the folder: reset every control, compute."""
-        from tariffmodel.inputs.scenario import load_scenario
+        from tariffmodel.model.scenario import load_scenario
 
         path = self.folder / name
         try:

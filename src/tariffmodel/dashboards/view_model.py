@@ -1,7 +1,7 @@
 """What the dashboards compute, apart from the widgets: pure functions, testable without a page.
 
 The page holds a set of control values (:class:`Controls`); :func:`scenario_edits` turns them
-into the scalar edits of :meth:`tariffmodel.inputs.scenario.Scenario.with_values`, so that the edited
+into the scalar edits of :meth:`tariffmodel.model.scenario.Scenario.with_values`, so that the edited
 scenario the page downloads reproduces the page's numbers exactly under ``tariffmodel run``.
 The compliance sentences and the roll-out pace are one function each; the bill impact is that
 of ``tariffmodel run`` (:func:`tariffmodel.reporting.run_outputs.bill_impact`).
@@ -98,7 +98,7 @@ def scenario_edits(sc, controls: Controls) -> dict[str, float]:
 
     Parameters
     ----------
-    sc : tariffmodel.inputs.scenario.Scenario
+    sc : tariffmodel.model.scenario.Scenario
         The scenario the page started from (readings already chosen).
     controls : Controls
 

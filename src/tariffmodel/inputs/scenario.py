@@ -1,9 +1,12 @@
-"""Scenario files: loading, validation, editing, and the arrays the engine runs on.
+"""Scenario files: reading and checking them, and the files they link to.
 
 A scenario is YAML per the scenario-format contract (see the README): Notified Values, the readings
-R1-R5, call-centre KPIs, and a year table of one history row and one row per modelled year. Every
-rule broken raises :class:`~tariffmodel.inputs.errors.ScenarioError` naming the file, the key or column,
-the year and the rule. The field rules come from :mod:`tariffmodel.inputs.fields`.
+R1-R5, call-centre KPIs, a year table of one history row and one row per modelled year, and links
+to other input files (the CPI basket, deposit rates, an AMR plan, a WPRA file, the licence fee's
+inputs). Every rule broken raises :class:`~tariffmodel.inputs.errors.ScenarioError` naming the
+file, the key or column, the year and the rule; the field rules come from
+:mod:`tariffmodel.inputs.fields`. Nothing here computes a term: :mod:`tariffmodel.model.scenario`
+turns a checked :class:`ScenarioFile` into the scenario the engine runs on.
 """
 
 from __future__ import annotations
@@ -11,69 +14,50 @@ from __future__ import annotations
 import copy
 import csv
 import io
-import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-import yaml
+import pandas as pd
 
+from tariffmodel.inputs.amr_plan import AmrPlan, load_plan
 from tariffmodel.inputs.errors import ScenarioError, did_you_mean, unknown_key_error
 from tariffmodel.inputs.fields import (
-    AMOUNT_COLUMNS,
     HISTORY_REQUIRED,
     INPUT_FIELDS,
+    LICENCE_FEE_KEYS,
     MODELLED_ALLOWED,
-    MODELLED_REQUIRED,
     NOTIFIED_DEFAULTS,
     NOTIFIED_FIELDS,
     NOTIFIED_REQUIRED,
     TOP_LEVEL_KEYS,
     TOP_LEVEL_REQUIRED,
 )
+from tariffmodel.inputs.series import load_cpi, load_deposit_rates
+from tariffmodel.inputs.wpra_file import WpraFile, load_wpra
 from tariffmodel.inputs.yamlio import read_yaml
-from tariffmodel.licence.schedule2 import READING_IDS, READINGS, kpi_deviation
+from tariffmodel.licence.schedule2 import READING_IDS, READINGS
 
 CALL_CENTRE_KEYS = ("allowance", "kpis", "actuals")
 KPI_KEYS = ("name", "weight", "target", "higher_is_better")
 
 
-#: The earliest First Relevant Year accepted (the licence's is 2023): catches a mistyped year.
-FIRST_RELEVANT_YEAR_MIN = 2000
+@dataclass(frozen=True)
+class Links:
+    """The files a scenario links to, read and checked (None where not linked)."""
+
+    cpi: pd.Series | None = None  # the monthly Omani CPI (cpi_series)
+    deposit_rates: pd.Series | None = None  # monthly deposit rates (deposit_rates)
+    amr_plan: AmrPlan | None = None  # amr
+    amr_loss_reduction: bool = False
+    wpra: WpraFile | None = None  # wpra
+    licence_fee: dict[str, dict[int, float]] | None = None  # key -> {year: value}
 
 
-# --- the scenario ---------------------------------------------------------------------------
-
-
-@dataclass
-class Scenario:
-    """A validated scenario.
-
-    Build one with :func:`load_scenario` or :func:`scenario_from_dict`; the attributes are the
-    validated, normalised content of the file.
-
-    Attributes
-    ----------
-    name : str
-    years : list of int
-        The modelled Relevant Years.
-    first_relevant_year : int
-    readings : dict
-        Switch -> chosen reading, for every switch of :data:`READINGS`.
-    notified : dict
-        Key -> number (every year) or {year: number}.
-    call_centre : dict or None
-        ``allowance`` ({year: RO}), ``kpis`` (list), ``actuals`` ({year: {kpi: value}}).
-    rows : dict
-        Year -> {column: value}, the year table after filling linked data (CPI, SR, AMR, WPRA).
-    path : Path or None
-        The scenario file.
-    sources : list of Path
-        Every file read (the scenario, its CSV, linked series and plans), for the manifest.
-    filled : dict
-        Column -> the source that filled it (for reports).
-    """
+@dataclass(frozen=True, eq=False)
+class ScenarioFile:
+    """A checked scenario file: its values as written, the year table before linked files fill
+    it, and the linked files read."""
 
     name: str
     years: list[int]
@@ -82,212 +66,33 @@ class Scenario:
     notified: dict[str, Any]
     call_centre: dict[str, Any] | None
     rows: dict[int, dict[str, float]]
-    licensee: str | None = None
-    description: str | None = None
-    path: Path | None = None
-    sources: list[Path] = field(default_factory=list)
-    filled: dict[str, str] = field(default_factory=dict)
-    _raw: dict[str, Any] = field(default_factory=dict, repr=False)
-    _base_dir: Path | None = field(default=None, repr=False)
-    _file: str = field(default="<memory>", repr=False)
-    _arrays: dict[str, Any] | None = field(default=None, repr=False)
-
-    # -- derived --
-    @property
-    def history_year(self) -> int:
-        return self.years[0] - 1
-
-    def notified_value(self, key: str, year: int | None = None) -> float:
-        """The Notified Value of ``key`` for ``year`` (NaN when not notified)."""
-        value = self.notified.get(key, NOTIFIED_DEFAULTS.get(key, math.nan))
-        if isinstance(value, dict):
-            return float(value.get(year, math.nan))
-        return float(value)
-
-    # -- editing --
-    def to_dict(self, resolved: bool = True) -> dict[str, Any]:
-        """The scenario as a mapping that :func:`scenario_from_dict` accepts.
-
-        ``resolved=True`` (default) gives a standalone scenario: the year table inline, with the
-        values that linked files filled (CPI, SR, AMR, WPRA, RBS under the AMR loss reduction)
-        written out and the links dropped. ``resolved=False`` gives the file as it was written.
-        """
-        if not resolved:
-            return copy.deepcopy(self._raw)
-        d: dict[str, Any] = {"name": self.name}
-        if self.licensee is not None:
-            d["licensee"] = self.licensee
-        if self.description is not None:
-            d["description"] = self.description
-        d["years"] = list(self.years)
-        d["first_relevant_year"] = self.first_relevant_year
-        d["interpretation"] = dict(self.readings)
-        d["notified"] = copy.deepcopy(self.notified)
-        if self.call_centre is not None:
-            d["call_centre"] = copy.deepcopy(self.call_centre)
-        d["inputs"] = [
-            {"year": y, **{k: _plain(v) for k, v in row.items() if k != "year"}}
-            for y, row in sorted(self.rows.items())
-        ]
-        return d
-
-    def to_yaml(self) -> str:
-        """A standalone YAML scenario (see :meth:`to_dict`), valid input to ``tariffmodel run``."""
-        header = f"# Scenario written by tariffmodel: {self.name}\n"
-        if self.filled:
-            header += (
-                "# Values filled from linked files: "
-                + "; ".join(f"{k} from {v}" for k, v in sorted(self.filled.items()))
-                + "\n"
-            )
-        return header + yaml.safe_dump(
-            self.to_dict(), sort_keys=False, allow_unicode=True, default_flow_style=None, width=100
-        )
-
-    def with_readings(self, **readings: str) -> Scenario:
-        """A copy with other readings R1-R5 (linked CPI series are recomputed under R5)."""
-        for switch in readings:
-            if switch not in READINGS:
-                raise unknown_key_error(
-                    switch, READINGS, file=self._file, key_prefix="interpretation."
-                )
-        raw = self.to_dict(resolved=False)
-        raw["interpretation"] = {**self.readings, **readings}
-        return scenario_from_dict(raw, base_dir=self._base_dir, file=self._file, path=self.path)
-
-    def with_values(self, values: dict[str, float]) -> Scenario:
-        """A copy with some values edited, validated again.
-
-        ``values`` maps a target to a number: ``inputs.COL`` (every modelled year),
-        ``inputs.COL@YEAR``, ``notified.KEY`` (one number for every year) or ``notified.KEY@YEAR``.
-        The copy is standalone (see :meth:`to_dict`).
-        """
-        d = self.to_dict(resolved=True)
-        rows = {r["year"]: r for r in d["inputs"]}
-        for target, value in values.items():
-            section, key, year = parse_target(target, self)
-            value = float(value)
-            if section == "inputs":
-                for y in [year] if year is not None else self.years:
-                    rows[y][key] = value
-            elif year is None:
-                d["notified"][key] = value
-            else:
-                current = d["notified"].get(key)
-                if not isinstance(current, dict):
-                    years = range(self.history_year, self.years[-1] + 1)
-                    current = {y: current for y in years} if current is not None else {}
-                current[year] = value
-                d["notified"][key] = current
-        d["inputs"] = [rows[y] for y in sorted(rows)]
-        return scenario_from_dict(d, base_dir=self._base_dir, file=self._file)
-
-    def arrays(self) -> dict[str, Any]:
-        """The scenario as numpy arrays for the engine (built once, then cached)."""
-        if self._arrays is None:
-            self._arrays = _build_arrays(self)
-        return self._arrays
+    links: Links
+    licensee: str | None
+    description: str | None
+    path: Path | None
+    base_dir: Path | None
+    file: str
+    inputs_file: str
+    sources: list[Path]
+    data: dict[str, Any]
 
 
-def _plain(v):
-    if isinstance(v, float) and v.is_integer() and abs(v) < 1e15:
-        return int(v)
-    return v
-
-
-# --- targets (shared by with_values and the engine's overrides) -----------------------------
-
-#: Columns that may be set in the history row through a target.
-HISTORY_TARGET_COLUMNS = HISTORY_REQUIRED[1:]
-
-
-def parse_target(target: str, scenario: Scenario) -> tuple[str, str, int | None]:
-    """Split ``inputs.COL@YEAR`` / ``notified.KEY`` into (section, key, year), checking each part."""
-    file = scenario._file
-    text = str(target)
-    base, _, year_text = text.partition("@")
-    section, _, key = base.partition(".")
-    if section not in ("inputs", "notified") or not key:
-        raise ScenarioError(
-            "a target is inputs.COLUMN[@YEAR] or notified.KEY[@YEAR]", file=file, key=text
-        )
-    year = None
-    if year_text:
-        try:
-            year = int(year_text)
-        except ValueError:
-            raise ScenarioError(f"'{year_text}' is not a year", file=file, key=text) from None
-    if section == "inputs":
-        allowed = [c for c in MODELLED_ALLOWED if c != "year"] + ["MADR", "DB"]
-        if key not in allowed:
-            raise unknown_key_error(key, allowed, file=file, key_prefix="inputs.")
-        if year is None:
-            if key in ("MADR", "DB"):
-                raise ScenarioError(
-                    f"{key} is given for the history year only: write inputs.{key}@"
-                    f"{scenario.history_year}",
-                    file=file,
-                    key=text,
-                )
-        elif year == scenario.history_year:
-            if key not in HISTORY_TARGET_COLUMNS:
-                raise ScenarioError(
-                    f"{key} is not a column of the history row", file=file, key=text, year=year
-                )
-        elif year not in scenario.years or key in ("MADR", "DB"):
-            raise ScenarioError(
-                f"no such year for {key}: modelled years are {scenario.years[0]}-"
-                f"{scenario.years[-1]}, history year {scenario.history_year}",
-                file=file,
-                key=text,
-                year=year,
-            )
-    else:
-        if key not in NOTIFIED_FIELDS:
-            raise unknown_key_error(key, NOTIFIED_FIELDS, file=file, key_prefix="notified.")
-        keyed = NOTIFIED_FIELDS[key][1]
-        if year is not None:
-            if keyed == "scalar":
-                raise ScenarioError(f"{key} is one number, not keyed by year", file=file, key=text)
-            lo = scenario.history_year if keyed == "own" else scenario.years[0]
-            hi = scenario.years[-1] - (1 if keyed == "own" else 0)
-            if not lo <= year <= hi:
-                raise ScenarioError(
-                    f"{key} is used for years {lo}-{hi} only", file=file, key=text, year=year
-                )
-    return section, key, year
-
-
-# --- loading --------------------------------------------------------------------------------
-
-
-def load_scenario(path: str | Path) -> Scenario:
-    """Load and validate a scenario file.
-
-    Parameters
-    ----------
-    path : str or Path
-        The YAML scenario file.
-
-    Returns
-    -------
-    Scenario
-
-    Raises
-    ------
-    ScenarioError
-        Naming the file, key or column, year and rule of the first problem found.
-    """
+def read_scenario(path: str | Path) -> ScenarioFile:
+    """Read and check a scenario file (YAML) and the files it links to."""
     path = Path(path)
     data = read_yaml(path, ScenarioError)
-    return scenario_from_dict(data, base_dir=path.parent, file=str(path), path=path)
+    return check_scenario(data, base_dir=path.parent, file=str(path), path=path)
 
 
-def scenario_from_dict(
+def check_scenario(
     data: Any, base_dir: str | Path | None = None, file: str = "<memory>", path: Path | None = None
-) -> Scenario:
-    """Validate a scenario given as a mapping (the parsed YAML)."""
+) -> ScenarioFile:
+    """Check a scenario given as a mapping (the parsed YAML)."""
     return _Builder(data, Path(base_dir) if base_dir is not None else None, file, path).build()
+
+
+#: The earliest First Relevant Year accepted (the licence's is 2023): catches a mistyped year.
+FIRST_RELEVANT_YEAR_MIN = 2000
 
 
 class _Builder:
@@ -297,7 +102,6 @@ class _Builder:
         self.file = file
         self.path = path
         self.sources: list[Path] = [path] if path is not None else []
-        self.filled: dict[str, str] = {}
 
     def error(self, rule, key=None, year=None, file=None):
         return ScenarioError(rule, file=file or self.file, key=key, year=year)
@@ -342,7 +146,7 @@ class _Builder:
         return p
 
     # -- the whole --
-    def build(self) -> Scenario:
+    def build(self) -> ScenarioFile:
         d = self.data
         if not isinstance(d, dict):
             raise self.error("a scenario file is a mapping of keys (name, years, notified, inputs)")
@@ -365,20 +169,16 @@ class _Builder:
                 fry,
             )
         readings = self.readings(d.get("interpretation"))
-        self.years_ = years
         notified = self.notified(d["notified"], years)
         rows = self.inputs(d["inputs"], years)
-        self.link_series(d, rows, years, readings)
-        self.link_amr_wpra(d, rows, years)
-        self.link_licence_fee(d.get("licence_fee"), rows, years)
-        self.require_rows(rows, years, notified)
+        links = self.links(d, years)
         call_centre = self.call_centre(d.get("call_centre"), years)
         licensee = d.get("licensee")
         description = d.get("description")
         for key, val in (("licensee", licensee), ("description", description)):
             if val is not None and not isinstance(val, str):
                 raise self.error("must be text", key)
-        return Scenario(
+        return ScenarioFile(
             name=name,
             years=years,
             first_relevant_year=fry,
@@ -386,14 +186,15 @@ class _Builder:
             notified=notified,
             call_centre=call_centre,
             rows=rows,
+            links=links,
             licensee=licensee,
             description=description,
             path=self.path,
+            base_dir=self.base_dir,
+            file=self.file,
+            inputs_file=self.inputs_file,
             sources=list(dict.fromkeys(self.sources)),
-            filled=self.filled,
-            _raw=copy.deepcopy(d),
-            _base_dir=self.base_dir,
-            _file=self.file,
+            data=copy.deepcopy(d),
         )
 
     def years(self, value) -> list[int]:
@@ -619,7 +420,9 @@ class _Builder:
             rows.append(row)
         return rows
 
-    def link_series(self, d, rows, years, readings):
+    # -- linked files: checked and read here, turned into columns by tariffmodel.model.scenario --
+    def links(self, d, years) -> Links:
+        cpi = rates = plan = wpra = None
         if d.get("cpi_series") is not None:
             spec = d["cpi_series"]
             if isinstance(spec, dict):
@@ -631,85 +434,36 @@ class _Builder:
                         )  # fmt: skip
             if not isinstance(spec, dict) or set(spec) != {"groups", "weights"}:
                 raise self.error("cpi_series is {groups: CSV, weights: CSV}", "cpi_series")
-            from tariffmodel.inputs import series as indices
-
             groups = self.resolve_path(spec["groups"], "cpi_series.groups")
             weights = self.resolve_path(spec["weights"], "cpi_series.weights")
-            cpi = indices.load_cpi(groups, weights)
-            series = indices.cpi_by_year(cpi, years, readings["cpi_basis"])
-            self.fill(
-                rows,
-                years,
-                "CPI",
-                series,
-                "cpi_series",
-                f"the Omani CPI basket ({readings['cpi_basis']})",
-            )
+            cpi = load_cpi(groups, weights)
         if d.get("deposit_rates") is not None:
-            from tariffmodel.inputs import series as indices
-
-            rates = indices.load_deposit_rates(
-                self.resolve_path(d["deposit_rates"], "deposit_rates")
-            )
-            series = indices.specified_rate_by_year(rates, years)
-            self.fill(rows, years, "SR", series, "deposit_rates", "monthly deposit rates")
-
-    def fill(self, rows, years, col, series, key, what):
-        for y in years:
-            if col in rows[y]:
-                raise self.error(
-                    f"{col} is given both in the year table and by '{key}': give it one way",
-                    f"inputs.{col}",
-                    y,
-                    self.inputs_file,
-                )
-            value = float(series.loc[y]) if y in series.index else math.nan
-            rule = INPUT_FIELDS[col].check(value)
-            if rule:
-                raise self.error(f"{rule} (from {what})", key, y)
-            rows[y][col] = value
-        self.filled[col] = what
-
-    def link_amr_wpra(self, d, rows, years):
+            rates = load_deposit_rates(self.resolve_path(d["deposit_rates"], "deposit_rates"))
         switch = d.get("amr_loss_reduction", False)
         if not isinstance(switch, bool):
             raise self.error("true or false", "amr_loss_reduction")
         if d.get("amr") is not None:
-            from tariffmodel.model import amr
-
-            plan = amr.load_plan(self.resolve_path(d["amr"], "amr"))
-            self.fill_amounts(rows, years, "AMR", amr.allowance(plan), "amr")
-            if switch:
-                reduction = amr.loss_reduction(plan)
-                from tariffmodel.licence.amr import reduced_bulk_supplies
-
-                for y, row in rows.items():
-                    delta = float(reduction.get(y, 0.0))
-                    if delta:
-                        row["RBS"] = float(reduced_bulk_supplies(row["RBS"], row["RUD"], delta))
-                self.filled["RBS"] = "the AMR plan's loss reduction"
+            plan = load_plan(self.resolve_path(d["amr"], "amr"))
         elif switch:
             raise self.error(
                 "amr_loss_reduction needs an AMR plan ('amr: PLAN')", "amr_loss_reduction"
             )
         if d.get("wpra") is not None:
-            from tariffmodel.model import wpra
+            wpra = load_wpra(self.resolve_path(d["wpra"], "wpra"))
+        fee = self.licence_fee(d.get("licence_fee"), years)
+        return Links(
+            cpi=cpi,
+            deposit_rates=rates,
+            amr_plan=plan,
+            amr_loss_reduction=switch,
+            wpra=wpra,
+            licence_fee=fee,
+        )
 
-            self.fill_amounts(
-                rows,
-                years,
-                "WPRA",
-                wpra.wpra_series(wpra.load_wpra(self.resolve_path(d["wpra"], "wpra"))),
-                "wpra",
-            )
-
-    def link_licence_fee(self, value, rows, years):
-        """LF_Dt from the inputs of Condition 13 (see tariffmodel.inputs.series.licence_fee)."""
+    def licence_fee(self, value, years) -> dict[str, dict[int, float]] | None:
+        """The inputs of Condition 13 by key and year (LF_Dt is computed by the model)."""
         if value is None:
-            return
-        from tariffmodel.inputs import series as indices
-        from tariffmodel.inputs.fields import LICENCE_FEE_KEYS
-
+            return None
         if not isinstance(value, dict):
             raise self.error(
                 "licence_fee is a mapping of " + ", ".join(LICENCE_FEE_KEYS), "licence_fee"
@@ -745,58 +499,7 @@ class _Builder:
         for key in LICENCE_FEE_KEYS:
             if key not in got:
                 raise self.error("required", f"licence_fee.{key}")
-        amounts = {}
-        for t in years:
-            paid_a = indices.licence_fee_part_a(got["estimated_costs"][t - 1], got["share"][t - 1])
-            fee = indices.licence_fee(
-                got["estimated_costs"][t],
-                got["share"][t],
-                paid_a,
-                got["actual_costs"][t - 1],
-                got["actual_share"][t - 1],
-            )
-            amounts[t] = indices.distribution_share_of_fee(fee, got["distribution_share"][t])
-        self.fill_amounts(rows, years, "LF", amounts, "licence_fee")
-
-    def fill_amounts(self, rows, years, col, series, key):
-        for y in years:
-            if col in rows[y]:
-                raise self.error(
-                    f"{col} is given both in the year table ({self.inputs_file}, year {y}) and "
-                    f"by '{key}'"
-                    + (f" ({self.data[key]})" if isinstance(self.data[key], str) else "")
-                    + ": give it one way",
-                    f"inputs.{col}",
-                    y,
-                    self.inputs_file,
-                )
-            rows[y][col] = float(series.get(y, 0.0))
-        source = self.data[key]
-        self.filled[col] = f"{key}: {source}" if isinstance(source, str) else key
-
-    def require_rows(self, rows, years, notified):
-        for y in years:
-            row = rows[y]
-            for col in MODELLED_REQUIRED[1:]:
-                if col not in row:
-                    raise self.error(
-                        "required in every modelled row", f"inputs.{col}", y, self.inputs_file
-                    )
-        for i, y in enumerate(years):
-            rolled = [
-                k
-                for k in ("a", "c", "p")
-                if i > 0 and (not isinstance(notified[k], float) and y not in notified[k])
-            ]
-            if rolled and "CPI" not in rows[y]:
-                raise self.error(
-                    f"CPI is required: {', '.join(rolled)} rolled forward by the licence formula",
-                    "inputs.CPI",
-                    y,
-                    self.inputs_file,
-                )
-            if any(k in rolled for k in ("a", "c")):
-                self.need(notified, "X", y, why="a and c roll forward by CPI - X")
+        return got
 
     def call_centre(self, value, years):
         if value is None:
@@ -887,67 +590,3 @@ class _Builder:
                     "allowance missing for a year with actuals", "call_centre.allowance", y
                 )
         return {"allowance": allowance, "kpis": kpis, "actuals": actuals}
-
-
-# --- arrays for the engine ------------------------------------------------------------------
-
-
-def _build_arrays(sc: Scenario) -> dict[str, Any]:
-    years = np.asarray(sc.years, dtype=int)
-    T = len(years)
-    h = sc.history_year
-    all_years = list(range(h, sc.years[-1] + 1))
-
-    def col(name, yrs, default=math.nan):
-        return np.array([sc.rows[y].get(name, default) for y in yrs], dtype=float)[np.newaxis, :]
-
-    def notified(key, yrs):
-        return np.array([sc.notified_value(key, y) for y in yrs], dtype=float)[np.newaxis, :]
-
-    A: dict[str, Any] = {
-        "years": years,
-        "history_year": h,
-        "first_year": years == sc.first_relevant_year,
-        "readings": dict(sc.readings),
-    }
-    # year table: (1, T+1) arrays include the history year at index 0
-    for name in ("RUD", "RBS", "WS", "ARDR"):
-        A[name] = col(name, all_years)
-    A["MADR_hist"] = np.array([[sc.rows[h]["MADR"]]], dtype=float)
-    A["DB_hist"] = np.array([[sc.rows[h]["DB"]]], dtype=float)
-    for name in ("CPI", "CA", "SR"):
-        A[name] = col(name, sc.years)
-    A["DNS"] = col("DNS", sc.years, 0.0)
-    for name in AMOUNT_COLUMNS:
-        A[name] = col(name, sc.years, 0.0)
-    recovery = col("recovery", sc.years, 1.0)
-    A["recovery"] = recovery
-    # notified values: (1, T) keyed by t; (1, T+1) keyed by own year from the history year
-    for key in ("a", "c", "p", "X", "s", "r", "CAP"):
-        A[key] = notified(key, sc.years)
-    for key in ("TL", "BAND", "TS"):
-        A[key] = notified(key, all_years)
-    for key in ("loss_cap_share", "k_penalty_threshold", "k_penalty_rate"):
-        A[key] = np.array([[sc.notified_value(key)]], dtype=float)
-    A["nsf_last_year"] = int(sc.notified_value("nsf_last_year"))
-    # call centre: deviations (T, K), weights (K,), allowance (T,), whether actuals exist (T,)
-    cc = sc.call_centre
-    if cc is None:
-        A["cc_dev"] = np.zeros((T, 1))
-        A["cc_weight"] = np.zeros(1)
-        A["cc_allowance"] = np.zeros(T)
-    else:
-        kpis = cc["kpis"]
-        dev = np.zeros((T, len(kpis)))
-        for j, y in enumerate(sc.years):
-            if y in cc["actuals"]:
-                actual = [cc["actuals"][y][k["name"]] for k in kpis]
-                dev[j] = kpi_deviation(
-                    actual, [k["target"] for k in kpis], [k["higher_is_better"] for k in kpis]
-                )
-        A["cc_dev"] = dev
-        A["cc_weight"] = np.array([k["weight"] for k in kpis], dtype=float)
-        A["cc_allowance"] = np.array(
-            [cc["allowance"].get(y, 0.0) if y in cc["actuals"] else 0.0 for y in sc.years]
-        )
-    return A

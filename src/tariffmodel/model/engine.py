@@ -24,11 +24,12 @@ from tariffmodel.inputs.fields import (
     AMOUNT_COLUMNS,
     HISTORY_REQUIRED,
     INPUT_FIELDS,
+    MODELLED_ALLOWED,
     MODELLED_REQUIRED,
     NOTIFIED_FIELDS,
 )
-from tariffmodel.inputs.scenario import Scenario, parse_target
 from tariffmodel.licence import schedule2 as f
+from tariffmodel.model.scenario import HISTORY_TARGET_COLUMNS, Scenario, parse_target
 
 #: The columns of madr.csv, in order (the contract of scenario-format.md), then extra columns.
 MADR_COLUMNS = (
@@ -98,9 +99,6 @@ _INPUT_ARRAY = {"MADR": "MADR_hist", "DB": "DB_hist"}
 
 def targets(scenario: Scenario) -> list[str]:
     """Every target that :func:`evaluate` accepts as an override for ``scenario``."""
-    from tariffmodel.inputs.fields import MODELLED_ALLOWED, NOTIFIED_FIELDS
-    from tariffmodel.inputs.scenario import HISTORY_TARGET_COLUMNS
-
     out = []
     for col in MODELLED_ALLOWED:
         if col == "year":

@@ -15,9 +15,9 @@ import os
 
 import pandas as pd
 
-from tariffmodel.inputs.scenario import Scenario
 from tariffmodel.licence.schedule2 import READING_IDS, para3_test
 from tariffmodel.model.engine import project
+from tariffmodel.model.scenario import Scenario
 from tariffmodel.reporting.provenance import write_manifest
 from tariffmodel.reporting.staging import staged_output
 

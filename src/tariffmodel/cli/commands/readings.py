@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from tariffmodel.analysis.readings import compare, pivot
-from tariffmodel.inputs.scenario import load_scenario
+from tariffmodel.model.scenario import load_scenario
 from tariffmodel.reporting.provenance import write_manifest
 from tariffmodel.reporting.staging import staged_output
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tariffmodel.inputs.scenario import load_scenario
+from tariffmodel.model.scenario import load_scenario
 from tariffmodel.reporting.run_outputs import write_run
 
 

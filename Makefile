@@ -35,7 +35,7 @@ test-fast: setup
 
 bench: setup
 	@$(BIN)/python -m compileall -q src  # time the commands as installed, not their compilation
-	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/run.py $(if $(BASELINE),--baseline $(BASELINE))
 
 lab: setup
 	$(BIN)/jupyter lab --notebook-dir=.

@@ -1,10 +1,15 @@
 """Run every benchmark of this folder (``bench_*.py``, each with a ``main()``) and print figures.
 
 Usage: ``make bench`` or ``python benchmarks/run.py [NAME ...]`` to run only some.
+
+``--baseline REF`` (``make bench BASELINE=REF``) instead measures this checkout's code against
+the ``src/`` of commit REF, alternately in one run (see ``_compare.py``), for the benchmarks
+that have such a comparison (engine, sensitivity).
 """
 
 from __future__ import annotations
 
+import argparse
 import importlib.util
 import os
 import platform
@@ -15,7 +20,18 @@ HERE = Path(__file__).resolve().parent
 
 
 def main(argv: list[str]) -> int:
-    wanted = set(argv)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("names", nargs="*", metavar="NAME", help="benchmarks to run (all)")
+    parser.add_argument("--baseline", metavar="REF", help="commit to measure against")
+    parser.add_argument("--rounds", type=int, default=5, help="rounds of a baseline comparison (5)")
+    args = parser.parse_args(argv)
+    if args.baseline:
+        sys.path.insert(0, str(HERE))
+        from _compare import compare
+
+        return compare(args.names, args.baseline, args.rounds)
+
+    wanted = set(args.names)
     print(f"tariffmodel benchmarks: Python {platform.python_version()}, {os.cpu_count()} cores")
     for path in sorted(HERE.glob("bench_*.py")):
         name = path.stem.removeprefix("bench_")

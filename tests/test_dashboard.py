@@ -21,6 +21,8 @@ from tariffmodel.cli.commands.dashboard import voila_argv
 from tariffmodel.cli.main import main
 from tariffmodel.dashboards import view_model as dm
 from tariffmodel.dashboards.madr import Debouncer, MadrDashboard, fraction_to_pct, pct_to_fraction
+from tariffmodel.licence.schedule2 import bulk_supplies_for_losses
+from tariffmodel.reporting.compliance import compliance_sentences
 
 from conftest import ROOT, WORKED_EXAMPLE
 
@@ -101,7 +103,7 @@ def test_amr_amounts_of_modelled_years_only(worked_example):
 
 
 def test_bulk_supplies_without_losses_are_the_units():
-    assert dm.bulk_supplies(100.0, 0.0) == 100.0
+    assert bulk_supplies_for_losses(100.0, 0.0) == 100.0
 
 
 def test_growth_factor_zero_is_one():
@@ -151,13 +153,13 @@ def _flags(p3, p4, p5):
 
 
 def test_compliance_none_triggered():
-    out = dm.compliance_sentences(_flags(False, False, False))
+    out = compliance_sentences(_flags(False, False, False))
     assert [hit for _, _, hit in out] == [False, False, False]
     assert out[0][1] == "2028: revenue is 104.0 % of the cap, not more than 3 % above it."
 
 
 def test_compliance_all_triggered_name_the_paragraphs():
-    out = dm.compliance_sentences(_flags(True, True, True))
+    out = compliance_sentences(_flags(True, True, True))
     assert [hit for _, _, hit in out] == [True, True, True]
     assert "(paragraph 3)" in out[0][1] and "2029" in out[0][1]
     assert "(paragraph 4)" in out[1][1] and "2027 and 2028" in out[1][1]

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import tariffmodel as tm
-from tariffmodel.model.engine import MADR_TERMS
+from tariffmodel.licence.terms import MADR_TERMS
 
 YEARS = [2026, 2027, 2028, 2029]
 HIST = 2025

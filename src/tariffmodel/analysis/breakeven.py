@@ -29,6 +29,7 @@ from scipy.optimize import brentq
 from tariffmodel.analysis.montecarlo import _tm, load
 from tariffmodel.inputs.errors import InputError
 from tariffmodel.inputs.fields import NOTIFIED_FIELDS
+from tariffmodel.licence import schedule2 as f
 
 #: Relative tolerance of every answer, checked by substituting it back.
 TOLERANCE = 1e-6
@@ -111,7 +112,7 @@ def loss_breakeven(scenario, *, readings: dict | None = None, grid: int = 401) -
     targets = [f"inputs.RBS@{y - 1}" for y in years]
     scan = tm.evaluate(
         sc,
-        overrides={t: rud[j] / (1.0 - als) for j, t in enumerate(targets)},
+        overrides={t: f.bulk_supplies_for_losses(rud[j], als) for j, t in enumerate(targets)},
         n=als.size,
         readings=readings,
     )["BL"]
@@ -120,7 +121,10 @@ def loss_breakeven(scenario, *, readings: dict | None = None, grid: int = 401) -
 
         def bl(al, j=j):
             res = tm.evaluate(
-                sc, overrides={targets[j]: np.array([rud[j] / (1.0 - al)])}, n=1, readings=readings
+                sc,
+                overrides={targets[j]: np.array([f.bulk_supplies_for_losses(rud[j], al)])},
+                n=1,
+                readings=readings,
             )
             return float(res["BL"][0, j]), float(res["LOSS"][0, j])
 
@@ -132,7 +136,7 @@ def loss_breakeven(scenario, *, readings: dict | None = None, grid: int = 401) -
                 continue
             al = _solve(lambda a, s=sign, j=j: bl(a)[0] - s * cap[j], *br)
             _verify(bl(al)[1], sign * cap[j], f"LOSS_{y}", y)
-            found[side] = (al, rud[j] / (1.0 - al))
+            found[side] = (al, f.bulk_supplies_for_losses(rud[j], al))
         rows.append(
             {
                 "year": y,

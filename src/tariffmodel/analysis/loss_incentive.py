@@ -116,7 +116,7 @@ def scenario_curve(scenario, year: int | None = None, al=None) -> pd.DataFrame:
     if al.ndim != 1 or not np.all((al < 1.0) & np.isfinite(al)):
         raise InputError("AL values must be a list of finite fractions below 1", key="al")
     rud = float(sc.rows[year - 1]["RUD"])
-    ov = {f"inputs.RBS@{year - 1}": rud / (1.0 - al)}
+    ov = {f"inputs.RBS@{year - 1}": f.bulk_supplies_for_losses(rud, al)}
     frame = pd.DataFrame({"AL": al})
     for reading in R1_READINGS:
         res = tm.evaluate(sc, overrides=ov, n=al.size, readings={"loss_deadband": reading})
@@ -153,8 +153,8 @@ def value_of_loss_point(scenario, *, readings: Mapping[str, str] | None = None) 
     ov = {}
     for y in years:
         rud, rbs = float(sc.rows[y - 1]["RUD"]), float(sc.rows[y - 1]["RBS"])
-        al = 1.0 - rud / rbs
-        ov[f"inputs.RBS@{y - 1}"] = np.array([rbs, rud / (1.0 - (al - 0.01))])
+        al = f.actual_losses(rud, rbs)
+        ov[f"inputs.RBS@{y - 1}"] = np.array([rbs, f.bulk_supplies_for_losses(rud, al - 0.01)])
     res = tm.evaluate(sc, overrides=ov, n=2, readings=dict(readings or {}))
     return pd.DataFrame(
         {

@@ -43,6 +43,7 @@ from scipy.special import ndtr
 
 from tariffmodel.inputs.errors import InputError, did_you_mean, unknown_key_error
 from tariffmodel.inputs.yamlio import read_yaml
+from tariffmodel.licence.terms import MADR_TERMS
 
 TARGET_RE = re.compile(r"^(inputs|notified)\.([A-Za-z_][A-Za-z0-9_]*)(?:@(\d{4}))?$")
 TOP_KEYS = ("n", "seed", "draws", "correlation", "description", "name")
@@ -750,7 +751,6 @@ def load(scenario):
 
 def summary_columns() -> list[str]:
     """The columns that ``montecarlo.csv`` summarises: MADR, each term of MADR, and ARDR."""
-    from tariffmodel.model.engine import MADR_TERMS
 
     return ["MADR", *MADR_TERMS, "ARDR"]
 

@@ -30,6 +30,9 @@ from tariffmodel.dashboards import view_model as dm
 from tariffmodel.dashboards.figure_view import FigureView
 from tariffmodel.inputs.errors import InputError
 from tariffmodel.inputs.locations import data_dir
+from tariffmodel.licence.schedule2 import actual_losses, bulk_supplies_for_losses
+from tariffmodel.licence.terms import MADR_TERMS
+from tariffmodel.reporting.compliance import compliance_sentences
 from tariffmodel.reporting.provenance import provenance
 from tariffmodel.reporting.run_outputs import bill_impact
 
@@ -37,10 +40,9 @@ from tariffmodel.reporting.run_outputs import bill_impact
 SCENARIOS_ENV = "TARIFFMODEL_SCENARIOS"
 DEFAULT_SCENARIOS = data_dir("scenarios")
 
-#: The terms of MADR_t in the order of the waterfall (K_Dt enters with a minus sign).
-WATERFALL_TERMS = (
-    "DB", "LOSS", "NSF", "CS", "CC", "C", "NPI", "FM", "OM", "AMR", "UC", "LF", "CPL", "WPRA", "K",
-)  # fmt: skip
+#: The terms of MADR_t in the order of the waterfall: DB_t first, then paragraph 1's order
+#: (K_Dt enters with a minus sign).
+WATERFALL_TERMS = ("DB", *(t for t in MADR_TERMS if t != "DB"))
 
 READING_LABELS = {
     "loss_deadband": "R1 loss dead band",
@@ -601,7 +603,9 @@ class MadrDashboard(DashboardPage):
             year = int(self.year_choice.value or edited.years[0])
             target, grid_al, rud_prev = self._loss_grid(edited, year)
             rbs_own = edited.rows[year - 1]["RBS"]
-            overrides = {target: np.concatenate([[rbs_own], dm.bulk_supplies(rud_prev, grid_al)])}
+            overrides = {
+                target: np.concatenate([[rbs_own], bulk_supplies_for_losses(rud_prev, grid_al)])
+            }
             result = self._engine.evaluate(edited, overrides=overrides)
             self.engine_calls += 1
             frame = self._engine.to_frame(result, edited.years, draw=0)
@@ -638,7 +642,7 @@ class MadrDashboard(DashboardPage):
         b = self.base_frame
         prev = sc.rows[year - 1]
         rud, rbs = prev["RUD"], prev["RBS"]
-        al = 1.0 - rud / rbs
+        al = actual_losses(rud, rbs)
         j = sc.years.index(year)
         tl = sc.notified_value("TL", year - 1)
         band = sc.notified_value("BAND", year - 1)
@@ -727,7 +731,7 @@ class MadrDashboard(DashboardPage):
     def _compliance_html(self, f) -> str:
         items = "".join(
             f'<li class="{"tm-hit" if hit else "tm-pass"}">{html.escape(text)}</li>'
-            for _, text, hit in dm.compliance_sentences(f)
+            for _, text, hit in compliance_sentences(f)
         )
         return f"<h3>Revenue tests (paragraphs 3-5)</h3><ul class='tm-compliance'>{items}</ul>"
 

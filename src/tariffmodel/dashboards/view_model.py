@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from tariffmodel.licence.schedule2 import bulk_supplies_for_losses
+
 # --- the controls and the scenario edits they make ------------------------------------------
 
 
@@ -75,21 +77,6 @@ def growth_factor(extra_growth, years, base_year):
     return np.power(1.0 + extra_growth, np.asarray(years) - base_year)
 
 
-def bulk_supplies(units, losses):
-    r"""Bulk supplies that give the stated actual losses [kWh].
-
-    Inverts AL = 1 - RUD / RBS (paragraph 1b):
-
-    .. math:: RBS = \frac{RUD}{1 - AL}
-
-    Examples
-    --------
-    >>> bulk_supplies(30_000.0, 0.25)
-    40000.0
-    """
-    return units / (1.0 - losses)
-
-
 def scenario_edits(sc, controls: Controls) -> dict[str, float]:
     """The scalar edits (targets of ``Scenario.with_values``) that the controls make.
 
@@ -129,7 +116,7 @@ def scenario_edits(sc, controls: Controls) -> dict[str, float]:
             rud = float(rows[y]["RUD"] * k)
             rbs = float(rows[y]["RBS"] * k)
             if controls.AL is not None:
-                rbs = float(bulk_supplies(rud, controls.AL))
+                rbs = float(bulk_supplies_for_losses(rud, controls.AL))
             if y != h and controls.units_growth is not None:
                 edits[f"inputs.RUD@{y}"] = rud
             edits[f"inputs.RBS@{y}"] = rbs
@@ -195,75 +182,6 @@ def rollout_at_pace(rollout: Mapping[int, float], pace: float) -> dict[int, floa
     new_cum = np.interp(ends, clock, cum)
     installed = np.diff(new_cum)
     return {t0 + k: float(v) for k, v in enumerate(installed)}
-
-
-# --- compliance in plain words --------------------------------------------------------------
-
-
-def compliance_sentences(frame: pd.DataFrame) -> list[tuple[int, str, bool]]:
-    """The tests of paragraphs 3-5 of each year, in plain words.
-
-    Parameters
-    ----------
-    frame : DataFrame
-        madr.csv-like: ``year``, ``MADR``, ``ARDR``, ``para3``, ``para4``, ``para5``.
-
-    Returns
-    -------
-    list of (year, sentence, triggered)
-
-    Examples
-    --------
-    >>> f = pd.DataFrame({"year": [2026], "MADR": [100.0], "ARDR": [104.0],
-    ...                   "para3": [True], "para4": [False], "para5": [False]})
-    >>> [s for _, s, hit in compliance_sentences(f) if hit]  # doctest: +ELLIPSIS
-    ['2026: revenue is 104.0 % of the cap, more than 3 % above it (paragraph 3)...']
-    """
-    out = []
-    for row in frame.itertuples(index=False):
-        t = int(row.year)
-        ratio = 100.0 * row.ARDR / row.MADR
-        if row.para3:
-            text = (
-                f"{t}: revenue is {ratio:.1f} % of the cap, more than 3 % above it (paragraph 3): "
-                f"NEDC must explain to the Authority, and may not raise charges in {t + 1} unless "
-                f"it shows they will not exceed the {t + 1} cap."
-            )
-        else:
-            text = f"{t}: revenue is {ratio:.1f} % of the cap, not more than 3 % above it."
-        out.append((t, text, bool(row.para3)))
-        if row.para4:
-            out.append(
-                (
-                    t,
-                    f"{t}: the over-recovery of {t - 1} and {t} together is more than 4 % of the "
-                    f"{t} cap (paragraph 4): the Authority may require charges to be cut in {t + 1}.",
-                    True,
-                )
-            )
-        else:
-            out.append(
-                (
-                    t,
-                    f"{t}: the over-recovery of {t - 1} and {t} together is within 4 % of the cap.",
-                    False,
-                )
-            )
-        if row.para5:
-            out.append(
-                (
-                    t,
-                    f"{t}: revenue was below 90 % of the cap in both {t - 1} and {t} (paragraph 5): "
-                    f"the Authority may put a higher figure for {t} revenue into the {t + 1} "
-                    "correction K.",
-                    True,
-                )
-            )
-        else:
-            out.append(
-                (t, f"{t}: revenue was not below 90 % of the cap in both {t - 1} and {t}.", False)
-            )
-    return out
 
 
 # --- downloads ------------------------------------------------------------------------------

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from tariffmodel.licence.terms import GIVEN_TERMS
+
 
 @dataclass(frozen=True)
 class Field:
@@ -163,7 +165,7 @@ INPUT_FIELDS: dict[str, Field] = {
 HISTORY_REQUIRED = ("year", "RUD", "RBS", "WS", "ARDR", "MADR", "DB")
 
 #: The amounts of year t that default to zero.
-AMOUNT_COLUMNS = ("C", "NPI", "FM", "OM", "AMR", "UC", "LF", "CPL", "WPRA")
+AMOUNT_COLUMNS = GIVEN_TERMS  # C, NPI, FM, OM, AMR, UC, LF, CPL, WPRA
 
 #: Columns allowed in a modelled row, and those required there.
 MODELLED_REQUIRED = ("year", "RUD", "RBS", "CA", "SR")

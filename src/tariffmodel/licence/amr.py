@@ -17,7 +17,6 @@ specified in the project's AMR cost recovery spec.
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 
 #: The capitalisation conventions the building block offers (default first).
 CONVENTIONS = ("year_end", "half_year", "as_incurred")
@@ -27,13 +26,18 @@ CAPEX_TIMING = {"year_end": 1.0, "half_year": 0.5, "as_incurred": 1.0}
 
 
 def _like(result, *templates):
-    """Return ``result`` as a scalar, or with the index of a pandas template of the same shape."""
+    """Return ``result`` as a scalar, or with the labels of a labelled (pandas) template of the
+    same shape, known by its ``index`` so that the formulas need numpy only."""
     result = np.asarray(result)
     for t in templates:
-        if isinstance(t, pd.Series) and result.shape == t.shape:
-            return pd.Series(result, index=t.index, name=t.name)
-        if isinstance(t, pd.DataFrame) and result.shape == t.shape:
-            return pd.DataFrame(result, index=t.index, columns=t.columns)
+        # a pandas object: an index of labels (a list's index is a method) and a shape
+        if (
+            hasattr(t, "shape")
+            and not callable(getattr(t, "index", callable))
+            and result.shape == t.shape
+        ):
+            labels = {"columns": t.columns} if hasattr(t, "columns") else {"name": t.name}
+            return type(t)(result, index=t.index, **labels)
     return result[()] if result.ndim == 0 else result
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from tariffmodel.licence.arrays import is_labelled
+
 
 def licence_fee_part_a(estimated_costs, share):
     r"""Part (a) of the licence fee: the Licensee's share of the Authority's estimated costs [RO].
@@ -42,7 +44,7 @@ def licence_fee_part_a(estimated_costs, share):
 
 
 def _broadcast_product(x, y):
-    if hasattr(x, "index") or hasattr(y, "index"):  # pandas objects keep their labels
+    if is_labelled(x) or is_labelled(y):  # pandas objects keep their labels
         return x * y
     out = np.multiply(*np.broadcast_arrays(np.asarray(x, float), np.asarray(y, float)))
     return float(out) if out.ndim == 0 else out

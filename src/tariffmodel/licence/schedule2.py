@@ -17,7 +17,9 @@ inputs is on the edge in the model, whatever binary rounding did to it.
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
+
+from tariffmodel.licence.arrays import is_labelled
+from tariffmodel.licence.terms import TESTS
 
 #: Relative tolerance of edge comparisons (absolute for numbers below 1): some 45 times the
 #: rounding of a double, so that decimal edges hold (1 - 0.915 against 0.08 + 0.005) while
@@ -47,18 +49,20 @@ READING_IDS = {
 
 
 def _wrap(result, *like):
-    """Give ``result`` the kind of the inputs: scalar, ndarray, or the first pandas object."""
+    """Give ``result`` the kind of the inputs: scalar, ndarray, or the first labelled input.
+
+    A labelled input (a pandas Series or DataFrame) is known by its ``index``, so that the
+    formulas need numpy only."""
     for obj in like:
-        if isinstance(obj, pd.Series | pd.DataFrame):
-            if np.shape(result) == obj.shape:
-                return obj.__class__(result, index=obj.index, **_columns(obj))
+        if is_labelled(obj) and np.shape(result) == np.shape(obj):
+            return type(obj)(result, index=obj.index, **_labels(obj))
     if np.ndim(result) == 0:
         return result.item() if hasattr(result, "item") else result
     return result
 
 
-def _columns(obj):
-    return {"columns": obj.columns} if isinstance(obj, pd.DataFrame) else {"name": obj.name}
+def _labels(obj):
+    return {"columns": obj.columns} if hasattr(obj, "columns") else {"name": obj.name}
 
 
 def _arrays(*args):
@@ -215,6 +219,36 @@ def actual_losses(units_distributed, bulk_supplies):
     """
     rud, rbs = _arrays(units_distributed, bulk_supplies)
     return _wrap(1.0 - rud / rbs, units_distributed, bulk_supplies)
+
+
+def bulk_supplies_for_losses(units_distributed, actual_losses):
+    r"""RBS_{t-1} that gives the stated Actual Losses: paragraph 1b's AL solved for RBS [kWh].
+
+    .. math:: RBS_{t-1} = \frac{RUD_{t-1}}{1 - AL_{t-1}}
+
+    Used wherever Actual Losses are set and bulk supplies follow (loss curves, break-evens,
+    dashboard controls), RUD held.
+
+    Parameters
+    ----------
+    units_distributed : array_like
+        RUD_{t-1} [kWh].
+    actual_losses : array_like
+        AL_{t-1} [fraction], below 1.
+
+    Returns
+    -------
+    RBS_{t-1} : [kWh]
+
+    Examples
+    --------
+    >>> bulk_supplies_for_losses(30_000.0, 0.25)
+    40000.0
+    >>> bulk_supplies_for_losses(92.0, actual_losses(92.0, 100.0))
+    100.0
+    """
+    rud, al = _arrays(units_distributed, actual_losses)
+    return _wrap(rud / (1.0 - al), units_distributed, actual_losses)
 
 
 def loss_deadband_factor(al, tl, band, first_relevant_year, reading="as_drafted"):
@@ -643,7 +677,9 @@ def correction_factor(ardr_prev, madr_prev, i):
     return _wrap((ardr - madr) * (1.0 + i_), ardr_prev, madr_prev)
 
 
-def ardr_for_correction(ardr_prev, madr_prev, para5_prev, reading="none", share=0.9):
+def ardr_for_correction(
+    ardr_prev, madr_prev, para5_prev, reading="none", share=TESTS["para5"].threshold
+):
     r"""The figure used for ARDR_{t-1} in K_Dt (paragraph 5; reading R4).
 
     Paragraph 5: when ARDR was below 90 % of MADR in two successive years, the Authority may
@@ -729,7 +765,7 @@ def maximum_allowed_revenue(
 # --- paragraphs 3, 4, 5: compliance tests ---------------------------------------------------
 
 
-def para3_test(ardr, madr, margin=0.03):
+def para3_test(ardr, madr, margin=TESTS["para3"].threshold):
     r"""Paragraph 3: ARDR_t exceeds MADR_t by more than 3 per cent.
 
     .. math:: ARDR_t > 1.03 \times MADR_t
@@ -753,7 +789,9 @@ def para3_test(ardr, madr, margin=0.03):
     return _wrap(strictly_greater(ardr_, (1.0 + margin) * madr_), ardr)
 
 
-def para4_test(ardr_prev, madr_prev, ardr, madr, reading="positive_part", margin=0.04):
+def para4_test(
+    ardr_prev, madr_prev, ardr, madr, reading="positive_part", margin=TESTS["para4"].threshold
+):
     r"""Paragraph 4: over two successive years, the excess of ARDR over MADR is more than 4 % of
     MADR of the second year (reading R3).
 
@@ -788,7 +826,7 @@ def para4_test(ardr_prev, madr_prev, ardr, madr, reading="positive_part", margin
     return _wrap(strictly_greater(e0 + e1, margin * m1), ardr)
 
 
-def para5_test(ardr_prev, madr_prev, ardr, madr, share=0.9):
+def para5_test(ardr_prev, madr_prev, ardr, madr, share=TESTS["para5"].threshold):
     r"""Paragraph 5: ARDR below 90 per cent of MADR in two successive years t-1 and t.
 
     .. math:: ARDR_{t-1} < 0.9\,MADR_{t-1} \ \wedge\ ARDR_t < 0.9\,MADR_t

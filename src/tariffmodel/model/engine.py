@@ -29,6 +29,7 @@ from tariffmodel.inputs.fields import (
     NOTIFIED_FIELDS,
 )
 from tariffmodel.licence import schedule2 as f
+from tariffmodel.licence.terms import FLAG_COLUMNS
 from tariffmodel.model.scenario import HISTORY_TARGET_COLUMNS, Scenario, parse_target
 
 #: The columns of madr.csv, in order (the contract of scenario-format.md), then extra columns.
@@ -55,9 +56,7 @@ MADR_COLUMNS = (
     "K",
     "MADR",
     "ARDR",
-    "para3",
-    "para4",
-    "para5",
+    *FLAG_COLUMNS,
 )
 EXTRA_COLUMNS = (
     "CPI",
@@ -72,25 +71,6 @@ EXTRA_COLUMNS = (
     "TS_prev",
     "ARDR_in_K",
 )
-FLAG_COLUMNS = ("para3", "para4", "para5")
-#: Every term that enters MADR_t, with its sign.
-MADR_TERMS = {
-    "C": 1,
-    "DB": 1,
-    "LOSS": 1,
-    "NSF": 1,
-    "CS": 1,
-    "NPI": 1,
-    "FM": 1,
-    "OM": 1,
-    "AMR": 1,
-    "UC": 1,
-    "CC": 1,
-    "LF": 1,
-    "CPL": 1,
-    "WPRA": 1,
-    "K": -1,
-}
 
 # Arrays that cover the history year at index 0 (the others start at the first modelled year).
 _WITH_HISTORY = {"RUD", "RBS", "WS", "ARDR", "TL", "BAND", "TS"}

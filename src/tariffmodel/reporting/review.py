@@ -28,65 +28,50 @@ import numpy as np
 import pandas as pd
 
 from tariffmodel import __version__
+from tariffmodel.licence.terms import BY_SYMBOL, FLAG_COLUMNS, MADR_TERMS, TESTS
+from tariffmodel.model.engine import MADR_COLUMNS
+from tariffmodel.reporting.compliance import compliance_sentences
 from tariffmodel.reporting.provenance import write_json_atomic
 from tariffmodel.reporting.run_outputs import bill_impact
 
 # --------------------------------------------------------------------------------------------
 # Column metadata (display only)
 # --------------------------------------------------------------------------------------------
-#: madr.csv columns with their unit and what they are, in the order of scenario-format.md.
-COLUMNS: dict[str, tuple[str, str]] = {
+#: madr.csv columns that are not terms of MADR_t or flags: their unit and what they are.
+_OTHER_COLUMNS: dict[str, tuple[str, str]] = {
     "a": ("RO", "a_t, fixed element of DB"),
     "c": ("RO/account", "c_t, per customer account"),
     "p": ("RO/kWh", "p_t, price of losses"),
     "CA": ("accounts", "CA_t, customer accounts"),
-    "DB": ("RO", "DB_t, distribution business revenue"),
     "AL": ("fraction", "AL_{t-1}, actual losses"),
     "TL": ("fraction", "TL_{t-1}, target losses"),
     "BAND": ("fraction", "BAND_{t-1}, loss band"),
     "D": ("0/1", "D_t, dead-band factor"),
     "LD": ("fraction", "LD_t, loss difference"),
     "BL": ("RO", "BL_t, base loss incentive"),
-    "LOSS": ("RO", "LOSS_t, loss incentive after cap"),
-    "NSF": ("RO", "NSF_t, network security factor"),
     "KS": ("ratio", "KS_t, KPI score factor"),
-    "CS": ("RO", "CS_t, customer satisfaction"),
-    "CC": ("RO", "CC_t, call-centre incentive"),
-    "C": ("RO", "C_t"),
-    "NPI": ("RO", "NPI_t"),
-    "FM": ("RO", "FM_t"),
-    "OM": ("RO", "OM_t"),
-    "AMR": ("RO", "AMR_t, automated meter reading"),
-    "UC": ("RO", "UC_t"),
-    "LF": ("RO", "LF_Dt, licence fee"),
-    "CPL": ("RO", "CPL_t"),
-    "WPRA": ("RO", "WPRA_t, provisional capex clawback"),
     "i": ("fraction", "i_t as applied"),
-    "K": ("RO", "K_Dt, correction (enters with a minus sign)"),
     "MADR": ("RO", "MADR_t, maximum allowed distribution revenue"),
     "ARDR": ("RO", "ARDR_t, actual (or assumed) revenue"),
-    "para3": ("flag", "paragraph 3: ARDR above 103 % of MADR"),
-    "para4": ("flag", "paragraph 4: two-year excess above 4 % of MADR"),
-    "para5": ("flag", "paragraph 5: ARDR below 90 % of MADR two years running"),
 }
-FLAGS = ("para3", "para4", "para5")
+
+
+def _column_meaning(col: str) -> tuple[str, str]:
+    if col in BY_SYMBOL:
+        term = BY_SYMBOL[col]
+        minus = " (enters with a minus sign)" if term.sign < 0 else ""
+        return "RO", f"{term.licence}, {term.words}{minus}"
+    if col in TESTS:
+        test = TESTS[col]
+        return "flag", f"paragraph {test.paragraph}: {test.test.format(t='t', prev='t-1')}"
+    return _OTHER_COLUMNS[col]
+
+
+#: madr.csv columns with their unit and what they are, in the order of scenario-format.md.
+COLUMNS: dict[str, tuple[str, str]] = {c: _column_meaning(c) for c in MADR_COLUMNS[1:]}
+FLAGS = FLAG_COLUMNS
 #: The terms that add up to MADR (K subtracts), in the order of the licence's formula.
-CAP_TERMS = (
-    "C",
-    "DB",
-    "LOSS",
-    "NSF",
-    "CS",
-    "NPI",
-    "FM",
-    "OM",
-    "AMR",
-    "UC",
-    "CC",
-    "LF",
-    "CPL",
-    "WPRA",
-)
+CAP_TERMS = tuple(t for t, sign in MADR_TERMS.items() if sign > 0)
 
 _EXCEL_FORMATS = {
     "RO": "#,##0.00",
@@ -402,8 +387,7 @@ def _m(x: float) -> str:
 def compliance_in_words(table: pd.DataFrame) -> list[str]:
     """K_Dt and the tests of paragraphs 3-5 for each year, in plain words, from the engine's
     columns (nothing is recomputed here); the sentences on paragraphs 3-5 are those of the
-    dashboards (:func:`tariffmodel.dashboards.view_model.compliance_sentences`)."""
-    from tariffmodel.dashboards.view_model import compliance_sentences
+    dashboards (:func:`tariffmodel.reporting.compliance.compliance_sentences`)."""
 
     sentences: dict[int, list[str]] = {}
     for year, text, _ in compliance_sentences(table):

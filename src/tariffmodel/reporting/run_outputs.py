@@ -16,6 +16,7 @@ import os
 import pandas as pd
 
 from tariffmodel.licence.schedule2 import READING_IDS, para3_test
+from tariffmodel.licence.terms import TESTS
 from tariffmodel.model.engine import project
 from tariffmodel.model.scenario import Scenario
 from tariffmodel.reporting.provenance import write_manifest
@@ -158,26 +159,21 @@ def statement(scenario: Scenario, table: pd.DataFrame) -> str:
             f"MADR_{t} = {_ro(r['MADR'])}; ARDR_{t} = {_ro(r['ARDR'])} "
             f"({r['ARDR'] / r['MADR'] * 100:.2f} % of MADR).",
             "",
-            f"- Paragraph 3 (ARDR more than 3 % above MADR): {_yes(r['para3'])}."
-            + (
-                " The Licensee must explain to the Authority and may not raise charges in "
-                f"{t + 1} unless shown not to exceed MADR_{t + 1}."
-                if r["para3"]
-                else ""
-            ),
-            f"- Paragraph 4 (excess over {t - 1} and {t} more than 4 % of MADR_{t}): "
-            f"{_yes(r['para4'])}."
-            + (f" The Authority may require charges to be cut in {t + 1}." if r["para4"] else ""),
-            f"- Paragraph 5 (ARDR below 90 % of MADR in {t - 1} and {t}): {_yes(r['para5'])}."
-            + (
-                f" The Authority may substitute up to 0.9 x MADR_{t} for ARDR_{t} in K_D{t + 1}."
-                if r["para5"]
-                else ""
-            ),
+            *(_test_line(flag, t, r[flag]) for flag in TESTS),
             "",
         ]
         prev = r
     return "\n".join(lines) + "\n"
+
+
+def _test_line(flag: str, t: int, held) -> str:
+    """A test of paragraphs 3-5 in the statement: the licence's test, the answer, what follows."""
+    test = TESTS[flag]
+    line = f"- Paragraph {test.paragraph} ({test.test.format(t=t, prev=t - 1)}): {_yes(held)}."
+    if held:
+        consequence = test.consequence.format(t=t, prev=t - 1, next=t + 1)
+        line += f" {consequence[0].upper()}{consequence[1:]}."
+    return line
 
 
 def write_run(

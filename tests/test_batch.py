@@ -3,8 +3,12 @@ broken one; resume; a failing notebook cell; bad input; interruption; the dask p
 
 from __future__ import annotations
 
+import concurrent.futures as cf
 import json
+import multiprocessing
 import os
+import sys
+import time
 from pathlib import Path
 
 import nbformat
@@ -438,6 +442,97 @@ def test_interrupted_batch_leaves_a_manifest(tmp_path, monkeypatch):
     m = json.loads((tmp_path / "out" / "manifest.json").read_text())
     assert m["status"] == "interrupted"
     assert [s["status"] for s in m["scenarios"]] == ["ok", "not run"]
+
+
+def _quick_or_stuck(payload):
+    """A stand-in for execute_scenario in the pool's workers: the first scenario finishes at
+    once, the others hang (until the batch stops them)."""
+    if payload["slug"] != "quick":
+        time.sleep(120)
+    return {"status": "ok", "timings": {}, "outputs": []}
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers start by fork")
+@pytest.mark.parametrize("how", ["interrupt", "close"])
+def test_interrupted_pool_stops_its_workers(monkeypatch, how):
+    monkeypatch.setattr(batch, "execute_scenario", _quick_or_stuck)
+    before = set(multiprocessing.active_children())
+    payloads = [{"slug": s} for s in ("quick", "stuck1", "stuck2", "stuck3")]
+    t0 = time.monotonic()
+    scenarios = batch._iter_local(payloads, jobs=2)
+    assert next(scenarios)[0] == "quick"
+    workers = set(multiprocessing.active_children()) - before
+    assert len(workers) == 2
+    if how == "interrupt":
+        with pytest.raises(KeyboardInterrupt):
+            scenarios.throw(KeyboardInterrupt)
+    else:
+        scenarios.close()
+    assert time.monotonic() - t0 < 60  # stopped, not waited for
+    assert all(not p.is_alive() for p in workers)
+    assert set(multiprocessing.active_children()) - before == set()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("how", ["shutdown", "died"])
+def test_kernel_folder_is_removed(how):
+    import asyncio
+    import signal
+
+    async def run():
+        km = batch._ipc_kernel_manager_class()(kernel_name=batch.KERNEL_NAME)
+        folder = Path(km.ipc_folder)
+        await km.start_kernel()
+        try:
+            kc = km.client()
+            kc.start_channels()
+            await kc.wait_for_ready(timeout=60)
+            kc.stop_channels()
+            assert Path(km.connection_file).parent == folder
+            assert any(p.name.startswith("k-") for p in folder.iterdir())  # the sockets
+            if how == "shutdown":
+                await km.shutdown_kernel(now=True)
+            else:  # what nbclient does when the kernel has died: cleanup_resources only
+                await km.signal_kernel(signal.SIGKILL)
+                for _ in range(100):
+                    if not await km.is_alive():
+                        break
+                    await asyncio.sleep(0.05)
+                await km.cleanup_resources()
+            return folder.exists()
+        finally:
+            if await km.is_alive():
+                await km.shutdown_kernel(now=True)
+
+    # a thread of its own: an event loop of an earlier test may still run in this one
+    with cf.ThreadPoolExecutor(1) as thread:
+        assert thread.submit(asyncio.run, run()).result() is False
+
+
+def test_summary_xlsx_keeps_every_digit(tmp_path):
+    files = write_scenarios(tmp_path / "sc")
+    table = tm.project(tm.load_scenario(files["base"]))
+    # numbers that need 17 significant digits, which openpyxl alone writes with 16
+    table["MADR"] = table["MADR"] + 1 / 3
+    table["CPI"] = table["CPI"] + 0.1 + 0.2
+    (tmp_path / "out" / "base").mkdir(parents=True)
+    table.to_csv(tmp_path / "out" / "base" / "madr.csv", index=False)
+    madr = pd.read_csv(tmp_path / "out" / "base" / "madr.csv")
+    assert any(float(f"{v:.16g}") != v for v in madr["MADR"])
+    rec = {"slug": "base", "name": "Base", "folder": "base", "status": "ok", "path": "b.yaml"}
+    xlsx, _ = reports.write_summary(tmp_path / "out", [rec], {"command": "x < y & z"})
+    wb = openpyxl.load_workbook(xlsx)
+    rows = list(wb["MADR"].iter_rows(min_row=2, values_only=True))
+    assert [r[1] for r in rows[1:]] == madr["MADR"].tolist()
+    assert wb["MADR"].cell(row=3, column=2).number_format == "#,##0.00"
+    terms = list(wb["Terms"].iter_rows(min_row=2, values_only=True))
+    m = madr.set_index("year")
+    assert all(value == m.loc[year, term] for term, _unit, year, value in terms)
+    assert len(terms) == 4 * 29
+    scen = list(wb["Scenarios"].iter_rows(values_only=True))
+    assert scen[1][4:8] == tuple(madr["MADR"])
+    about = dict(wb["About"].iter_rows(min_row=2, values_only=True))
+    assert about["command"] == "x < y & z"
 
 
 def test_resume_reruns_a_scenario_whose_outputs_went_missing(tmp_path):

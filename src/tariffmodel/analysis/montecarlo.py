@@ -39,7 +39,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import scipy.stats as st
-from scipy.special import ndtr
+from scipy.special import ndtr, ndtri
 
 from tariffmodel.inputs.errors import InputError, did_you_mean, unknown_key_error
 from tariffmodel.inputs.yamlio import read_yaml
@@ -172,38 +172,21 @@ class Distribution:
     def loc(self) -> float:
         return float(self.params.get("loc", 0.0))
 
-    def _shapes(self) -> tuple[float, ...]:
-        dist = getattr(st, self.name)
-        names = [s.strip() for s in (dist.shapes or "").split(",") if s.strip()]
-        return tuple(float(self.params[s]) for s in names)
-
     def ppf(self, q) -> np.ndarray:
         """Quantile function [units of the target] at probabilities ``q`` [fraction]."""
         q = np.asarray(q, dtype=float)
         if self.is_point:
             return np.full(q.shape, self.loc)
-        if self.name == "norm":  # fast path, the same numbers as scipy's norm.ppf
-            return self.loc + float(self.params.get("scale", 1.0)) * st.norm._ppf(q)
-        return self._fast(q, "_ppf", self.frozen.ppf)
+        if self.name == "norm":  # scipy's norm.ppf is ndtri, scaled: the same numbers, no checks
+            return self.loc + float(self.params.get("scale", 1.0)) * ndtri(q)
+        return self.frozen.ppf(q)
 
     def isf(self, q) -> np.ndarray:
         """Inverse survival function at upper-tail probabilities ``q`` [fraction]."""
         q = np.asarray(q, dtype=float)
         if self.is_point:
             return np.full(q.shape, self.loc)
-        return self._fast(q, "_isf", self.frozen.isf)
-
-    def _fast(self, q, method, public):
-        # scipy's public ppf re-checks the parameters on every element; they were checked once
-        # when the distribution was made, so call the private kernel inside the open interval
-        # and the public function on the end points (0 and 1 give the support's ends). Where
-        # the kernel does not give the public function's numbers, the public one is used.
-        inner = (q > 0.0) & (q < 1.0)
-        if not inner.all() or not _kernel_agrees(self.name, self._shapes()):
-            return public(q)
-        dist = getattr(st, self.name)
-        scale = float(self.params.get("scale", 1.0))
-        return self.loc + scale * getattr(dist, method)(q, *self._shapes())
+        return self.frozen.isf(q)
 
     def from_normal(self, z) -> np.ndarray:
         """Draws from standard normal scores ``z``: ``F^-1(Phi(z))``, with the upper half
@@ -224,19 +207,6 @@ class Distribution:
             return (self.loc, self.loc)
         lo, hi = self.frozen.support()
         return float(lo), float(hi)
-
-
-@functools.lru_cache(maxsize=256)
-def _kernel_agrees(name: str, shapes: tuple[float, ...]) -> bool:
-    dist = getattr(st, name)
-    q = np.array([0.001, 0.1, 0.37, 0.5, 0.8, 0.999])
-    try:
-        with np.errstate(all="ignore"):
-            ok_ppf = np.array_equal(dist._ppf(q, *shapes), dist.ppf(q, *shapes))
-            ok_isf = np.array_equal(dist._isf(q, *shapes), dist.isf(q, *shapes))
-    except Exception:  # noqa: BLE001 - any failure means: use the public functions
-        return False
-    return bool(ok_ppf and ok_isf)
 
 
 def make_distribution(spec: Any, *, file=None, key: str | None = None) -> Distribution:

@@ -289,20 +289,28 @@ def _ipc_kernel_manager_class():
     from jupyter_client.manager import AsyncKernelManager
 
     class IPCKernelManager(AsyncKernelManager):
+        """The socket files and the connection file live in a folder of their own, removed
+        with everything in it once the kernel is shut down for good: by ``shutdown_kernel``
+        (which removes the files it knows of) or by ``cleanup_resources`` (what nbclient calls
+        after a shutdown, and in place of one when the kernel has died)."""
+
         def __init__(self, **kwargs):
             kwargs.setdefault("transport", "ipc")
             super().__init__(**kwargs)
             # A short private folder: socket paths stay under the OS limit and never collide.
-            self._ipc_dir = tempfile.mkdtemp(prefix="tmk-")
-            self.connection_file = os.path.join(self._ipc_dir, "kernel.json")
-            self.ip = os.path.join(self._ipc_dir, "k")
+            self.ipc_folder = tempfile.mkdtemp(prefix="tmk-")
+            self.connection_file = os.path.join(self.ipc_folder, "kernel.json")
+            self.ip = os.path.join(self.ipc_folder, "k")
 
-        async def _async_cleanup_resources(self, restart: bool = False) -> None:
-            await super()._async_cleanup_resources(restart=restart)
+        async def shutdown_kernel(self, now: bool = False, restart: bool = False) -> None:
+            await super().shutdown_kernel(now=now, restart=restart)
             if not restart:
-                shutil.rmtree(self._ipc_dir, ignore_errors=True)
+                shutil.rmtree(self.ipc_folder, ignore_errors=True)
 
-        cleanup_resources = _async_cleanup_resources
+        async def cleanup_resources(self, restart: bool = False) -> None:
+            await super().cleanup_resources(restart=restart)
+            if not restart:
+                shutil.rmtree(self.ipc_folder, ignore_errors=True)
 
     return IPCKernelManager
 
@@ -582,6 +590,9 @@ def _iter_local(payloads: list[dict[str, Any]], jobs: int):
         return
     ctx = _worker_context()
     workers = min(jobs, len(payloads))
+    # The pool's workers are the children this process starts from here on (the pool names
+    # none of them); they are the ones stopped when the batch is interrupted.
+    earlier = set(multiprocessing.active_children())
     pool = cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_ignore_sigint)
     queue = iter(payloads)
     running: dict[cf.Future, str] = {}
@@ -616,8 +627,9 @@ def _iter_local(payloads: list[dict[str, Any]], jobs: int):
                 yield slug, record
     except BaseException:
         # Interrupted: stop the scenarios under way rather than wait for them.
-        for proc in list(getattr(pool, "_processes", {}).values()):
-            proc.terminate()
+        for proc in multiprocessing.active_children():
+            if proc not in earlier:
+                proc.terminate()
         raise
     finally:
         pool.shutdown(wait=True, cancel_futures=True)

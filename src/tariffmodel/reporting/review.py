@@ -14,15 +14,18 @@ display arithmetic (sums for a waterfall, ratios for a bill), each checked or do
 
 from __future__ import annotations
 
-import contextlib
 import json
 import math
 import os
+import posixpath
+import re
 import tempfile
 import time
+import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 import numpy as np
 import pandas as pd
@@ -553,24 +556,81 @@ def write_summary(
     return xlsx_path, csv_path
 
 
-@contextlib.contextmanager
-def _exact_floats():
-    """openpyxl writes numbers with 16 significant digits, which does not give every double
-    back; while saving, write floats as their shortest exact form (``repr``) instead."""
-    from openpyxl.cell import _writer
+#: A cell with a number in a worksheet part: its attributes and the text of its value.
+_NUMBER_CELL = re.compile(rb"<c\b([^>]*)>(\s*)<v>([^<]*)</v>")
+_CELL_REF = re.compile(rb'\br="([A-Z]+[0-9]+)"')
+_TEXT_TYPE = re.compile(rb'\bt="(?!n")')
 
-    original = _writer.safe_string
 
-    def exact(value):
-        if isinstance(value, float) and math.isfinite(value):
-            return repr(value)
-        return original(value)
+def _save_exact(wb, path: Path) -> None:
+    """Save an openpyxl workbook with every float written as its shortest exact form.
 
-    _writer.safe_string = exact
+    openpyxl (and xlsxwriter) write a number with 16 significant digits, which does not give
+    every double back, so a cell could differ in its last digit from the madr.csv it comes
+    from; neither has an option for more. The file format stores a number as the decimal text
+    of the cell's ``<v>`` element (ECMA-376 Part 1, 18.3.1.96), so after saving, the text of
+    every float cell is replaced by ``repr(value)``, which reads back as the same double.
+    """
+    wb.save(path)
+    exact: dict[str, dict[bytes, bytes]] = {}
+    for ws in wb.worksheets:
+        cells = {
+            c.coordinate.encode(): repr(float(c.value)).encode()
+            for row in ws.iter_rows()
+            for c in row
+            if isinstance(c.value, float) and math.isfinite(c.value)
+        }
+        if cells:
+            exact[ws.title] = cells
+    if not exact:
+        return
+    parts = _worksheet_parts(path)
+
+    def fix(cells):
+        def sub(m):
+            ref = _CELL_REF.search(m.group(1))
+            if ref is None or ref.group(1) not in cells or _TEXT_TYPE.search(m.group(1)):
+                return m.group(0)
+            return b"<c" + m.group(1) + b">" + m.group(2) + b"<v>" + cells[ref.group(1)] + b"</v>"
+
+        return sub
+
+    fd, tmp = tempfile.mkstemp(dir=Path(path).parent, prefix=".exact.", suffix=".xlsx")
+    os.close(fd)
     try:
-        yield
-    finally:
-        _writer.safe_string = original
+        with zipfile.ZipFile(path) as src, zipfile.ZipFile(tmp, "w") as dst:
+            for info in src.infolist():
+                data = src.read(info)
+                title = parts.get(info.filename)
+                if title in exact:
+                    data = _NUMBER_CELL.sub(fix(exact[title]), data)
+                dst.writestr(info, data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _worksheet_parts(path: Path) -> dict[str, str]:
+    """Zip member of each worksheet of a saved workbook -> the sheet's title (from the
+    workbook part and its relationships, as the file format lays them out)."""
+    ns_main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    ns_rel = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+    ns_pkg = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+    with zipfile.ZipFile(path) as z:
+        book = ElementTree.fromstring(z.read("xl/workbook.xml"))
+        rels = ElementTree.fromstring(z.read("xl/_rels/workbook.xml.rels"))
+    targets = {}
+    for rel in rels.iter(f"{ns_pkg}Relationship"):
+        target = rel.get("Target", "")
+        target = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+        targets[rel.get("Id")] = posixpath.normpath(target)
+    parts = {}
+    for sheet in book.iter(f"{ns_main}sheet"):
+        part = targets.get(sheet.get(f"{ns_rel}id"))
+        if part is not None:
+            parts[part] = sheet.get("name")
+    return parts
 
 
 def _write_workbook(path, tables, batch, records, scenario_label) -> None:
@@ -737,8 +797,7 @@ def _write_workbook(path, tables, batch, records, scenario_label) -> None:
         ws.cell(row=i, column=1, value=k).font = bold
         ws.cell(row=i, column=2, value=None if v is None else str(v))
     widths(ws, first=20, rest=90)
-    with _exact_floats():
-        wb.save(path)
+    _save_exact(wb, path)
 
 
 def _as_bool(v) -> bool:

@@ -24,9 +24,9 @@ from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import brentq
 
-from tariffmodel.analysis.montecarlo import _tm, load
+import tariffmodel as tm
+from tariffmodel.analysis.montecarlo import load
 from tariffmodel.inputs.errors import InputError
 from tariffmodel.inputs.fields import NOTIFIED_FIELDS
 from tariffmodel.licence import schedule2 as f
@@ -51,6 +51,8 @@ def _solve(f: Callable[[float], float], lo: float, hi: float) -> float:
     """Root of ``f`` in [lo, hi] to machine precision (brentq)."""
     if lo == hi:
         return lo
+    from scipy.optimize import brentq  # heavy: only when a break-even is searched
+
     return float(brentq(f, lo, hi, xtol=1e-300, rtol=4 * np.finfo(float).eps, maxiter=200))
 
 
@@ -103,7 +105,6 @@ def loss_breakeven(scenario, *, readings: dict | None = None, grid: int = 401) -
         and above it). NaN where the cap is not reached for AL in [-1, 0.99].
     """
     sc = load(scenario)
-    tm = _tm()
     years = list(sc.years)
     rud = np.array([sc.rows[y - 1]["RUD"] for y in years], dtype=float)
     base = tm.evaluate(sc, readings=readings)
@@ -169,7 +170,6 @@ def x_breakeven(
     -0.2 to 0.5) gives that MADR (the message gives the range of MADR over the bounds).
     """
     sc = load(scenario)
-    tm = _tm()
     year = _check_year(sc, year)
     j = sc.years.index(year)
     want = float(madr)
@@ -208,7 +208,6 @@ def x_breakeven(
 
 def without_given_ardr(scenario):
     """The scenario with ARDR of the modelled years removed, so that ``recovery`` applies."""
-    tm = _tm()
     d = scenario.to_dict()
     hist = scenario.history_year
     for row in d["inputs"]:
@@ -234,7 +233,6 @@ def recovery_breakeven(scenario, *, bounds=(0.0, 2.0), grid: int = 201) -> pd.Da
         e.g. in the first modelled year when the history year was not below 90 %).
     """
     sc = without_given_ardr(load(scenario))
-    tm = _tm()
     years = list(sc.years)
     hist = sc.rows[sc.history_year]
     hist_ratio = hist["ARDR"] / hist["MADR"]
@@ -295,7 +293,6 @@ def kpi_breakeven(scenario, *, grid: int = 201) -> pd.DataFrame:
         below it), ``CS_min`` [RO].
     """
     sc = load(scenario)
-    tm = _tm()
     years = list(sc.years)
     targets = [f"inputs.WS@{y - 1}" for y in years]
     ts = np.array([sc.notified_value("TS", y - 1) for y in years])

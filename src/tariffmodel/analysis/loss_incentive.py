@@ -18,9 +18,12 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from tariffmodel.analysis.montecarlo import _tm, load
+import tariffmodel as tm
+from tariffmodel.analysis.montecarlo import load
 from tariffmodel.inputs.errors import InputError
 from tariffmodel.licence import schedule2 as f
+from tariffmodel.licence.amr import reduced_bulk_supplies
+from tariffmodel.model import amr
 
 R1_READINGS = ("as_drafted", "every_year")
 
@@ -107,7 +110,6 @@ def scenario_curve(scenario, year: int | None = None, al=None) -> pd.DataFrame:
     sc = load(scenario)
     year = _year(sc, year)
     j = sc.years.index(year)
-    tm = _tm()
     base = tm.evaluate(sc)
     tl, band = float(base["TL"][0, j]), float(base["BAND"][0, j])
     if al is None:
@@ -148,7 +150,6 @@ def value_of_loss_point(scenario, *, readings: Mapping[str, str] | None = None) 
         ``year``, ``AL``, ``LOSS``, ``value_per_point``, ``uncapped_per_point`` [RO].
     """
     sc = load(scenario)
-    tm = _tm()
     years = list(sc.years)
     ov = {}
     for y in years:
@@ -188,8 +189,6 @@ def amr_loss_effect(
         ``LOSS_amr``, ``LOSS_change``, ``MADR_change`` [RO]. One engine call (2 rows): RBS of
         each year t-1 becomes ``RUD / (RUD/RBS + reduction)`` (RUD held).
     """
-    from tariffmodel.licence.amr import reduced_bulk_supplies
-
     sc = load(scenario)
     if "RBS" in getattr(sc, "filled", {}):
         raise InputError(
@@ -199,11 +198,8 @@ def amr_loss_effect(
             key="amr_loss_reduction",
         )
     if not isinstance(reduction, pd.Series | Mapping):
-        from tariffmodel.model import amr
-
         reduction = amr.loss_reduction(reduction)
     red = {int(k): float(v) for k, v in dict(reduction).items()}
-    tm = _tm()
     years = list(sc.years)
     ov, deltas = {}, []
     for y in years:

@@ -38,9 +38,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import scipy.stats as st
-from scipy.special import ndtr, ndtri
 
+import tariffmodel as tm
 from tariffmodel.inputs.errors import InputError, did_you_mean, unknown_key_error
 from tariffmodel.inputs.yamlio import read_yaml
 from tariffmodel.licence.terms import MADR_TERMS
@@ -53,13 +52,6 @@ FLAGS = ("para3", "para4", "para5")
 DEFAULT_CHUNK = 100_000
 #: Draws of one target made and transformed at a time (scratch arrays that stay in cache).
 SAMPLE_BLOCK = 65_536
-
-
-def _tm():
-    """The package, imported late so that this module loads before the engine does."""
-    import tariffmodel
-
-    return tariffmodel
 
 
 # --------------------------------------------------------------------------------------------
@@ -111,7 +103,7 @@ def check_targets(
     targets = [str(t) for t in targets]
     parts = [split_target(t, file=file, key_prefix=key_prefix) for t in targets]
     if scenario is not None:
-        valid = list(_tm().targets(scenario))
+        valid = list(tm.targets(scenario))
         known = set(valid)
         for t in targets:
             if t not in known:
@@ -149,6 +141,8 @@ def continuous_distributions() -> tuple[str, ...]:
     >>> "norm" in continuous_distributions() and "triang" in continuous_distributions()
     True
     """
+    import scipy.stats as st  # heavy: only when a distribution is asked for
+
     return tuple(sorted(n for n in dir(st) if isinstance(getattr(st, n), st.rv_continuous)))
 
 
@@ -178,6 +172,8 @@ class Distribution:
         if self.is_point:
             return np.full(q.shape, self.loc)
         if self.name == "norm":  # scipy's norm.ppf is ndtri, scaled: the same numbers, no checks
+            from scipy.special import ndtri
+
             return self.loc + float(self.params.get("scale", 1.0)) * ndtri(q)
         return self.frozen.ppf(q)
 
@@ -196,6 +192,8 @@ class Distribution:
             return np.full(z.shape, self.loc)
         if self.name == "norm":
             return self.loc + float(self.params.get("scale", 1.0)) * z
+        from scipy.special import ndtr
+
         lo, hi = self.support()
         if math.isfinite(hi):  # bounded above: Phi(z) loses nothing that matters
             return self.ppf(ndtr(z))
@@ -247,6 +245,8 @@ def make_distribution(spec: Any, *, file=None, key: str | None = None) -> Distri
                 key=f"{key}.{p}" if key else p,
             )
         params[str(p)] = float(v)
+    import scipy.stats as st  # heavy: only when a distribution is made
+
     dist = getattr(st, name)
     shape_names = [s.strip() for s in (dist.shapes or "").split(",") if s.strip()]
     allowed = [*shape_names, "loc", "scale"]
@@ -678,7 +678,7 @@ class MonteCarloResult:
 
 def example_scenario():
     """A small two-year scenario (illustrative figures), for doctests and examples."""
-    return _tm().scenario_from_dict(EXAMPLE)
+    return tm.scenario_from_dict(EXAMPLE)
 
 
 EXAMPLE: dict[str, Any] = {
@@ -715,7 +715,7 @@ EXAMPLE: dict[str, Any] = {
 def load(scenario):
     """A Scenario from a Scenario or a path."""
     if isinstance(scenario, str | os.PathLike):
-        return _tm().load_scenario(scenario)
+        return tm.load_scenario(scenario)
     return scenario
 
 
@@ -742,7 +742,6 @@ def evaluate_chunked(
     its own row); chunks only bound memory and keep the arrays in cache. ``columns`` keeps only
     those engine columns (default all).
     """
-    tm = _tm()
     scenario.arrays()  # build the cached base arrays once, before any thread reads them
     bounds = [(s, min(s + chunk, n)) for s in range(0, n, chunk)]
 

@@ -23,9 +23,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+import tariffmodel as tm
 from tariffmodel.analysis.montecarlo import (
     DrawsSpec,
-    _tm,
     as_spec,
     check_n,
     check_seed,
@@ -35,6 +35,8 @@ from tariffmodel.analysis.montecarlo import (
     split_target,
 )
 from tariffmodel.inputs.errors import InputError, did_you_mean
+from tariffmodel.inputs.fields import AMOUNT_COLUMNS, NOTIFIED_FIELDS
+from tariffmodel.model.engine import EXTRA_COLUMNS, MADR_COLUMNS
 
 PERIOD = "period"
 
@@ -53,8 +55,6 @@ def base_value(scenario, target: str):
     >>> base_value(example_scenario(), "notified.X")
     0.015
     """
-    from tariffmodel.inputs.fields import AMOUNT_COLUMNS, NOTIFIED_FIELDS
-
     sc = scenario
     section, key, year = split_target(target, key_prefix="")
     if section == "inputs":
@@ -99,8 +99,6 @@ def _fill(base, n: int, T: int) -> np.ndarray:
 
 
 def _check_value(value: str, result: Mapping[str, np.ndarray] | None = None) -> str:
-    from tariffmodel.model.engine import EXTRA_COLUMNS, MADR_COLUMNS
-
     allowed = [c for c in (*MADR_COLUMNS[1:], *EXTRA_COLUMNS)]
     if value not in allowed:
         raise InputError(
@@ -199,7 +197,6 @@ def tornado(
             fixed.append(t)
             keys.add(key)
     T = len(sc.years)
-    tm = _tm()
     # one call: two rows per target with a fixed base, and the base itself in the last row
     n = 2 * len(fixed) + 1
     overrides = {t: _fill(bases[t], n, T) for t in fixed}
@@ -297,7 +294,7 @@ def spider(
     for j, t in enumerate(targets):
         block = slice(j * m, (j + 1) * m)
         overrides[t][block] = np.multiply.outer(1.0 + deltas, np.asarray(bases[t], dtype=float))
-    res = _tm().evaluate(sc, overrides=overrides, n=n)[value]
+    res = tm.evaluate(sc, overrides=overrides, n=n)[value]
     cols = _per_year(res, sc.years)
     frame = pd.DataFrame(
         {
@@ -357,7 +354,7 @@ def grid(
     yv = _values(y_values, y)
     xx, yy = np.meshgrid(xv, yv)  # (len(y), len(x))
     n = xx.size
-    res = _tm().evaluate(sc, overrides={x: xx.ravel(), y: yy.ravel()}, n=n)[value]
+    res = tm.evaluate(sc, overrides={x: xx.ravel(), y: yy.ravel()}, n=n)[value]
     out = _per_year(res, sc.years)[key].reshape(xx.shape)
     return pd.DataFrame(out, index=pd.Index(yv, name=y), columns=pd.Index(xv, name=x))
 

@@ -37,8 +37,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import tariffmodel as tm
+from tariffmodel.analysis import montecarlo
+from tariffmodel.analysis.readings import check_readings
 from tariffmodel.inputs import locations
 from tariffmodel.inputs.errors import InputError
+from tariffmodel.reporting import review as reports
 from tariffmodel.reporting.provenance import file_sha256, provenance, write_json_atomic
 from tariffmodel.reporting.staging import check_output_folder, staged_output
 
@@ -225,8 +229,6 @@ def prepare_job(
 
     A scenario that fails validation comes back with ``error`` set to the engine's message.
     """
-    import tariffmodel as tm
-
     path = Path(path).resolve()
     params = {
         "scenario": str(path),
@@ -253,8 +255,6 @@ def prepare_job(
         job.readings = dict(sc.readings)
         content = sc.to_yaml()
         if draws is not None:
-            from tariffmodel.analysis import montecarlo
-
             montecarlo.load_draws(draws, sc)
         # Every file the scenario read (year tables, CPI and rate series, plans), and the draws.
         sources = [*getattr(sc, "sources", []), *([draws] if draws is not None else [])]
@@ -355,8 +355,6 @@ def execute_scenario(payload: Mapping[str, Any]) -> dict[str, Any]:
     """
     import papermill as pm
 
-    from tariffmodel.reporting import review as reports
-
     t_start = time.perf_counter()
     out_dir = Path(payload["out_dir"])
     notebook = Path(payload["notebook"])
@@ -391,8 +389,6 @@ def execute_scenario(payload: Mapping[str, Any]) -> dict[str, Any]:
                 missing = [n for n in ("madr.csv", "results.json") if not (stage / n).is_file()]
                 if missing:
                     # A notebook that does not write the scenario outputs: write them here.
-                    import tariffmodel as tm
-
                     sc = tm.load_scenario(payload["path"])
                     readings = payload["parameters"].get("readings") or {}
                     if readings:
@@ -571,8 +567,6 @@ def _worker_context():
         import nbconvert  # noqa: F401
         import papermill  # noqa: F401
 
-        from tariffmodel.reporting import review as reports  # noqa: F401
-
         return multiprocessing.get_context("fork")
     return multiprocessing.get_context("spawn")
 
@@ -737,8 +731,6 @@ def run_batch(
         else, or that cannot be written), unknown reading. A scenario that fails validation
         (or cannot be read) does not raise: it is recorded as failed.
     """
-    from tariffmodel.reporting import review as reports
-
     out = Path(out_dir).resolve()
     if jobs < 1:
         raise InputError("must be at least 1", key="--jobs")
@@ -746,9 +738,6 @@ def run_batch(
         raise InputError("must be at least 1", key="--n-draws")
     if draws is not None and not Path(draws).is_file():
         raise InputError("no such draws file", file=str(draws), key="--draws")
-    from tariffmodel.analysis import montecarlo
-    from tariffmodel.analysis.readings import check_readings
-
     # The draws file and the seed are the same for every scenario: a mistake in either is
     # reported once, up front, not as a failure of every scenario's notebook.
     if draws is not None:

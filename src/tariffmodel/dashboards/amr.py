@@ -32,6 +32,7 @@ from tariffmodel.dashboards.madr import (
 )
 from tariffmodel.inputs.errors import InputError
 from tariffmodel.inputs.locations import data_dir
+from tariffmodel.model import amr
 
 #: Environment variable naming the folder of AMR plans (set by ``tariffmodel dashboard``).
 PLANS_ENV = "TARIFFMODEL_AMR_PLANS"
@@ -169,8 +170,6 @@ class AmrDashboard(DashboardPage):
 
     def load(self, name: str) -> None:
         """Start from the plan file ``name``: every control back to the plan's values."""
-        from tariffmodel.model import amr
-
         try:
             self.plan = amr.load_plan(self.folder / name)
         except InputError as exc:
@@ -204,8 +203,6 @@ class AmrDashboard(DashboardPage):
 
     def refresh(self) -> None:
         """Compute the plan as edited and update every view in place."""
-        from tariffmodel.model import amr
-
         if self.plan is None:
             return
         t0 = time.perf_counter()

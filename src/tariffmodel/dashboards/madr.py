@@ -30,8 +30,10 @@ from tariffmodel.dashboards import view_model as dm
 from tariffmodel.dashboards.figure_view import FigureView
 from tariffmodel.inputs.errors import InputError
 from tariffmodel.inputs.locations import data_dir
-from tariffmodel.licence.schedule2 import actual_losses, bulk_supplies_for_losses
+from tariffmodel.licence.schedule2 import READINGS, actual_losses, bulk_supplies_for_losses
 from tariffmodel.licence.terms import MADR_TERMS
+from tariffmodel.model import amr, engine
+from tariffmodel.model.scenario import load_scenario
 from tariffmodel.reporting.compliance import compliance_sentences
 from tariffmodel.reporting.provenance import provenance
 from tariffmodel.reporting.run_outputs import bill_impact
@@ -284,8 +286,6 @@ class MadrDashboard(DashboardPage):
     def __init__(self, scenarios_dir=None, scenario=None, *, debounce=0.06, grid_points=61):
         import ipywidgets as w
 
-        from tariffmodel.model import engine
-
         self._w = w
         self._engine = engine
         self.folder = scenarios_folder(scenarios_dir)
@@ -314,8 +314,6 @@ class MadrDashboard(DashboardPage):
         self.title = self._html(CSS + "<h2>Maximum Allowed Distribution Revenue</h2>")
         self.status = self._html('<div class="tm-status tm-ok">starting</div>')
         self.scenario_choice = self._dropdown("Start from", "tm-scenario", self._choice_changed)
-        from tariffmodel.licence.schedule2 import READINGS
-
         self.reading_controls = {
             switch: self._dropdown(READING_LABELS[switch], f"tm-reading-{switch}", self._changed,
                                    options=list(allowed))
@@ -424,8 +422,6 @@ class MadrDashboard(DashboardPage):
     # -- scenario and controls ----------------------------------------------------------------
     def load(self, name: str) -> None:
         """Start from the scenario file ``name`` of the folder: reset every control, compute."""
-        from tariffmodel.model.scenario import load_scenario
-
         path = self.folder / name
         try:
             sc = load_scenario(path)
@@ -522,8 +518,6 @@ class MadrDashboard(DashboardPage):
         if not raw.get("amr"):
             return None
         try:
-            from tariffmodel.model import amr
-
             return amr.load_plan(Path(sc.path).parent / raw["amr"])
         except (ImportError, AttributeError, InputError, OSError):
             return None
@@ -568,8 +562,6 @@ class MadrDashboard(DashboardPage):
     def amr_allowance(self, pace: float, cost: float) -> dict[int, float]:
         """AMR_t [RO] of the scenario's plan with the roll-out at ``pace`` and unit costs x cost."""
         import dataclasses
-
-        from tariffmodel.model import amr
 
         plan = self._amr_plan
         rollout = dm.rollout_at_pace(plan.rollout, pace)

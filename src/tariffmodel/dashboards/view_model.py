@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from tariffmodel.licence.schedule2 import bulk_supplies_for_losses
+from tariffmodel.reporting.run_outputs import bill_impact
 
 # --- the controls and the scenario edits they make ------------------------------------------
 
@@ -204,8 +205,6 @@ def results_table(frame: pd.DataFrame) -> pd.DataFrame:
     >>> t.loc[0, "baisa_per_kWh"], t.loc[0, "RO_per_account"]
     (np.float64(5.0), np.float64(100.0))
     """
-    from tariffmodel.reporting.run_outputs import bill_impact
-
     bills = bill_impact(frame)
     return frame.assign(
         baisa_per_kWh=bills["baisa_per_kWh"], RO_per_account=bills["RO_per_account"]

@@ -22,13 +22,13 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from tariffmodel.reporting import plots
+
 #: A figure to draw: (function of tariffmodel.reporting.plots, positional arguments, keyword arguments).
 Job = tuple[str, tuple, dict]
 
 
 def _draw_here(jobs: Mapping[str | os.PathLike, Job]) -> None:
-    from tariffmodel.reporting import plots
-
     for path, (name, args, kwargs) in jobs.items():
         plots.save_figure(getattr(plots, name)(*args, **kwargs), Path(path))
 
@@ -112,8 +112,6 @@ class FigureWorker:
 
 def main() -> int:
     """The helper: warm up, read the jobs from standard input, draw them."""
-    from tariffmodel.reporting import plots
-
     plots.warm_up()
     data = sys.stdin.buffer.read()
     if data:

@@ -30,12 +30,14 @@ from xml.etree import ElementTree
 import numpy as np
 import pandas as pd
 
+import tariffmodel as tm
 from tariffmodel import __version__
 from tariffmodel.licence.terms import BY_SYMBOL, FLAG_COLUMNS, MADR_TERMS, TESTS
+from tariffmodel.model import amr
 from tariffmodel.model.engine import MADR_COLUMNS
 from tariffmodel.reporting.compliance import compliance_sentences
 from tariffmodel.reporting.provenance import write_json_atomic
-from tariffmodel.reporting.run_outputs import bill_impact
+from tariffmodel.reporting.run_outputs import bill_impact, write_run
 
 # --------------------------------------------------------------------------------------------
 # Column metadata (display only)
@@ -133,28 +135,14 @@ def write_scenario_outputs(sc, out_dir: str | os.PathLike = ".") -> pd.DataFrame
 
     ``results.json`` records ``engine_seconds``, the wall time of the projection [s].
     """
-    import tariffmodel as tm
-
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()
     table = tm.project(sc)
     engine_seconds = time.perf_counter() - t0
-    writer = _engine_writer()
-    if writer is not None:
-        writer(sc, out)
-    if not (out / "madr.csv").is_file():
-        _write_csv_atomic(table, out / "madr.csv")
+    write_run(sc, out)
     write_json_atomic(out / "results.json", headline_results(sc, table, engine_seconds))
     return table
-
-
-def _engine_writer():
-    try:
-        from tariffmodel.reporting.run_outputs import write_run
-    except ImportError:
-        return None
-    return write_run
 
 
 def _write_csv_atomic(frame: pd.DataFrame, path: Path) -> None:
@@ -360,8 +348,6 @@ def amr_view(sc, table: pd.DataFrame) -> dict[str, Any]:
     out: dict[str, Any] = {"by_year": by_year, "source": sc.filled.get("AMR", "the year table")}
     path = amr_plan_path(sc)
     if path is not None:
-        from tariffmodel.model import amr
-
         plan = amr.load_plan(path)
         cols = ["year", "capex", "opening_rav", "depreciation", "return", "closing_rav", "opex"]
         block = amr.table(plan)

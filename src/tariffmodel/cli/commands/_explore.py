@@ -11,7 +11,11 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+import tariffmodel as tm
+from tariffmodel.analysis.montecarlo import check_seed
+from tariffmodel.analysis.sensitivity import year_key
 from tariffmodel.inputs.errors import InputError
+from tariffmodel.reporting.plots import save_figure
 from tariffmodel.reporting.provenance import write_manifest
 from tariffmodel.reporting.staging import staged_output
 
@@ -22,8 +26,6 @@ def command_line() -> str:
 
 
 def load_scenario(path):
-    import tariffmodel as tm
-
     return tm.load_scenario(path)
 
 
@@ -57,8 +59,6 @@ def write_outputs(
         for name, frame in tables.items():
             frame.to_csv(stage / name, index=name.startswith("grid"))
         if figures:
-            from tariffmodel.reporting.plots import save_figure
-
             for name, make in figures.items():
                 save_figure(make(), stage / name)
         if write is not None:
@@ -99,8 +99,6 @@ def check_count(value: int, option: str, maximum: int, *, minimum: int = 1, file
 def year_option(year, sc, option: str = "--year") -> str:
     """The table column of a command-line year (see ``sensitivity.year_key``), checked against
     the scenario's years; an error names the option."""
-    from tariffmodel.analysis.sensitivity import year_key
-
     try:
         return year_key(year, sc.years)
     except InputError as exc:
@@ -110,8 +108,6 @@ def year_option(year, sc, option: str = "--year") -> str:
 
 def seed_option(seed, option: str = "--seed") -> None:
     """Check a command-line seed (None, or a whole number >= 0); an error names the option."""
-    from tariffmodel.analysis.montecarlo import check_seed
-
     check_seed(seed, key=option)
 
 

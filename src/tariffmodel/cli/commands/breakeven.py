@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from tariffmodel.analysis import breakeven as be
 from tariffmodel.cli.commands import _explore
 from tariffmodel.licence.schedule2 import READINGS
 
@@ -50,8 +51,6 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
-    from tariffmodel.analysis import breakeven as be
-
     sc = _explore.load_scenario(args.scenario)
     q = args.question
     if q == "losses":

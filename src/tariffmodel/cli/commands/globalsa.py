@@ -8,7 +8,11 @@ target) and ``sobol.png``; ``morris`` writes ``morris.csv`` (mu, mu*, sigma) and
 
 from __future__ import annotations
 
+from tariffmodel.analysis import montecarlo as mc
+from tariffmodel.analysis import sensitivity
+from tariffmodel.cli.allocator import keep_freed_memory
 from tariffmodel.cli.commands import _explore
+from tariffmodel.reporting import plots
 
 
 def register(subparsers) -> None:
@@ -42,11 +46,6 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
-    from tariffmodel.analysis import montecarlo as mc
-    from tariffmodel.analysis import sensitivity
-    from tariffmodel.cli.allocator import keep_freed_memory
-    from tariffmodel.reporting import plots
-
     keep_freed_memory()  # many draws: reuse freed pages rather than fault them in again
 
     if args.method == "sobol":

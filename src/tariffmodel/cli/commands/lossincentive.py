@@ -8,7 +8,10 @@ of one percentage point of losses in each year), ``amr_loss_effect.csv`` with ``
 
 from __future__ import annotations
 
+from tariffmodel.analysis import loss_incentive as li
 from tariffmodel.cli.commands import _explore
+from tariffmodel.model import amr
+from tariffmodel.reporting.plots import loss_curve_figure
 
 
 def register(subparsers) -> None:
@@ -26,8 +29,6 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
-    from tariffmodel.analysis import loss_incentive as li
-
     sc = _explore.load_scenario(args.scenario)
     years = [args.year] if args.year is not None else list(sc.years)
     curves = {y: li.scenario_curve(sc, y) for y in years}
@@ -35,13 +36,9 @@ def run(args) -> int:
     points = li.value_of_loss_point(sc)
     tables["loss_point_value.csv"] = points
     if args.amr:
-        from tariffmodel.model import amr
-
         tables["amr_loss_effect.csv"] = li.amr_loss_effect(sc, amr.load_plan(args.amr))
     figures = {}
     if args.plots:
-        from tariffmodel.reporting.plots import loss_curve_figure
-
         figures = {
             f"loss_curve_{y}.png": (lambda c=c: loss_curve_figure(c)) for y, c in curves.items()
         }

@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import contextlib
 
+from tariffmodel.analysis import montecarlo as mc
+from tariffmodel.cli.allocator import keep_freed_memory
 from tariffmodel.cli.commands import _explore
 from tariffmodel.reporting.figures_worker import FigureWorker
+from tariffmodel.reporting.plots import histogram_densities
 
 
 def register(subparsers) -> None:
@@ -40,9 +43,6 @@ def run(args) -> int:
     with contextlib.ExitStack() as stack:
         # first of all, so that matplotlib loads in a helper process while this one works
         worker = stack.enter_context(FigureWorker()) if args.plots else None
-        from tariffmodel.analysis import montecarlo as mc
-        from tariffmodel.cli.allocator import keep_freed_memory
-
         keep_freed_memory()  # a million draws: reuse freed pages rather than fault them in again
         sc = _explore.load_scenario(args.scenario)
         spec = mc.load_draws(args.draws, sc)
@@ -51,8 +51,6 @@ def run(args) -> int:
         result = mc.monte_carlo(sc, spec, n=args.n, seed=args.seed)
         figures = {}
         if args.plots:
-            from tariffmodel.reporting.plots import histogram_densities
-
             densities = histogram_densities(result.madr)
             figures = {
                 "montecarlo.png": ("fan_chart", (result.summary,), {}),

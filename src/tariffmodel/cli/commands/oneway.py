@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from tariffmodel.analysis import sensitivity
 from tariffmodel.cli.commands import _explore
 from tariffmodel.inputs.errors import InputError
 from tariffmodel.inputs.yamlio import read_yaml_mapping
+from tariffmodel.reporting import plots
 
 
 def register(subparsers) -> None:
@@ -94,9 +96,6 @@ def parse_axis(text: str, option: str) -> tuple[str, np.ndarray]:
 
 
 def run_tornado(args) -> int:
-    from tariffmodel.analysis import sensitivity
-    from tariffmodel.reporting import plots
-
     sc = _explore.load_scenario(args.scenario)
     year = _explore.year_option(args.year, sc)
     if args.ranges:
@@ -136,9 +135,6 @@ def run_tornado(args) -> int:
 
 
 def run_grid(args) -> int:
-    from tariffmodel.analysis import sensitivity
-    from tariffmodel.reporting import plots
-
     sc = _explore.load_scenario(args.scenario)
     _explore.year_option(args.year, sc)
     x, xv = parse_axis(args.x, "--x")

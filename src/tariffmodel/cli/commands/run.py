@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from tariffmodel.analysis.readings import check_readings
+from tariffmodel.inputs.errors import InputError
 from tariffmodel.model.scenario import load_scenario
 from tariffmodel.reporting.run_outputs import write_run
 
@@ -29,9 +31,6 @@ def register(sub) -> None:
 def parse_readings(items: list[str]) -> dict[str, str]:
     """``SWITCH=VALUE`` items of ``--reading`` as a dict, each switch and value checked here so
     that an error names the option, not the scenario file."""
-    from tariffmodel.analysis.readings import check_readings
-    from tariffmodel.inputs.errors import InputError
-
     out = {}
     for item in items:
         switch, sep, value = (part.strip() for part in item.partition("="))

@@ -34,7 +34,8 @@ def loss_curve(al, tl, band, p, rud, db, *, reading="as_drafted", first_year=Fal
     .. math:: LOSS_t = \max\left(\min\left(RUD_{t-1}\, p_t\, (TL_{t-1} - AL_{t-1})\, D_t,\;
               Cap_t\right), -Cap_t\right), \quad Cap_t = share \times DB_t
 
-    Paragraph 1(b), composed from :mod:`tariffmodel.licence.schedule2`; D_t by reading R1.
+    Paragraph 1(b): :func:`tariffmodel.licence.schedule2.loss_incentive`, the engine's own
+    composition, on any AL; D_t by reading R1.
 
     Parameters
     ----------
@@ -69,10 +70,8 @@ def loss_curve(al, tl, band, p, rud, db, *, reading="as_drafted", first_year=Fal
     >>> float(loss_curve(0.087, 0.085, 0.005, 0.02, 30e9, 170e6, reading="every_year"))
     0.0
     """
-    d = f.loss_deadband_factor(al, tl, band, first_year, reading)
-    ld = f.loss_difference(tl, al, d)
-    bl = f.base_loss(rud, p, ld)
-    return f.losses_incentive(bl, f.loss_cap(db, share)) + 0.0  # + 0.0: no negative zero
+    loss = f.loss_incentive(al, tl, band, first_year, rud, p, db, share, reading).LOSS
+    return loss + 0.0  # + 0.0: no negative zero
 
 
 def _year(sc, year) -> int:

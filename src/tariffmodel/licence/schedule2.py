@@ -16,6 +16,8 @@ inputs is on the edge in the model, whatever binary rounding did to it.
 
 from __future__ import annotations
 
+from typing import Any, NamedTuple
+
 import numpy as np
 
 from tariffmodel.licence.arrays import is_labelled
@@ -414,6 +416,67 @@ def losses_incentive(bl, cap):
     """
     bl_, cap_ = _arrays(bl, cap)
     return _wrap(np.maximum(np.minimum(bl_, cap_), -cap_), bl)
+
+
+class LossIncentive(NamedTuple):
+    """The steps of paragraph 1b for one year: D_t, LD_t, BL_t, the cap and LOSS_t."""
+
+    D: Any  # dead-band factor [0/1]
+    LD: Any  # loss difference [fraction]
+    BL: Any  # base loss incentive [RO]
+    cap: Any  # the cap, a share of DB_t [RO]
+    LOSS: Any  # the loss incentive after the cap [RO]
+
+
+def loss_incentive(al, tl, band, first_relevant_year, units_distributed_prev, p, db, share=0.03,
+                   reading="as_drafted"):  # fmt: skip
+    r"""LOSS_t of paragraph 1b from Actual Losses, with every step: the one composition of 1b.
+
+    .. math::
+
+        LOSS_t = \max\left(\min\left(RUD_{t-1}\, p_t\, (TL_{t-1} - AL_{t-1})\, D_t,\;
+                 Cap_t\right), -Cap_t\right), \qquad Cap_t = share \times DB_t
+
+    The engine computes LOSS_t with it, and loss curves (LOSS_t against AL_{t-1}) are this
+    function on a grid of AL.
+
+    Parameters
+    ----------
+    al : array_like
+        AL_{t-1}, Actual Losses [fraction].
+    tl, band : array_like
+        TL_{t-1}, BAND_{t-1} [fraction].
+    first_relevant_year : bool
+        Year t is the First Relevant Year (the dead band applies under both readings of R1).
+    units_distributed_prev : array_like
+        RUD_{t-1} [kWh].
+    p : array_like
+        p_t [RO per kWh].
+    db : array_like
+        DB_t [RO].
+    share : float, default 0.03
+        The cap as a share of DB_t [fraction] (``loss_cap_share``).
+    reading : {"as_drafted", "every_year"}
+        Reading R1.
+
+    Returns
+    -------
+    LossIncentive
+        D_t [0/1], LD_t [fraction], BL_t [RO], the cap [RO], LOSS_t [RO].
+
+    Examples
+    --------
+    RUD 30 TWh, p 0.02 RO/kWh, losses 0.5 point under target, DB 170 m RO:
+
+    >>> step = loss_incentive(0.080, 0.085, 0.005, False, 30e9, 0.02, 170e6)
+    >>> step.D, round(step.LD, 6), round(step.BL, 2), step.cap, round(step.LOSS, 2)
+    (1.0, 0.005, 3000000.0, 5100000.0, 3000000.0)
+    """
+    d = loss_deadband_factor(al, tl, band, first_relevant_year, reading)
+    ld = loss_difference(tl, al, d)
+    bl = base_loss(units_distributed_prev, p, ld)
+    cap = loss_cap(db, share)
+    return LossIncentive(d, ld, bl, cap, losses_incentive(bl, cap))
 
 
 # --- paragraph 1c: NSF_t --------------------------------------------------------------------

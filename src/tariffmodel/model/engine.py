@@ -265,11 +265,10 @@ def evaluate(
         rud_prev, rbs_prev = A["RUD"][:, j], A["RBS"][:, j]
         tl, band = A["TL"][:, j], A["BAND"][:, j]
         al = f.actual_losses(rud_prev, rbs_prev)
-        d = f.loss_deadband_factor(al, tl, band, bool(A["first_year"][j]), R["loss_deadband"])
-        ld = f.loss_difference(tl, al, d)
-        bl = f.base_loss(rud_prev, p, ld)
-        cap = f.loss_cap(db, share)
-        loss = f.losses_incentive(bl, cap)
+        first = bool(A["first_year"][j])
+        d, ld, bl, cap, loss = f.loss_incentive(
+            al, tl, band, first, rud_prev, p, db, share, R["loss_deadband"]
+        )
         nsf = f.network_security_factor(A["DNS"][:, j], A["s"][:, j], years[j], A["nsf_last_year"])
         ts_prev = A["TS"][:, j]
         ws_prev = A["WS"][:, j]

@@ -341,7 +341,7 @@ def test_load_groups_with_comments(tmp_path):
         (GROUP_HEADER + group_row("2024-06", 0.0), "above zero"),
         (GROUP_HEADER + group_row("2024-06", status="publised"), "did you mean 'published'"),
         (GROUP_HEADER.replace(",status", ",staus") + group_row("2024-06"), "did you mean 'status'"),
-        (GROUP_HEADER.replace(",7,", ",13,") + group_row("2024-06"), "unknown key"),
+        (GROUP_HEADER.replace(",7,", ",13,") + group_row("2024-06"), "unknown column"),
         ("month,1,2,3,5,6,7,8,9,10,11,12\n2024-06" + ",1" * 11 + "\n", None),
         ("month,1,2,3,4,5,6,8,9,10,11,12\n2024-06" + ",1" * 11 + "\n", r"7 \(Transport\)"),
         ("# only a comment\n", "holds no table"),

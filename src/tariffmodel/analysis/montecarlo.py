@@ -41,6 +41,8 @@ import pandas as pd
 
 import tariffmodel as tm
 from tariffmodel.inputs.errors import InputError, did_you_mean, unknown_key_error
+from tariffmodel.inputs.fields import MONEY_MAX
+from tariffmodel.inputs.schema import describe
 from tariffmodel.inputs.yamlio import read_yaml
 from tariffmodel.licence.terms import MADR_TERMS
 
@@ -50,6 +52,10 @@ PERCENTILES = (5.0, 50.0, 95.0)
 STATS = ("mean", "std", "p5", "p50", "p95")
 FLAGS = ("para3", "para4", "para5")
 DEFAULT_CHUNK = 100_000
+#: The largest number of draws a draws file may ask for (the command line's limit too).
+N_MAX = 10_000_000
+#: The largest size of a parameter of a distribution (the largest input is far below it).
+DRAW_PARAMETER_MAX = 100 * MONEY_MAX
 #: Draws of one target made and transformed at a time (scratch arrays that stay in cache).
 SAMPLE_BLOCK = 65_536
 
@@ -238,9 +244,14 @@ def make_distribution(spec: Any, *, file=None, key: str | None = None) -> Distri
     for p, v in spec.items():
         if p == "dist":
             continue
-        if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
+        if (
+            isinstance(v, bool)
+            or not isinstance(v, int | float)
+            or (isinstance(v, int) and abs(v) > DRAW_PARAMETER_MAX)
+            or not math.isfinite(v)
+        ):
             raise InputError(
-                f"parameter '{p}' of {name} must be a finite number, not {v!r}",
+                f"parameter '{p}' of {name} must be a finite number, not {describe(v)}",
                 file=file,
                 key=f"{key}.{p}" if key else p,
             )
@@ -375,14 +386,16 @@ class DrawsSpec:
         return self
 
 
-def _count(value, what: str, *, file, minimum: int) -> int:
+def _count(value, what: str, *, file, minimum: int, maximum: int = 2**63 - 1) -> int:
     if isinstance(value, bool) or not isinstance(value, int | np.integer):
         if isinstance(value, float) and value.is_integer():
             value = int(value)
         else:
-            raise InputError(f"must be a whole number, not {value!r}", file=file, key=what)
+            raise InputError(f"must be a whole number, not {describe(value)}", file=file, key=what)
     if value < minimum:
-        raise InputError(f"must be at least {minimum}, not {value}", file=file, key=what)
+        raise InputError(f"must be at least {minimum}, not {describe(value)}", file=file, key=what)
+    if value > maximum:
+        raise InputError(f"must be at most {maximum:,}, not {describe(value)}", file=file, key=what)
     return int(value)
 
 
@@ -392,7 +405,7 @@ def check_n(n, *, file=None, key: str = "n") -> int:
     >>> check_n(1000)
     1000
     """
-    return _count(n, key, file=file, minimum=1)
+    return _count(n, key, file=file, minimum=1, maximum=N_MAX)
 
 
 def check_seed(seed, *, file=None, key: str = "seed") -> int | None:
@@ -734,6 +747,7 @@ def evaluate_chunked(
     chunk: int = DEFAULT_CHUNK,
     workers: int | None = None,
     readings=None,
+    cross_field: bool = False,
 ) -> dict[str, np.ndarray]:
     """:func:`tariffmodel.evaluate` over ``n`` scenarios in chunks of at most ``chunk``, on
     ``workers`` threads (default: the number of cores, at most 4).
@@ -753,6 +767,7 @@ def evaluate_chunked(
             n=stop - start,
             readings=readings,
             columns=columns,
+            cross_field=cross_field,
         )
         return start, stop, part
 
@@ -872,7 +887,7 @@ def monte_carlo(
     drawn = sample(spec, n, seed)
     keep = None if keep_outputs else [*summary_columns(), *FLAGS]
     try:
-        out = evaluate_chunked(sc, drawn, n, columns=keep, chunk=chunk)
+        out = evaluate_chunked(sc, drawn, n, columns=keep, chunk=chunk, cross_field=True)
     except InputError as exc:
         if exc.file is None and exc.key in drawn:  # a draw breaks a rule of the scenario format
             raise InputError(

@@ -384,9 +384,11 @@ def plan_from_dict(data: Mapping, *, file: str = "<memory>") -> AmrPlan:
     if not isinstance(d["capex"], Mapping) or not d["capex"]:
         raise ck.error("must be a non-empty mapping of asset classes", "capex")
     capex = tuple(_capex_class(ck, str(n), s, rates, lo, hi) for n, s in d["capex"].items())
-    opex_spec = d.get("opex") or {}
-    if not isinstance(opex_spec, Mapping):
-        raise ck.error("must be a mapping of operating costs", "opex")
+    opex_spec = d.get("opex", {})
+    if not isinstance(opex_spec, Mapping) or ("opex" in d and not opex_spec):
+        raise ck.error(
+            "must be a non-empty mapping of operating costs (leave opex out for none)", "opex"
+        )
     opex = tuple(_opex_item(ck, str(n), s, rates, lo, hi) for n, s in opex_spec.items())
     cyber = _cyber(ck, d["cyber_security"], rates, lo, hi) if "cyber_security" in d else None
     benefits = _benefits(ck, d.get("benefits") or {}, lo, hi)

@@ -8,6 +8,15 @@ from pathlib import Path
 from typing import Any
 
 from tariffmodel.inputs.errors import InputError, unknown_key_error
+from tariffmodel.inputs.fields import MONEY_MAX
+from tariffmodel.inputs.schema import describe
+
+#: The years a plan or a capex verification file may cover.
+PLAN_YEAR_MIN, PLAN_YEAR_MAX = 2000, 2100
+#: The largest amount, count or energy of a plan or capex verification file (RO, meters, kWh).
+AMOUNT_MAX = 100 * MONEY_MAX
+#: The longest asset life [years].
+LIFE_MAX = 100
 
 #: A WACC or other yearly rate at or above this is taken for a percent given by mistake.
 RATE_LIMIT = 0.3
@@ -49,10 +58,14 @@ class Checker:
     ) -> float:
         """A finite number; not negative (unless ``minimum`` is None); above 0 if ``positive``."""
         if isinstance(value, bool) or not isinstance(value, int | float):
-            raise self.error(f"must be a number, got {value!r}", key, year)
+            raise self.error(f"must be a number, got {describe(value)}", key, year)
+        if isinstance(value, int) and abs(value) > AMOUNT_MAX:
+            raise self.error(f"{describe(value)} is too large, at most {AMOUNT_MAX:g}", key, year)
         x = float(value)
         if not math.isfinite(x):
             raise self.error(f"must be a finite number, got {value!r}", key, year)
+        if abs(x) > AMOUNT_MAX:
+            raise self.error(f"must be at most {AMOUNT_MAX:g} in size, got {value!r}", key, year)
         if positive and x <= 0:
             raise self.error(f"must be greater than 0, got {value!r}", key, year)
         if minimum is not None and x < minimum:
@@ -60,8 +73,13 @@ class Checker:
         return x
 
     def integer(self, value: Any, key: str, *, minimum: int | None = None) -> int:
-        if isinstance(value, bool) or not isinstance(value, int | float) or value != int(value):
-            raise self.error(f"must be a whole number, got {value!r}", key)
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or (isinstance(value, float) and not math.isfinite(value))
+            or value != int(value)
+        ):
+            raise self.error(f"must be a whole number, got {describe(value)}", key)
         if minimum is not None and value < minimum:
             raise self.error(f"must be at least {minimum}, got {value!r}", key)
         return int(value)
@@ -82,10 +100,16 @@ class Checker:
         x = self.number(value, key)
         if x == 0:
             raise self.error("an asset life must be at least 1 year, got 0", key)
+        if x > LIFE_MAX:
+            raise self.error(f"an asset life must be at most {LIFE_MAX} years, got {value!r}", key)
         return self.integer(value, key, minimum=1)
 
     def year(self, value: Any, key: str, lo: int | None = None, hi: int | None = None) -> int:
         y = self.integer(value, key)
+        if not PLAN_YEAR_MIN <= y <= PLAN_YEAR_MAX:
+            raise self.error(
+                f"a year between {PLAN_YEAR_MIN} and {PLAN_YEAR_MAX} is due, not {describe(y)}", key
+            )
         if (lo is not None and y < lo) or (hi is not None and y > hi):
             raise self.error(f"year {y} is outside the years {lo}-{hi} of this file", key, y)
         return y

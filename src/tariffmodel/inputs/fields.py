@@ -13,6 +13,19 @@ import numpy as np
 
 from tariffmodel.licence.terms import GIVEN_TERMS
 
+#: The years any input file may name: a year outside is a typing mistake (20266, 99999).
+YEAR_MIN, YEAR_MAX = 1900, 2200
+
+#: Upper bounds of the sizes of the inputs, far above any Omani distribution licensee's figures
+#: and far below the floating-point range, so that no term of the model can overflow.
+MONEY_MAX = 1e13  # [RO]
+ENERGY_MAX = 1e14  # [kWh]
+ACCOUNTS_MAX = 1e9  # [accounts], [meters]
+DEMAND_MAX = 1e6  # [MVA]
+PER_ACCOUNT_MAX = 1e6  # [RO per account]
+PER_MVA_MAX = 1e9  # [RO per MVA]
+SCORE_MAX = 1e6  # [score]
+
 
 @dataclass(frozen=True)
 class Field:
@@ -59,11 +72,11 @@ class Field:
             )
         if self.minimum is not None:
             if self.strict_minimum and value <= self.minimum:
-                return f"{self.name} must be above {self.minimum!r} [{self.unit}], not {value!r}"
+                return f"{self.name} must be above {self.minimum:g} [{self.unit}], not {value!r}"
             if value < self.minimum:
-                return f"{self.name} must be at least {self.minimum!r} [{self.unit}], not {value!r}"
+                return f"{self.name} must be at least {self.minimum:g} [{self.unit}], not {value!r}"
         if self.maximum is not None and value > self.maximum:
-            return f"{self.name} must be at most {self.maximum!r} [{self.unit}], not {value!r}"
+            return f"{self.name} must be at most {self.maximum:g} [{self.unit}], not {value!r}"
         return None
 
     def check_values(self, values, allow_missing: bool = False) -> str | None:
@@ -92,8 +105,15 @@ class Field:
         return None
 
 
-def _money(name, description, minimum=None):
-    return Field(name, "RO", description, minimum=minimum)
+def _money(name, description, minimum=-MONEY_MAX, strict_minimum=False):
+    return Field(
+        name,
+        "RO",
+        description,
+        minimum=minimum,
+        maximum=MONEY_MAX,
+        strict_minimum=strict_minimum,
+    )
 
 
 #: Columns of the year table (``inputs``).
@@ -101,10 +121,20 @@ INPUT_FIELDS: dict[str, Field] = {
     f.name: f
     for f in [
         Field(
-            "year", "year", "the Relevant Year of the row", minimum=1900, maximum=2200, integer=True
+            "year",
+            "year",
+            "the Relevant Year of the row",
+            minimum=YEAR_MIN,
+            maximum=YEAR_MAX,
+            integer=True,
         ),
         Field(
-            "RUD", "kWh", "Regulated Units Distributed in the year", minimum=0, strict_minimum=True
+            "RUD",
+            "kWh",
+            "Regulated Units Distributed in the year",
+            minimum=0,
+            strict_minimum=True,
+            maximum=ENERGY_MAX,
         ),
         Field(
             "RBS",
@@ -112,16 +142,28 @@ INPUT_FIELDS: dict[str, Field] = {
             "Regulated Bulk Supplies in the year (not below RUD)",
             minimum=0,
             strict_minimum=True,
+            maximum=ENERGY_MAX,
         ),
         Field(
             "WS",
             "score",
             "the Licensee's Weighted KPI Score in the year; absent: on target",
             minimum=0,
+            maximum=SCORE_MAX,
         ),
         _money("ARDR", "Actual Regulated Distribution Revenue; absent: recovery x MADR", 0),
-        _money("MADR", "Maximum Allowed Distribution Revenue of the history year", 0),
-        _money("DB", "Distribution Business Revenue of the history year", 0),
+        _money(
+            "MADR",
+            "Maximum Allowed Distribution Revenue of the history year (paragraph 1 divides by it)",
+            0,
+            strict_minimum=True,
+        ),
+        _money(
+            "DB",
+            "Distribution Business Revenue of the history year (CS_t divides by it)",
+            0,
+            strict_minimum=True,
+        ),
         Field(
             "CPI",
             "fraction",
@@ -130,8 +172,21 @@ INPUT_FIELDS: dict[str, Field] = {
             maximum=0.5,
             fraction=True,
         ),
-        Field("CA", "accounts", "Customer Accounts registered", minimum=0, strict_minimum=True),
-        Field("DNS", "MVA", "Demand Not Secured (measured in relation to t-1)", minimum=0),
+        Field(
+            "CA",
+            "accounts",
+            "Customer Accounts registered",
+            minimum=0,
+            strict_minimum=True,
+            maximum=ACCOUNTS_MAX,
+        ),
+        Field(
+            "DNS",
+            "MVA",
+            "Demand Not Secured (measured in relation to t-1)",
+            minimum=0,
+            maximum=DEMAND_MAX,
+        ),
         Field(
             "SR",
             "fraction",
@@ -189,8 +244,17 @@ MODELLED_ALLOWED = (
 NOTIFIED_FIELDS: dict[str, tuple[Field, str]] = {
     f.name: (f, keyed)
     for f, keyed in [
-        (Field("a", "RO", "a_t, fixed element of DB_t", minimum=0), "t"),
-        (Field("c", "RO per account", "c_t, element of DB_t per customer account", minimum=0), "t"),
+        (Field("a", "RO", "a_t, fixed element of DB_t", minimum=0, maximum=MONEY_MAX), "t"),
+        (
+            Field(
+                "c",
+                "RO per account",
+                "c_t, element of DB_t per customer account",
+                minimum=0,
+                maximum=PER_ACCOUNT_MAX,
+            ),
+            "t",
+        ),
         (
             Field(
                 "p",
@@ -212,7 +276,16 @@ NOTIFIED_FIELDS: dict[str, tuple[Field, str]] = {
             Field("BAND", "fraction", "dead band above Target Losses", minimum=0, fraction=True),
             "own",
         ),
-        (Field("s", "RO per MVA", "s_t, value of Demand Not Secured", minimum=0), "t"),
+        (
+            Field(
+                "s",
+                "RO per MVA",
+                "s_t, value of Demand Not Secured",
+                minimum=0,
+                maximum=PER_MVA_MAX,
+            ),
+            "t",
+        ),
         (
             Field(
                 "r",
@@ -234,7 +307,17 @@ NOTIFIED_FIELDS: dict[str, tuple[Field, str]] = {
             ),
             "t",
         ),
-        (Field("TS", "score", "target KPI score", minimum=0, strict_minimum=True), "own"),
+        (
+            Field(
+                "TS",
+                "score",
+                "target KPI score",
+                minimum=0,
+                strict_minimum=True,
+                maximum=SCORE_MAX,
+            ),
+            "own",
+        ),
         (
             Field(
                 "loss_cap_share",
@@ -270,8 +353,8 @@ NOTIFIED_FIELDS: dict[str, tuple[Field, str]] = {
                 "nsf_last_year",
                 "year",
                 "last year of NSF_t (default 2026, footnote 2)",
-                minimum=1900,
-                maximum=2200,
+                minimum=YEAR_MIN,
+                maximum=YEAR_MAX,
                 integer=True,
             ),
             "scalar",

@@ -12,34 +12,47 @@ turns a checked :class:`ScenarioFile` into the scenario the engine runs on.
 from __future__ import annotations
 
 import copy
-import csv
-import io
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import pandas as pd
+from pydantic import AfterValidator, BeforeValidator, ValidationInfo, create_model, model_validator
+from pydantic_core import PydanticCustomError
 
 from tariffmodel.inputs.amr_plan import AmrPlan, load_plan
-from tariffmodel.inputs.errors import ScenarioError, did_you_mean, unknown_key_error
+from tariffmodel.inputs.csvio import number_cell, read_csv
+from tariffmodel.inputs.errors import ScenarioError, did_you_mean
 from tariffmodel.inputs.fields import (
     HISTORY_REQUIRED,
     INPUT_FIELDS,
     LICENCE_FEE_KEYS,
     MODELLED_ALLOWED,
+    MONEY_MAX,
     NOTIFIED_DEFAULTS,
     NOTIFIED_FIELDS,
     NOTIFIED_REQUIRED,
     TOP_LEVEL_KEYS,
-    TOP_LEVEL_REQUIRED,
+    Field,
+)
+from tariffmodel.inputs.schema import (
+    Number,
+    Schema,
+    Text,
+    Year,
+    check_year,
+    describe,
+    field_type,
+    not_a_mapping,
+    number_or_by_year,
+    rule_error,
+    validate,
+    year_type,
 )
 from tariffmodel.inputs.series import load_cpi, load_deposit_rates
 from tariffmodel.inputs.wpra_file import WpraFile, load_wpra
 from tariffmodel.inputs.yamlio import read_yaml
 from tariffmodel.licence.schedule2 import READING_IDS, READINGS
-
-CALL_CENTRE_KEYS = ("allowance", "kpis", "actuals")
-KPI_KEYS = ("name", "weight", "target", "higher_is_better")
 
 
 @dataclass(frozen=True)
@@ -94,6 +107,365 @@ def check_scenario(
 #: The earliest First Relevant Year accepted (the licence's is 2023): catches a mistyped year.
 FIRST_RELEVANT_YEAR_MIN = 2000
 
+# --------------------------------------------------------------------------- the schema
+
+
+def _years_list(value: Any) -> Any:
+    if not isinstance(value, list) or not value:
+        raise rule_error("years is a non-empty list such as [2026, 2027, 2028, 2029]")
+    return value
+
+
+def _loose(value: Any) -> Any:
+    return value  # checked by the model of its section, once the years are known
+
+
+class ScenarioTop(Schema):
+    """The top-level keys of a scenario file; each section is checked by a model of its own."""
+
+    name: Text
+    licensee: str | None = None
+    description: str | None = None
+    years: Annotated[list[Year], BeforeValidator(_years_list)]
+    first_relevant_year: year_type(0, 9999) = 2023
+    interpretation: Annotated[Any, BeforeValidator(_loose)] = None
+    notified: Annotated[Any, BeforeValidator(_loose)]
+    call_centre: Annotated[Any, BeforeValidator(_loose)] = None
+    inputs: Annotated[Any, BeforeValidator(_loose)]
+    cpi_series: Annotated[Any, BeforeValidator(_loose)] = None
+    deposit_rates: Text | None = None
+    amr: Text | None = None
+    amr_loss_reduction: bool = False
+    wpra: Text | None = None
+    licence_fee: Annotated[Any, BeforeValidator(_loose)] = None
+
+    @model_validator(mode="after")
+    def _years_in_order(self) -> ScenarioTop:
+        years = self.years
+        for prev, y in zip(years, years[1:], strict=False):
+            if y == prev:
+                raise rule_error("duplicate year", key="years", year=y)
+            if y != prev + 1:
+                raise rule_error(
+                    "years must be consecutive and ascending"
+                    + (f" (gap after {prev})" if y > prev else ""),
+                    key="years",
+                    year=y,
+                )
+        fry = self.first_relevant_year
+        if not FIRST_RELEVANT_YEAR_MIN <= fry <= years[0]:
+            raise rule_error(
+                f"the licence's First Relevant Year (2023 as licensed) must lie between "
+                f"{FIRST_RELEVANT_YEAR_MIN} and the first modelled year {years[0]}",
+                key="first_relevant_year",
+                year=fry,
+            )
+        if self.amr_loss_reduction and self.amr is None:
+            raise rule_error(
+                "amr_loss_reduction needs an AMR plan ('amr: PLAN')", key="amr_loss_reduction"
+            )
+        return self
+
+
+TOP_MODEL_KEYS = set(ScenarioTop.model_fields)
+assert TOP_MODEL_KEYS == set(TOP_LEVEL_KEYS), "fields.TOP_LEVEL_KEYS and ScenarioTop disagree"
+
+
+def _reading(switch: str):
+    def check(value: Any) -> Any:
+        if value not in READINGS[switch]:
+            raise rule_error(
+                f"reading {READING_IDS[switch]} must be one of {', '.join(READINGS[switch])}"
+                f"{did_you_mean(str(value), READINGS[switch])}, not {describe(value)}"
+            )
+        return value
+
+    return Annotated[Any, BeforeValidator(check)]
+
+
+Interpretation = create_model(
+    "Interpretation",
+    __base__=Schema,
+    **{k: (_reading(k), v[0]) for k, v in READINGS.items()},
+)
+
+
+class _NotifiedRules(Schema):
+    """The rules between Notified Values and the scenario's years (``context['years']``)."""
+
+    @model_validator(mode="after")
+    def _years_covered(self, info: ValidationInfo):
+        years = info.context["years"]
+        given = self.model_fields_set
+        for key in given:
+            val = getattr(self, key)
+            if isinstance(val, dict):
+                for y in val:
+                    # an entry no year reads would be ignored without a word
+                    if not years[0] - 1 <= y <= years[-1]:
+                        raise rule_error(
+                            f"outside the scenario's years: Notified Values by year run from the "
+                            f"history year {years[0] - 1} to the last modelled year {years[-1]}",
+                            key=key,
+                            year=y,
+                        )
+        first = years[0]
+        for key in ("a", "c", "p"):
+            val = getattr(self, key)
+            if isinstance(val, dict) and first not in val:
+                raise rule_error(
+                    f"{key} needs a value for the first modelled year (later years roll forward)",
+                    key=key,
+                    year=first,
+                )
+        last_nsf = self.nsf_last_year
+        for t in years:
+            for key in ("r", "CAP"):
+                self._need(key, t)
+            if t <= last_nsf:
+                self._need("s", t, "NSF_t applies up to nsf_last_year")
+            for key in ("TL", "BAND", "TS"):
+                self._need(
+                    key, t - 1, f"{'LOSS' if key != 'TS' else 'CS'}_{t} reads the entry of {t - 1}"
+                )
+        return self
+
+    def _need(self, key: str, year: int, why: str | None = None) -> None:
+        val = getattr(self, key)
+        if isinstance(val, dict) and year not in val:
+            rule = "Notified Value missing for this year" + (f" ({why})" if why else "")
+            raise rule_error(rule, key=key, year=year)
+
+
+def _notified_type(spec: Field, keyed: str) -> Any:
+    if keyed == "scalar":
+        return Annotated[
+            field_type(spec),
+            BeforeValidator(not_a_mapping("one number is due, not a mapping by year")),
+        ]
+    return number_or_by_year(field_type(spec))
+
+
+#: The Notified Values, one field per entry of ``fields.NOTIFIED_FIELDS``.
+Notified = create_model(
+    "Notified",
+    __base__=_NotifiedRules,
+    **{
+        key: (
+            _notified_type(spec, keyed),
+            ... if key in NOTIFIED_REQUIRED else NOTIFIED_DEFAULTS[key],
+        )
+        for key, (spec, keyed) in NOTIFIED_FIELDS.items()
+    },
+)
+
+
+class _RowRules(Schema):
+    """Rules between the columns of one row of the year table."""
+
+    @model_validator(mode="after")
+    def _row(self):
+        if self.ARDR is not None and self.recovery is not None:
+            raise rule_error("give ARDR or recovery, not both", key="recovery")
+        if self.RUD is not None and self.RBS is not None and self.RBS < self.RUD:
+            raise rule_error(
+                f"RBS ({self.RBS:g}) is below RUD ({self.RUD:g}): bulk supplies cannot be "
+                "less than units distributed",
+                key="RBS",
+            )
+        return self
+
+
+def _modelled_columns(value: Any) -> Any:
+    # MADR and DB are computed for modelled years: giving them there is an error
+    if isinstance(value, dict):
+        for col, val in value.items():
+            if col in INPUT_FIELDS and col not in MODELLED_ALLOWED and val is not None:
+                raise rule_error(
+                    f"{col} is not a column of a modelled row"
+                    + (" (it is computed)" if col in ("MADR", "DB") else ""),
+                    key=col,
+                )
+    return value
+
+
+class _ModelledRowRules(_RowRules):
+    @model_validator(mode="before")
+    @classmethod
+    def _only_modelled(cls, value: Any) -> Any:
+        return _modelled_columns(value)
+
+
+_ROW_FIELDS = {
+    col: (field_type(spec) | None, None) for col, spec in INPUT_FIELDS.items() if col != "year"
+}
+#: A row of the year table: the history row may carry every column (a CSV year table has them
+#: all; those a history row does not use are ignored), a modelled row only MODELLED_ALLOWED.
+HistoryRow = create_model("HistoryRow", __base__=_RowRules, **_ROW_FIELDS)
+ModelledRow = create_model("ModelledRow", __base__=_ModelledRowRules, **_ROW_FIELDS)
+
+
+class CpiSeries(Schema):
+    groups: Text
+    weights: Text
+
+
+def _kpi_target(value: float) -> float:
+    if value == 0:
+        raise rule_error("a KPI target of zero: Deviation = (A - T) / T is undefined")
+    if value < 0:
+        raise rule_error(f"a KPI target must be above 0, not {value!r}")
+    if value > KPI_VALUE_MAX:
+        raise rule_error(f"a KPI target must be at most {KPI_VALUE_MAX:g}, not {value!r}")
+    return value
+
+
+def _kpi_weight(value: float) -> float:
+    if value < 0:
+        raise rule_error(f"a KPI weight cannot be negative ({value:g})")
+    if value > 1:
+        raise rule_error(f"a KPI weight is a share of the score, at most 1, not {value!r}")
+    return value
+
+
+def _kpi_actual(value: float) -> float:
+    if value < 0:
+        raise rule_error(f"an actual value cannot be negative ({value:g})")
+    if value > KPI_VALUE_MAX:
+        raise rule_error(f"an actual value must be at most {KPI_VALUE_MAX:g}, not {value!r}")
+    return value
+
+
+#: The largest KPI target or actual accepted (shares, seconds, counts of calls).
+KPI_VALUE_MAX = 1e9
+
+
+def _allowance(value: float) -> float:
+    if value < 0:
+        raise rule_error("the allowance cannot be negative")
+    if value > MONEY_MAX:
+        raise rule_error(f"the allowance must be at most {MONEY_MAX:g} [RO], not {value!r}")
+    return value
+
+
+class Kpi(Schema):
+    name: Text
+    weight: Annotated[Number, AfterValidator(_kpi_weight)]
+    target: Annotated[Number, AfterValidator(_kpi_target)]
+    higher_is_better: bool = True
+
+
+def _kpis(value: Any) -> Any:
+    if not isinstance(value, list) or not value:
+        raise rule_error("a non-empty list of KPIs is due")
+    return value
+
+
+Allowance = Annotated[Number, AfterValidator(_allowance)]
+
+
+class CallCentre(Schema):
+    kpis: Annotated[list[Kpi], BeforeValidator(_kpis)]
+    actuals: dict[Year, dict[str, Annotated[Number, AfterValidator(_kpi_actual)]]] | None = None
+    allowance: number_or_by_year(Allowance) | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self, info: ValidationInfo):
+        years = info.context["years"]
+        names: list[str] = []
+        for n, kpi in enumerate(self.kpis, start=1):
+            if kpi.name in names:
+                raise rule_error(f"duplicate KPI name {kpi.name!r}", key=f"kpis[{n}].name")
+            names.append(kpi.name)
+        for y, vals in (self.actuals or {}).items():
+            if y not in years:
+                raise rule_error("actuals for a year that is not modelled", key="actuals", year=y)
+            for k in vals:
+                if k not in names:
+                    raise rule_error(
+                        f"unknown key{did_you_mean(k, names)}; allowed: {', '.join(sorted(names))}",
+                        key=f"actuals.{k}",
+                        year=y,
+                    )
+            for k in names:
+                if k not in vals:
+                    raise rule_error(
+                        "actual value missing for this KPI", key=f"actuals.{k}", year=y
+                    )
+        allowance = self.allowances(years)
+        for y in self.actuals or {}:
+            if y not in allowance:
+                raise rule_error(
+                    "allowance missing for a year with actuals", key="allowance", year=y
+                )
+        return self
+
+    def allowances(self, years) -> dict[int, float]:
+        if isinstance(self.allowance, dict):
+            return dict(self.allowance)
+        if self.allowance is None:
+            return {}
+        return {y: self.allowance for y in years}
+
+
+def _licence_fee_type(unit: str) -> Any:
+    if unit == "fraction":
+        return number_or_by_year(
+            Annotated[Number, AfterValidator(_between(0.0, 1.0, "a fraction in [0, 1] is due"))]
+        )
+    return number_or_by_year(
+        Annotated[Number, AfterValidator(_between(0.0, MONEY_MAX, "cannot be negative"))]
+    )
+
+
+def _between(lo: float, hi: float, below: str):
+    def check(value: float) -> float:
+        if value < lo or (hi <= 1.0 and value > hi):
+            raise rule_error(below)
+        if value > hi:
+            raise rule_error(f"must be at most {hi:g}, not {value!r}")
+        return value
+
+    return check
+
+
+class _LicenceFeeRules(Schema):
+    @model_validator(mode="after")
+    def _spans(self, info: ValidationInfo):
+        years = info.context["years"]
+        for key, (_, span, _) in LICENCE_FEE_KEYS.items():
+            val = getattr(self, key)
+            if isinstance(val, dict):
+                for y in _span(span, years):
+                    if y not in val:
+                        raise rule_error("value missing for this year", key=key, year=y)
+        return self
+
+    def by_year(self, years) -> dict[str, dict[int, float]]:
+        out = {}
+        for key, (_, span, _) in LICENCE_FEE_KEYS.items():
+            val = getattr(self, key)
+            out[key] = {
+                y: float(val[y] if isinstance(val, dict) else val) for y in _span(span, years)
+            }
+        return out
+
+
+def _span(span: str, years) -> range | list[int]:
+    h, last = years[0] - 1, years[-1]
+    return {"h..T": range(h, last + 1), "h..T-1": range(h, last), "t": years}[span]
+
+
+#: Condition 13's inputs, one field per entry of ``fields.LICENCE_FEE_KEYS``.
+LicenceFee = create_model(
+    "LicenceFee",
+    __base__=_LicenceFeeRules,
+    **{key: (_licence_fee_type(unit), ...) for key, (unit, _, _) in LICENCE_FEE_KEYS.items()},
+)
+
+
+# --------------------------------------------------------------------------- the builder
+
 
 class _Builder:
     def __init__(self, data, base_dir, file, path):
@@ -106,31 +478,23 @@ class _Builder:
     def error(self, rule, key=None, year=None, file=None):
         return ScenarioError(rule, file=file or self.file, key=key, year=year)
 
-    # -- numbers --
-    def number(self, value, key, year=None, file=None):
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            if isinstance(value, str):
-                raise self.error(f"text where a number is due: {value!r}", key, year, file)
-            raise self.error(
-                f"a number is due, not {type(value).__name__} {value!r}", key, year, file
-            )
-        return float(value)
-
-    def checked(self, spec, value, key, year=None, file=None):
-        v = self.number(value, key, year, file)
-        rule = spec.check(v)
-        if rule:
-            raise self.error(rule, key, year, file)
-        return v
+    def check(self, model, data, prefix="", *, year=None, file=None, missing=None, years=None):
+        return validate(
+            model,
+            data,
+            file=file or self.file,
+            prefix=prefix,
+            year=year,
+            context={"years": years},
+            missing=missing or "required key missing",
+            cls=ScenarioError,
+        )
 
     def year_value(self, value, key, file=None):
-        if isinstance(value, str) and value.strip().isdigit():
-            return int(value)  # a quoted year key, e.g. "2026": 0.02
-        if isinstance(value, bool) or not isinstance(value, int):
-            if isinstance(value, float) and value.is_integer():
-                return int(value)
-            raise self.error(f"a year is a whole number, not {value!r}", key, file=file)
-        return value
+        try:
+            return check_year(value)
+        except PydanticCustomError as exc:
+            raise self.error(exc.context["rule"], key, file=file) from None
 
     def resolve_path(self, value, key) -> Path:
         if not isinstance(value, str) or not value.strip():
@@ -150,45 +514,36 @@ class _Builder:
         d = self.data
         if not isinstance(d, dict):
             raise self.error("a scenario file is a mapping of keys (name, years, notified, inputs)")
-        for key in d:
-            if key not in TOP_LEVEL_KEYS:
-                raise unknown_key_error(key, TOP_LEVEL_KEYS, file=self.file)
-        for key in TOP_LEVEL_REQUIRED:
-            if d.get(key) is None:
-                raise self.error("required key missing", key)
-        name = d["name"]
-        if not isinstance(name, str) or not name.strip():
-            raise self.error("name must be a non-empty text", "name")
-        years = self.years(d["years"])
-        fry = self.year_value(d.get("first_relevant_year", 2023), "first_relevant_year")
-        if not FIRST_RELEVANT_YEAR_MIN <= fry <= years[0]:
-            raise self.error(
-                f"the licence's First Relevant Year (2023 as licensed) must lie between "
-                f"{FIRST_RELEVANT_YEAR_MIN} and the first modelled year {years[0]}",
-                "first_relevant_year",
-                fry,
-            )
-        readings = self.readings(d.get("interpretation"))
-        notified = self.notified(d["notified"], years)
-        rows = self.inputs(d["inputs"], years)
-        links = self.links(d, years)
-        call_centre = self.call_centre(d.get("call_centre"), years)
-        licensee = d.get("licensee")
-        description = d.get("description")
-        for key, val in (("licensee", licensee), ("description", description)):
-            if val is not None and not isinstance(val, str):
-                raise self.error("must be text", key)
-        return ScenarioFile(
-            name=name,
+        top = self.check(ScenarioTop, d)
+        years = list(top.years)
+        readings = dict(self.check(Interpretation, top.interpretation or {}, "interpretation"))
+        if not isinstance(top.notified, dict):
+            raise self.error("notified is a mapping of Notified Values", "notified")
+        notified_model = self.check(
+            Notified,
+            top.notified,
+            "notified",
+            missing="required Notified Value missing",
             years=years,
-            first_relevant_year=fry,
+        )
+        notified = {
+            k: (dict(v) if isinstance(v := getattr(notified_model, k), dict) else v)
+            for k in top.notified
+        }
+        rows = self.inputs(top.inputs, years)
+        links = self.links(top, years)
+        call_centre = self.call_centre(top.call_centre, years)
+        return ScenarioFile(
+            name=top.name,
+            years=years,
+            first_relevant_year=top.first_relevant_year,
             readings=readings,
             notified=notified,
             call_centre=call_centre,
             rows=rows,
             links=links,
-            licensee=licensee,
-            description=description,
+            licensee=top.licensee,
+            description=top.description,
             path=self.path,
             base_dir=self.base_dir,
             file=self.file,
@@ -196,102 +551,6 @@ class _Builder:
             sources=list(dict.fromkeys(self.sources)),
             data=copy.deepcopy(d),
         )
-
-    def years(self, value) -> list[int]:
-        if not isinstance(value, list) or not value:
-            raise self.error("years is a non-empty list such as [2026, 2027, 2028, 2029]", "years")
-        years = [self.year_value(y, "years") for y in value]
-        for prev, y in zip(years, years[1:], strict=False):
-            if y == prev:
-                raise self.error("duplicate year", "years", y)
-            if y != prev + 1:
-                raise self.error(
-                    "years must be consecutive and ascending"
-                    + (f" (gap after {prev})" if y > prev else ""),
-                    "years",
-                    y,
-                )
-        return years
-
-    def readings(self, value) -> dict[str, str]:
-        chosen = {k: v[0] for k, v in READINGS.items()}
-        if value is None:
-            return chosen
-        if not isinstance(value, dict):
-            raise self.error("interpretation is a mapping of reading switches", "interpretation")
-        for k, v in value.items():
-            if k not in READINGS:
-                raise unknown_key_error(k, READINGS, file=self.file, key_prefix="interpretation.")
-            if v not in READINGS[k]:
-                raise self.error(
-                    f"reading {READING_IDS[k]} must be one of {', '.join(READINGS[k])}"
-                    f"{did_you_mean(str(v), READINGS[k])}, not {v!r}",
-                    f"interpretation.{k}",
-                )
-            chosen[k] = v
-        return chosen
-
-    def notified(self, value, years) -> dict[str, Any]:
-        if not isinstance(value, dict):
-            raise self.error("notified is a mapping of Notified Values", "notified")
-        out: dict[str, Any] = {}
-        for key, val in value.items():
-            if key not in NOTIFIED_FIELDS:
-                raise unknown_key_error(
-                    key, NOTIFIED_FIELDS, file=self.file, key_prefix="notified."
-                )
-            spec, keyed = NOTIFIED_FIELDS[key]
-            full = f"notified.{key}"
-            if isinstance(val, dict):
-                if keyed == "scalar":
-                    raise self.error("one number is due, not a mapping by year", full)
-                out[key] = {
-                    self.year_value(y, full): self.checked(spec, v, full, y) for y, v in val.items()
-                }
-                for y in out[key]:
-                    # an entry no year reads would be ignored without a word
-                    if not years[0] - 1 <= y <= years[-1]:
-                        raise self.error(
-                            f"outside the scenario's years: Notified Values by year run from the "
-                            f"history year {years[0] - 1} to the last modelled year {years[-1]}",
-                            full,
-                            y,
-                        )
-            else:
-                if val is None:
-                    raise self.error("a value is due", full)
-                out[key] = self.checked(spec, val, full)
-        for key in NOTIFIED_REQUIRED:
-            if key not in out:
-                raise self.error("required Notified Value missing", f"notified.{key}")
-        first = years[0]
-        for key in ("a", "c", "p"):
-            if isinstance(out[key], dict) and first not in out[key]:
-                raise self.error(
-                    f"{key} needs a value for the first modelled year (later years roll forward)",
-                    f"notified.{key}",
-                    first,
-                )
-        last_nsf = out.get("nsf_last_year", NOTIFIED_DEFAULTS["nsf_last_year"])
-        for t in years:
-            for key in ("r", "CAP"):
-                self.need(out, key, t)
-            if t <= last_nsf:
-                self.need(out, key="s", year=t, why="NSF_t applies up to nsf_last_year")
-            for key in ("TL", "BAND", "TS"):
-                self.need(
-                    out,
-                    key,
-                    t - 1,
-                    why=f"{'LOSS' if key != 'TS' else 'CS'}_{t} reads the entry of {t - 1}",
-                )
-        return out
-
-    def need(self, out, key, year, why=None):
-        val = out[key]
-        if isinstance(val, dict) and year not in val:
-            rule = "Notified Value missing for this year" + (f" ({why})" if why else "")
-            raise self.error(rule, f"notified.{key}", year)
 
     # -- the year table --
     def inputs(self, value, years) -> dict[int, dict[str, float]]:
@@ -322,43 +581,10 @@ class _Builder:
                     year,
                     file,
                 )
-            # the history row may carry columns of a modelled row (a CSV year table has them
-            # all); they are not used. MADR and DB are computed for modelled years, so giving
-            # them there is an error.
-            allowed = INPUT_FIELDS if year == history else MODELLED_ALLOWED
-            row: dict[str, float] = {}
-            for col, val in raw.items():
-                if col == "year":
-                    continue
-                if col not in INPUT_FIELDS:
-                    raise unknown_key_error(
-                        col,
-                        [c for c in INPUT_FIELDS if c != "year"],
-                        file=file,
-                        key_prefix="inputs.",
-                        year=year,
-                    )
-                if val is None:
-                    continue
-                if col not in allowed:
-                    raise self.error(
-                        f"{col} is not a column of a modelled row"
-                        + (" (it is computed)" if col in ("MADR", "DB") else ""),
-                        f"inputs.{col}",
-                        year,
-                        file,
-                    )
-                row[col] = self.checked(INPUT_FIELDS[col], val, f"inputs.{col}", year, file)
-            if "ARDR" in row and "recovery" in row:
-                raise self.error("give ARDR or recovery, not both", "inputs.recovery", year, file)
-            if "RUD" in row and "RBS" in row and row["RBS"] < row["RUD"]:
-                raise self.error(
-                    f"RBS ({row['RBS']:g}) is below RUD ({row['RUD']:g}): bulk supplies cannot be "
-                    "less than units distributed",
-                    "inputs.RBS",
-                    year,
-                    file,
-                )
+            model = HistoryRow if year == history else ModelledRow
+            cells = {k: v for k, v in raw.items() if k != "year"}
+            checked = self.check(model, cells, "inputs", year=year, file=file)
+            row = {c: getattr(checked, c) for c in cells if getattr(checked, c) is not None}
             rows[year] = row
         if history not in rows:
             raise self.error(
@@ -377,216 +603,51 @@ class _Builder:
         return rows
 
     def read_csv(self, path: Path) -> list[dict[str, Any]]:
-        try:
-            text = path.read_text(encoding="utf-8-sig")
-        except UnicodeDecodeError:
-            raise self.error("not a CSV text file (UTF-8)", "inputs", file=str(path)) from None
-        except OSError as exc:
-            raise self.error(
-                f"cannot read the file: {exc.strerror}", "inputs", file=str(path)
-            ) from None
-        lines = [ln for ln in text.splitlines() if not ln.lstrip().startswith("#")]
-        reader = csv.DictReader(io.StringIO("\n".join(lines)))
-        if not reader.fieldnames:
-            raise self.error("the CSV file has no header row", "inputs", file=str(path))
-        header = [str(c).strip() for c in reader.fieldnames]
-        for col in header:
-            if header.count(col) > 1:
-                # csv would keep the last column of the name and drop the other unseen
-                raise self.error("the column appears twice in the header", f"inputs.{col}",
-                                 file=str(path))  # fmt: skip
+        table = read_csv(path, allowed=INPUT_FIELDS, cls=ScenarioError, key_prefix="inputs.")
         rows = []
-        for line_no, rec in enumerate(reader, start=2):
-            if None in rec:
-                raise self.error(
-                    f"line {line_no} has more cells than the header", "inputs", file=str(path)
-                )
+        for rec in table.records:
             row: dict[str, Any] = {}
             for col, cell in rec.items():
-                col = col.strip()
-                cell = (cell or "").strip()
                 if cell == "":
                     continue
-                try:
-                    row[col] = int(cell) if col == "year" else float(cell)
-                except ValueError:
-                    year = rec.get("year")
-                    raise self.error(
-                        f"text where a number is due: {cell!r}",
-                        f"inputs.{col}",
-                        int(year) if year and year.strip().isdigit() else None,
-                        str(path),
-                    ) from None
+                row[col] = cell if col == "year" else number_cell(cell)
             rows.append(row)
         return rows
 
     # -- linked files: checked and read here, turned into columns by tariffmodel.model.scenario --
-    def links(self, d, years) -> Links:
+    def links(self, top: ScenarioTop, years) -> Links:
         cpi = rates = plan = wpra = None
-        if d.get("cpi_series") is not None:
-            spec = d["cpi_series"]
-            if isinstance(spec, dict):
-                for key in spec:
-                    if key not in ("groups", "weights"):
-                        raise unknown_key_error(
-                            str(key), ["groups", "weights"], file=self.file,
-                            key_prefix="cpi_series.",
-                        )  # fmt: skip
-            if not isinstance(spec, dict) or set(spec) != {"groups", "weights"}:
-                raise self.error("cpi_series is {groups: CSV, weights: CSV}", "cpi_series")
-            groups = self.resolve_path(spec["groups"], "cpi_series.groups")
-            weights = self.resolve_path(spec["weights"], "cpi_series.weights")
+        if top.cpi_series is not None:
+            spec = self.check(CpiSeries, top.cpi_series, "cpi_series")
+            groups = self.resolve_path(spec.groups, "cpi_series.groups")
+            weights = self.resolve_path(spec.weights, "cpi_series.weights")
             cpi = load_cpi(groups, weights)
-        if d.get("deposit_rates") is not None:
-            rates = load_deposit_rates(self.resolve_path(d["deposit_rates"], "deposit_rates"))
-        switch = d.get("amr_loss_reduction", False)
-        if not isinstance(switch, bool):
-            raise self.error("true or false", "amr_loss_reduction")
-        if d.get("amr") is not None:
-            plan = load_plan(self.resolve_path(d["amr"], "amr"))
-        elif switch:
-            raise self.error(
-                "amr_loss_reduction needs an AMR plan ('amr: PLAN')", "amr_loss_reduction"
-            )
-        if d.get("wpra") is not None:
-            wpra = load_wpra(self.resolve_path(d["wpra"], "wpra"))
-        fee = self.licence_fee(d.get("licence_fee"), years)
+        if top.deposit_rates is not None:
+            rates = load_deposit_rates(self.resolve_path(top.deposit_rates, "deposit_rates"))
+        if top.amr is not None:
+            plan = load_plan(self.resolve_path(top.amr, "amr"))
+        if top.wpra is not None:
+            wpra = load_wpra(self.resolve_path(top.wpra, "wpra"))
+        fee = None
+        if top.licence_fee is not None:
+            fee = self.check(
+                LicenceFee, top.licence_fee, "licence_fee", missing="required", years=years
+            ).by_year(years)
         return Links(
             cpi=cpi,
             deposit_rates=rates,
             amr_plan=plan,
-            amr_loss_reduction=switch,
+            amr_loss_reduction=top.amr_loss_reduction,
             wpra=wpra,
             licence_fee=fee,
         )
 
-    def licence_fee(self, value, years) -> dict[str, dict[int, float]] | None:
-        """The inputs of Condition 13 by key and year (LF_Dt is computed by the model)."""
-        if value is None:
-            return None
-        if not isinstance(value, dict):
-            raise self.error(
-                "licence_fee is a mapping of " + ", ".join(LICENCE_FEE_KEYS), "licence_fee"
-            )
-        h, last = years[0] - 1, years[-1]
-        spans = {"h..T": range(h, last + 1), "h..T-1": range(h, last), "t": years}
-        got = {}
-        for key, val in value.items():
-            if key not in LICENCE_FEE_KEYS:
-                raise unknown_key_error(
-                    key, LICENCE_FEE_KEYS, file=self.file, key_prefix="licence_fee."
-                )
-            unit, span, _ = LICENCE_FEE_KEYS[key]
-            full = f"licence_fee.{key}"
-            by_year = (
-                {self.year_value(y, full): v for y, v in val.items()}
-                if isinstance(val, dict)
-                else {y: val for y in spans[span]}
-            )
-            for y in spans[span]:
-                if y not in by_year:
-                    raise self.error("value missing for this year", full, y)
-                v = self.number(by_year[y], full, y)
-                if v < 0 or (unit == "fraction" and v > 1):
-                    raise self.error(
-                        "a fraction in [0, 1] is due"
-                        if unit == "fraction"
-                        else "cannot be negative",
-                        full,
-                        y,
-                    )
-            got[key] = {y: float(by_year[y]) for y in spans[span]}
-        for key in LICENCE_FEE_KEYS:
-            if key not in got:
-                raise self.error("required", f"licence_fee.{key}")
-        return got
-
     def call_centre(self, value, years):
         if value is None:
             return None
-        key = "call_centre"
-        if not isinstance(value, dict):
-            raise self.error("call_centre is a mapping: allowance, kpis, actuals", key)
-        for k in value:
-            if k not in CALL_CENTRE_KEYS:
-                raise unknown_key_error(
-                    k, CALL_CENTRE_KEYS, file=self.file, key_prefix="call_centre."
-                )
-        kpis_raw = value.get("kpis")
-        if not isinstance(kpis_raw, list) or not kpis_raw:
-            raise self.error("a non-empty list of KPIs is due", "call_centre.kpis")
-        kpis = []
-        names = set()
-        for n, kpi in enumerate(kpis_raw, start=1):
-            where = f"call_centre.kpis[{n}]"
-            if not isinstance(kpi, dict):
-                raise self.error(
-                    "a KPI is a mapping: name, weight, target, higher_is_better", where
-                )
-            for k in kpi:
-                if k not in KPI_KEYS:
-                    raise unknown_key_error(k, KPI_KEYS, file=self.file, key_prefix=f"{where}.")
-            kname = kpi.get("name")
-            if not isinstance(kname, str) or not kname:
-                raise self.error("a KPI needs a name", f"{where}.name")
-            if kname in names:
-                raise self.error(f"duplicate KPI name {kname!r}", f"{where}.name")
-            names.add(kname)
-            for k in ("weight", "target"):
-                if k not in kpi:
-                    raise self.error("required", f"{where}.{k}")
-            weight = self.number(kpi["weight"], f"{where}.weight")
-            if weight < 0:
-                raise self.error(f"a KPI weight cannot be negative ({weight:g})", f"{where}.weight")
-            target = self.number(kpi["target"], f"{where}.target")
-            if target == 0:
-                raise self.error(
-                    "a KPI target of zero: Deviation = (A - T) / T is undefined", f"{where}.target"
-                )
-            hib = kpi.get("higher_is_better", True)
-            if not isinstance(hib, bool):
-                raise self.error("true or false", f"{where}.higher_is_better")
-            kpis.append(
-                {"name": kname, "weight": weight, "target": target, "higher_is_better": hib}
-            )
-        actuals_raw = value.get("actuals") or {}
-        if not isinstance(actuals_raw, dict):
-            raise self.error("actuals is a mapping {year: {kpi: value}}", "call_centre.actuals")
-        actuals = {}
-        for y, vals in actuals_raw.items():
-            y = self.year_value(y, "call_centre.actuals")
-            if y not in years:
-                raise self.error(
-                    "actuals for a year that is not modelled", "call_centre.actuals", y
-                )
-            if not isinstance(vals, dict):
-                raise self.error("a mapping {kpi: value} is due", "call_centre.actuals", y)
-            for k in vals:
-                if k not in names:
-                    raise unknown_key_error(
-                        k, names, file=self.file, key_prefix="call_centre.actuals.", year=y
-                    )
-            for k in names:
-                if k not in vals:
-                    raise self.error(
-                        "actual value missing for this KPI", f"call_centre.actuals.{k}", y
-                    )
-            actuals[y] = {k: self.number(v, f"call_centre.actuals.{k}", y) for k, v in vals.items()}
-        allowance_raw = value.get("allowance")
-        allowance: dict[int, float] = {}
-        if isinstance(allowance_raw, dict):
-            for y, v in allowance_raw.items():
-                y = self.year_value(y, "call_centre.allowance")
-                allowance[y] = self.number(v, "call_centre.allowance", y)
-        elif allowance_raw is not None:
-            v = self.number(allowance_raw, "call_centre.allowance")
-            allowance = {y: v for y in years}
-        for y, v in allowance.items():
-            if v < 0:
-                raise self.error("the allowance cannot be negative", "call_centre.allowance", y)
-        for y in actuals:
-            if y not in allowance:
-                raise self.error(
-                    "allowance missing for a year with actuals", "call_centre.allowance", y
-                )
-        return {"allowance": allowance, "kpis": kpis, "actuals": actuals}
+        cc = self.check(CallCentre, value, "call_centre", missing="required", years=years)
+        return {
+            "allowance": cc.allowances(years),
+            "kpis": [k.model_dump() for k in cc.kpis],
+            "actuals": {y: dict(v) for y, v in (cc.actuals or {}).items()},
+        }

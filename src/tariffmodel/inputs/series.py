@@ -21,8 +21,6 @@ The functions the scenario loader calls are :func:`load_cpi` with :func:`cpi_by_
 
 from __future__ import annotations
 
-import csv
-import io
 import os
 import re
 from collections.abc import Iterable, Mapping
@@ -30,7 +28,9 @@ from collections.abc import Iterable, Mapping
 import numpy as np
 import pandas as pd
 
-from tariffmodel.inputs.errors import InputError, did_you_mean, unknown_key_error
+from tariffmodel.inputs.csvio import number_cell, read_csv
+from tariffmodel.inputs.errors import InputError, did_you_mean
+from tariffmodel.inputs.schema import describe
 
 __all__ = [
     "BASKET_GROUPS",
@@ -559,44 +559,11 @@ def specified_rate_by_year(rates: pd.Series, years, publication_lag: int = 0) ->
 # loaders
 
 
-def _read_table(path) -> pd.DataFrame:
-    """A CSV file as text cells, lines starting with '#' (comments) and blank lines dropped."""
-    path = os.fspath(path)
-    try:
-        with open(path, encoding="utf-8") as fh:
-            lines = [ln for ln in fh if not ln.lstrip().startswith("#")]
-    except UnicodeDecodeError:
-        raise InputError("not a CSV text file (UTF-8)", file=path) from None
-    except OSError as exc:
-        raise InputError(f"cannot read the file: {exc.strerror}", file=path) from None
-    if not "".join(lines).strip():
-        raise InputError("the file holds no table (only comments or nothing)", file=path)
-    header = next(csv.reader([next(ln for ln in lines if ln.strip())]))
-    header = [c.strip() for c in header]
-    for col in header:
-        if header.count(col) > 1:  # pandas would rename the second one and read on
-            raise InputError("the column appears twice in the header", file=path, key=col)
-    try:
-        table = pd.read_csv(
-            io.StringIO("".join(lines)),
-            dtype=str,
-            keep_default_na=False,
-            skipinitialspace=True,
-        )
-    except (pd.errors.ParserError, ValueError) as exc:
-        raise InputError(f"not a readable CSV table: {exc}", file=path) from None
-    table.columns = [str(c).strip() for c in table.columns]
-    return table.apply(lambda col: col.str.strip())
-
-
-def _check_columns(table, allowed: Iterable[str], required: Iterable[str], *, file) -> None:
-    allowed = list(allowed)
-    for col in table.columns:
-        if col not in allowed:
-            raise unknown_key_error(col, allowed, file=file, cls=InputError)
-    for col in required:
-        if col not in table.columns:
-            raise InputError("required column missing", file=file, key=col)
+def _read_table(
+    path, allowed: Iterable[str] | None = None, required: Iterable[str] = ()
+) -> pd.DataFrame:
+    """A CSV file as text cells (the one CSV reader, :func:`tariffmodel.inputs.csvio.read_csv`)."""
+    return read_csv(path, allowed=allowed, required=required).frame()
 
 
 def _check_status(table, *, file, labels) -> None:
@@ -634,7 +601,15 @@ def _numbers(table, col: str, labels, *, file) -> np.ndarray:
     if bad.any():
         i = int(np.argmax(bad))
         text = table[col].iloc[i]
-        what = "blank" if text == "" else f"text {text!r} where a number is due"
+        value = number_cell(text)
+        if text == "":
+            what = "blank"
+        elif isinstance(value, int):
+            what = f"{describe(value)} is too large for a number of this file"
+        elif isinstance(value, float):
+            what = f"a finite number is due, not {text}"
+        else:
+            what = f"text {describe(text)} where a number is due"
         raise InputError(f"{labels[i]}: {what}", file=file, key=col)
     return values
 
@@ -665,9 +640,7 @@ def load_cpi_groups(groups_csv) -> pd.DataFrame:
         an index of zero or below, a status outside :data:`STATUSES`.
     """
     file = os.fspath(groups_csv)
-    table = _read_table(file)
-    allowed = ["month", *map(str, GROUPS), *_TEXT_COLUMNS]
-    _check_columns(table, allowed, ["month"], file=file)
+    table = _read_table(file, ["month", *map(str, GROUPS), *_TEXT_COLUMNS], ["month"])
     _require_basket([_group_number(c) for c in table.columns], "no column", file=file)
     months = _parse_months(table, file=file)
     labels = [f"month {m}" for m in months]
@@ -713,10 +686,7 @@ def load_cpi_weights(weights_csv) -> pd.Series:
         blank, text or negative weight, a status outside :data:`STATUSES`.
     """
     file = os.fspath(weights_csv)
-    table = _read_table(file)
-    _check_columns(
-        table, ["group", "name", "weight", *_TEXT_COLUMNS], ["group", "weight"], file=file
-    )
+    table = _read_table(file, ["group", "name", "weight", *_TEXT_COLUMNS], ["group", "weight"])
     groups = []
     for text in table["group"]:
         g = _group_number(text)
@@ -783,8 +753,7 @@ def load_deposit_rates(rates_csv) -> pd.Series:
         :data:`STATUSES`.
     """
     file = os.fspath(rates_csv)
-    table = _read_table(file)
-    _check_columns(table, ["month", "rate", *_TEXT_COLUMNS], ["month", "rate"], file=file)
+    table = _read_table(file, ["month", "rate", *_TEXT_COLUMNS], ["month", "rate"])
     months = _parse_months(table, file=file)
     labels = [f"month {m}" for m in months]
     _check_status(table, file=file, labels=labels)

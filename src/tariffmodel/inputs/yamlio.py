@@ -1,7 +1,9 @@
 """The one YAML reader of the project's input files (scenarios, AMR plans, WPRA files, draws, ranges).
 
 YAML 1.2 numbers (``1.3e9`` is a number, not text), a duplicate key is an error, a date that
-does not exist is an error; every error names the file and the line.
+does not exist is an error; every error names the file and the line. A file larger than
+:data:`~tariffmodel.inputs.limits.YAML_MAX_BYTES` is refused before it is read, and one nested
+deeper than :data:`~tariffmodel.inputs.limits.YAML_MAX_DEPTH` before it is built.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import Any
 import yaml
 
 from tariffmodel.inputs.errors import InputError
+from tariffmodel.inputs.limits import YAML_MAX_BYTES, YAML_MAX_DEPTH, check_size
 
 # --- YAML with floats such as 1.3e9 and no duplicate keys -----------------------------------
 
@@ -67,9 +70,25 @@ def _construct_timestamp(loader, node):
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
 
 
+def _check_depth(text: str) -> None:
+    """Refuse a document nested deeper than YAML_MAX_DEPTH (read event by event, no recursion)."""
+    depth = 0
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > YAML_MAX_DEPTH:
+                raise InputError(
+                    f"nested deeper than {YAML_MAX_DEPTH} levels of mappings and lists "
+                    f"(line {event.start_mark.line + 1}); no input file needs more"
+                )
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+
+
 def read_yaml(path: str | Path, cls: type[InputError] = InputError) -> Any:
     """Read a YAML file with the project's loader; errors (``cls``) name the file and the line."""
     path = Path(path)
+    check_size(path, YAML_MAX_BYTES, cls=cls)
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -77,6 +96,7 @@ def read_yaml(path: str | Path, cls: type[InputError] = InputError) -> Any:
     except (OSError, UnicodeDecodeError) as exc:
         raise cls(f"cannot read the file: {exc}", file=str(path)) from None
     try:
+        _check_depth(text)
         return yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
     except InputError as exc:
         raise cls(exc.rule, file=str(path), key=exc.key) from None

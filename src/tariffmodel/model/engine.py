@@ -97,7 +97,9 @@ def targets(scenario: Scenario) -> list[str]:
     return out
 
 
-def _apply_overrides(sc: Scenario, base: dict[str, Any], overrides, n: int | None):
+def _apply_overrides(
+    sc: Scenario, base: dict[str, Any], overrides, n: int | None, cross_field: bool = False
+):
     arrays = dict(base)
     if not overrides:
         return arrays, (n or 1)
@@ -114,6 +116,7 @@ def _apply_overrides(sc: Scenario, base: dict[str, Any], overrides, n: int | Non
     if n < 1:
         raise ScenarioError("the number of scenarios must be at least 1", key="n")
     T = len(sc.years)
+    energy: list[tuple[str, int | None]] = []  # the targets that set RUD or RBS
     for target, value in overrides.items():
         section, key, year = parse_target(target, sc)
         value = np.asarray(value, dtype=float)
@@ -175,7 +178,32 @@ def _apply_overrides(sc: Scenario, base: dict[str, Any], overrides, n: int | Non
         full = np.array(np.broadcast_to(arrays[name], (n, L)), dtype=float)
         full[:, cols] = block
         arrays[name] = full
+        if name in ("RUD", "RBS"):
+            energy.append((target, year))
+    if energy and cross_field:
+        _check_energy(sc, arrays, energy)
     return arrays, n
+
+
+def _check_energy(sc: Scenario, arrays: dict[str, Any], energy: list) -> None:
+    """The rule between columns of the scenario file holds for values set here: RBS_t >= RUD_t
+    in every year of every variant (one comparison over all variants)."""
+    rud, rbs = np.asarray(arrays["RUD"]), np.asarray(arrays["RBS"])
+    bad = rbs < rud
+    if not bad.any():
+        return
+    bad = np.broadcast_to(bad, np.broadcast_shapes(rud.shape, rbs.shape))
+    i, j = np.unravel_index(int(np.argmax(bad)), bad.shape)
+    year = sc.history_year + int(j)
+    lo = float(np.broadcast_to(rbs, bad.shape)[i, j])
+    hi = float(np.broadcast_to(rud, bad.shape)[i, j])
+    target = next((t for t, y in energy if y == year), energy[-1][0])
+    raise InputError(
+        f"RBS ({lo:g}) is below RUD ({hi:g}): bulk supplies cannot be less than units "
+        "distributed (a value set for this target, which a scenario file could not hold)",
+        key=target,
+        year=year,
+    )
 
 
 ALL_COLUMNS = MADR_COLUMNS[1:] + EXTRA_COLUMNS
@@ -200,6 +228,7 @@ def evaluate(
     n: int | None = None,
     readings: dict[str, str] | None = None,
     columns=None,
+    cross_field: bool = False,
 ) -> dict[str, np.ndarray]:
     """Every madr.csv column for ``n`` variants of a scenario, in one vectorised call.
 
@@ -220,6 +249,9 @@ def evaluate(
     columns : iterable of str, optional
         Keep only these columns (default every column); the others are still computed where
         they enter the kept ones, but not stored, which saves memory and time for large ``n``.
+    cross_field : bool, default False
+        Hold the overrides to the rules between columns of the scenario file too (RBS_t not
+        below RUD_t), as for draws; ranges and grids may explore beyond them.
 
     Returns
     -------
@@ -232,7 +264,7 @@ def evaluate(
         if changed:
             scenario = scenario.with_readings(**changed)
     base = scenario.arrays()
-    A, n = _apply_overrides(scenario, base, overrides, n)
+    A, n = _apply_overrides(scenario, base, overrides, n, cross_field)
     R = A["readings"]
     years = A["years"]
     T = len(years)
@@ -342,7 +374,22 @@ def evaluate(
             buf[j] = row[name]
         a_prev, c_prev, p_prev = a, c, p
         ardr_prev, madr_prev, db_prev, para5_prev = ardr, madr, db, p5
+    _refuse_non_finite(out, years, scenario._file)
     return {k: v.T for k, v in out.items()}
+
+
+def _refuse_non_finite(out: dict[str, np.ndarray], years, file) -> None:
+    """No term leaves the engine as NaN or infinity: name the first such term and its year."""
+    for name, buf in out.items():
+        if buf.dtype.kind == "f" and not np.isfinite(buf).all():
+            j = int(np.argmax(~np.isfinite(buf).all(axis=1)))
+            raise InputError(
+                f"{name} is not a finite number in this year: the inputs are beyond any range the "
+                "formulas can carry",
+                file=file,
+                key=name,
+                year=int(years[j]),
+            )
 
 
 def to_frame(result: dict[str, np.ndarray], years, draw: int = 0) -> pd.DataFrame:

@@ -9,6 +9,7 @@ import pytest
 import yaml
 
 import tariffmodel as tm
+from tariffmodel.inputs.errors import InputError
 
 DATA = Path(__file__).parent / "data"
 WORKED_EXAMPLE = DATA / "worked-example.yaml"
@@ -50,3 +51,13 @@ def write_scenario(tmp_path):
         return path
 
     return _write
+
+
+def expect_input_error(load, tmp_path, data, match):
+    """Write ``data`` as YAML, load it with ``load``; the InputError must name the file."""
+    path = tmp_path / "input.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    with pytest.raises(InputError, match=match) as info:
+        load(path)
+    assert str(path) in str(info.value)
+    return info.value

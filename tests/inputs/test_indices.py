@@ -19,7 +19,7 @@ from tariffmodel.inputs import series as ix
 from tariffmodel.inputs.errors import InputError
 from tariffmodel.licence import condition13 as c13
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "data"
 GROUPS_CSV = DATA / "cpi" / "sultanate-cpi-groups.csv"
 WEIGHTS_CSV = DATA / "cpi" / "sultanate-cpi-weights.csv"

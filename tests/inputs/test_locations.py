@@ -6,7 +6,7 @@ from pathlib import Path
 
 from tariffmodel.inputs import locations
 
-CHECKOUT = Path(__file__).resolve().parents[1]
+CHECKOUT = Path(__file__).resolve().parents[2]
 
 
 def test_default_is_the_checkout_whatever_the_working_folder(monkeypatch, tmp_path):

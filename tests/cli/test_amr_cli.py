@@ -16,7 +16,7 @@ import yaml
 from tariffmodel.cli.main import main
 from tariffmodel.model import amr
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 PLAN = ROOT / "data" / "amr" / "nedc-amr-plan.yaml"
 WPRA = ROOT / "data" / "amr" / "nedc-wpra.yaml"
 

@@ -17,7 +17,9 @@ from hypothesis import strategies as st
 from tariffmodel.inputs.errors import InputError
 from tariffmodel.model import amr
 
-ROOT = Path(__file__).resolve().parents[1]
+from conftest import expect_input_error
+
+ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_PLAN = ROOT / "data" / "amr" / "nedc-amr-plan.yaml"
 
 
@@ -352,16 +354,6 @@ class TestDefaultPlan:
 
 
 # --------------------------------------------------------------------------- bad input
-
-
-def expect_input_error(load, tmp_path, data, match):
-    """Write ``data`` as YAML, load it with ``load``; the InputError must name the file."""
-    path = tmp_path / "input.yaml"
-    path.write_text(yaml.safe_dump(data, sort_keys=False))
-    with pytest.raises(InputError, match=match) as info:
-        load(path)
-    assert str(path) in str(info.value)
-    return info.value
 
 
 def bad(tmp_path, data, match):

@@ -11,7 +11,7 @@ import pytest
 from tariffmodel.dashboards.amr import AmrDashboard, edited_plan, list_plans
 from tariffmodel.model import amr
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 PLAN = ROOT / "data" / "amr" / "nedc-amr-plan.yaml"
 
 

@@ -12,7 +12,7 @@ import pytest
 
 from tariffmodel.batch.runner import KERNEL_NAME, _ipc_kernel_manager_class, require_parameters_cell
 
-NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
+NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 NAMES = [
     "price_control_review",
     "scenario_explorer",

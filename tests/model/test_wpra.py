@@ -10,12 +10,13 @@ import pytest
 import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_amr_plan import expect_input_error
 
 from tariffmodel.inputs.wpra_file import wpra_from_dict
 from tariffmodel.model import wpra
 
-ROOT = Path(__file__).resolve().parents[1]
+from conftest import expect_input_error
+
+ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_WPRA = ROOT / "data" / "amr" / "nedc-wpra.yaml"
 
 

@@ -12,7 +12,7 @@ import pytest
 
 from tariffmodel.batch.runner import KERNEL_NAME, _ipc_kernel_manager_class, require_parameters_cell
 
-DASHBOARDS = Path(__file__).resolve().parents[1] / "notebooks" / "dashboards"
+DASHBOARDS = Path(__file__).resolve().parents[2] / "notebooks" / "dashboards"
 NAMES = ["madr_dashboard", "amr_dashboard"]
 WIDGET = "application/vnd.jupyter.widget-view+json"
 

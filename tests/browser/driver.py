@@ -112,11 +112,14 @@ def _tree_cpu_seconds(pid: int, tick: int) -> float:
 @contextlib.contextmanager
 def serve(
     scenarios: Path, log: Path, *, pool_size: int = 1, extra: list[str] | None = None,
-    timeout: float = 60.0,
+    timeout: float = 60.0, command: list[str] | None = None,
 ) -> Iterator[Server]:  # fmt: skip
-    """Start ``tariffmodel dashboard`` on a free port; stop it (and its kernels) at the end."""
+    """Start ``tariffmodel dashboard`` on a free port; stop it (and its kernels) at the end.
+
+    ``command`` replaces ``python -m tariffmodel`` (a benchmark's runner, say).
+    """
     port = free_port()
-    argv = [sys.executable, "-m", "tariffmodel", "dashboard", "--port", str(port),
+    argv = [*(command or [sys.executable, "-m", "tariffmodel"]), "dashboard", "--port", str(port),
             "--scenarios", str(scenarios), "--pool-size", str(pool_size), *(extra or [])]  # fmt: skip
     log.parent.mkdir(parents=True, exist_ok=True)
     with open(log, "wb") as fh:

@@ -10,7 +10,11 @@ The page draws with plotly.js's "finance" distribution (:data:`TRACE_TYPES`), ve
 ``tariffmodel/dashboards/static`` from the npm package ``plotly.js-finance-dist-min`` (MIT licence, its
 text beside it; ``scripts/vendor_plotly.sh`` refreshes it). It is a quarter of the code of
 plotly's own FigureWidget, which bundles every trace type of plotly.js; the browser compiles
-and starts it that much sooner, which is most of a dashboard's first render.
+and starts it that much sooner, which is most of a dashboard's first render. Measured by
+``python benchmarks/run.py workarounds`` (the MADR dashboard's first render with a preheated
+kernel in headless chromium, this build and the full plotly.js of the plotly package served
+alternately, four servers each, on two cores): 4.0 s against 5.3 s with the full plotly.js
+(x 1.49, load average 5-6) and 4.8 s against 10.6 s (x 2.35, load average 8-9).
 
 Under ``tariffmodel dashboard`` the server serves that code as a file (:func:`plotly_module`)
 and the widget's JavaScript only imports it (the browser fetches and caches it once, beside

@@ -38,23 +38,6 @@ def _percent():
     return PercentFormatter(1.0)
 
 
-def warm_up() -> None:
-    """Import matplotlib and its PNG backend, load the fonts and lay out one figure of each
-    kind the Monte Carlo command draws, so that the next figures are drawn at full speed."""
-    import io
-
-    years = np.array([2026, 2027])
-    band = pd.DataFrame(
-        {
-            "year": years,
-            **{f"MADR_{k}": [1e8, 2e8] for k in ("p5", "p50", "p95", "mean")},
-        }
-    )
-    densities = histogram_densities(np.array([[1e8, 1e8], [2e8, 3e8]]), 3)
-    for fig in (fan_chart(band), density_figure(densities, years)):
-        fig.savefig(io.BytesIO(), format="png", dpi=120)
-
-
 def save_figure(fig: Figure, path: str | os.PathLike, dpi: int = 120) -> Path:
     """Write a figure to ``path`` (format from the suffix) and return the path."""
     path = Path(path)

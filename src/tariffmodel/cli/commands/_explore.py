@@ -45,17 +45,10 @@ def write_outputs(
     seed=None,
     extra: dict | None = None,
     write: Callable[[Path], None] | None = None,
-    worker=None,
-    worker_figures: dict[str, Any] | None = None,
 ) -> None:
-    """Write CSV tables, figures and ``manifest.json`` into ``out``, all or nothing.
-
-    ``figures`` are drawn here; ``worker_figures`` (file name -> job) by ``worker``, a
-    :class:`tariffmodel.reporting.figures_worker.FigureWorker`, while the tables are written.
-    """
+    """Write CSV tables, figures (file name -> function making it) and ``manifest.json`` into
+    ``out``, all or nothing."""
     with staged_output(out) as stage:
-        if worker_figures:
-            worker.submit({stage / name: job for name, job in worker_figures.items()})
         for name, frame in tables.items():
             frame.to_csv(stage / name, index=name.startswith("grid"))
         if figures:
@@ -63,8 +56,6 @@ def write_outputs(
                 save_figure(make(), stage / name)
         if write is not None:
             write(stage)
-        if worker_figures:
-            worker.wait()
         write_manifest(
             stage,
             inputs=scenario_inputs(sc, *extra_inputs),

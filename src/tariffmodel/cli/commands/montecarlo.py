@@ -7,13 +7,10 @@ term, probabilities of paragraphs 3-5), ``montecarlo.png`` (fan chart) and
 
 from __future__ import annotations
 
-import contextlib
-
 from tariffmodel.analysis import montecarlo as mc
 from tariffmodel.cli.allocator import keep_freed_memory
 from tariffmodel.cli.commands import _explore
-from tariffmodel.reporting.figures_worker import FigureWorker
-from tariffmodel.reporting.plots import histogram_densities
+from tariffmodel.reporting.plots import density_figure, fan_chart, histogram_densities
 
 
 def register(subparsers) -> None:
@@ -40,38 +37,34 @@ def run(args) -> int:
     if args.n is not None:
         _explore.check_count(args.n, "--n", _explore.MAX_DRAWS)
     _explore.seed_option(args.seed)
-    with contextlib.ExitStack() as stack:
-        # first of all, so that matplotlib loads in a helper process while this one works
-        worker = stack.enter_context(FigureWorker()) if args.plots else None
-        keep_freed_memory()  # a million draws: reuse freed pages rather than fault them in again
-        sc = _explore.load_scenario(args.scenario)
-        spec = mc.load_draws(args.draws, sc)
-        if args.n is None and spec.n is not None:
-            _explore.check_count(spec.n, "n", _explore.MAX_DRAWS, file=args.draws)
-        result = mc.monte_carlo(sc, spec, n=args.n, seed=args.seed)
-        figures = {}
-        if args.plots:
-            densities = histogram_densities(result.madr)
-            figures = {
-                "montecarlo.png": ("fan_chart", (result.summary,), {}),
-                "madr_histogram.png": ("density_figure", (densities, result.years), {}),
-            }
+    keep_freed_memory()  # a million draws: reuse freed pages rather than fault them in again
+    sc = _explore.load_scenario(args.scenario)
+    spec = mc.load_draws(args.draws, sc)
+    if args.n is None and spec.n is not None:
+        _explore.check_count(spec.n, "n", _explore.MAX_DRAWS, file=args.draws)
+    result = mc.monte_carlo(sc, spec, n=args.n, seed=args.seed)
+    figures = {}
+    if args.plots:
+        densities = histogram_densities(result.madr)
+        figures = {
+            "montecarlo.png": lambda: fan_chart(result.summary),
+            "madr_histogram.png": lambda: density_figure(densities, result.years),
+        }
 
-        def write(stage):
-            if args.save_draws:
-                result.draws_frame().to_parquet(stage / "draws.parquet", index=False)
+    def write(stage):
+        if args.save_draws:
+            result.draws_frame().to_parquet(stage / "draws.parquet", index=False)
 
-        _explore.write_outputs(
-            args.out,
-            sc,
-            tables={"montecarlo.csv": result.summary},
-            extra_inputs=[args.draws],
-            seed=result.seed,
-            extra={"draws": result.n, "targets": spec.targets},
-            write=write,
-            worker=worker,
-            worker_figures=figures,
-        )
+    _explore.write_outputs(
+        args.out,
+        sc,
+        tables={"montecarlo.csv": result.summary},
+        figures=figures,
+        extra_inputs=[args.draws],
+        seed=result.seed,
+        extra={"draws": result.n, "targets": spec.targets},
+        write=write,
+    )
     last = result.summary.iloc[-1]
     print(
         f"montecarlo: {sc.name}: {result.n:,} draws of {len(spec.targets)} targets "

@@ -845,7 +845,7 @@ def write_workbook(
         try:
             book.wb.close()
         except xlsxwriter.exceptions.FileCreateError as exc:  # the OSError it wraps
-            raise exc.args[0] if exc.args and isinstance(exc.args[0], OSError) else exc
+            raise (exc.args[0] if exc.args and isinstance(exc.args[0], OSError) else exc) from None
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)

@@ -3,6 +3,7 @@ against the engine, before and after a reviewer's edits (slow)."""
 
 from __future__ import annotations
 
+import io
 import math
 import re
 import shutil
@@ -290,3 +291,9 @@ def test_names_survive_libreoffice(recalculated):
     assert set(before) <= set(after), sorted(set(before) - set(after))[:10]
     assert all(after[n] == before[n] for n in before)
     assert _cell(wb, after, "CHECKS_ALL").value is True
+
+
+def test_workbook_as_bytes(worked_example, worked_book):
+    data = W.workbook_bytes(worked_example)
+    wb = openpyxl.load_workbook(io.BytesIO(data))
+    assert set(_names(wb)) == set(_names(openpyxl.load_workbook(worked_book)))

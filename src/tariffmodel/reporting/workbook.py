@@ -38,6 +38,7 @@ cap of LOSS_t, ``ARDRK_YEAR`` the ARDR_{t-1} used in K_Dt, ``PARA3_YEAR`` .. the
 from __future__ import annotations
 
 import datetime as _dt
+import io
 import math
 import os
 from collections.abc import Callable
@@ -144,10 +145,10 @@ class _Row:
 class _Book:
     """The xlsxwriter workbook with its formats and defined names."""
 
-    def __init__(self, path: str | os.PathLike):
-        self.wb = xlsxwriter.Workbook(
-            str(path), {"nan_inf_to_errors": True, "strings_to_formulas": False}
-        )
+    def __init__(self, path: str | os.PathLike | io.BytesIO):
+        target = path if isinstance(path, io.BytesIO) else str(path)
+        options = {"nan_inf_to_errors": True, "strings_to_formulas": False, "in_memory": True}
+        self.wb = xlsxwriter.Workbook(target, options)
         self.names: dict[str, str] = {}
         self._formats: dict[tuple, Any] = {}
         self.bold = self.wb.add_format({"bold": True})
@@ -800,6 +801,30 @@ def _write_about(book: _Book, sc: Scenario, record: dict[str, Any]) -> None:
 # --- the workbook ---------------------------------------------------------------------------
 
 
+def _fill(book: _Book, scenario: Scenario, table: pd.DataFrame, record: dict[str, Any]) -> None:
+    A = scenario.arrays()
+    _write_inputs(book, scenario, A)
+    _write_calculation(book, scenario, _calc_rows(scenario, table, A))
+    _write_bill(book, scenario, table)
+    _write_checks(book, scenario)
+    _write_about(book, scenario, record)
+    book.wb.set_properties(
+        {
+            "title": f"MADR: {scenario.name}",
+            "comments": "Schedule 2 of the Distribution Licence, written by tariffmodel "
+            f"{record['package_version']} on {_dt.date.today().isoformat()}",
+        }
+    )
+
+
+def _record(scenario: Scenario, command: str | None) -> dict[str, Any]:
+    return provenance(
+        scenario.sources,
+        readings={f"{READING_IDS[k]} {k}": v for k, v in scenario.readings.items()},
+        command=command,
+    )
+
+
 def write_workbook(
     scenario: Scenario, path: str | os.PathLike, command: str | None = None
 ) -> pd.DataFrame:
@@ -819,29 +844,13 @@ def write_workbook(
         The engine's projection whose values the formulas hold as cached results.
     """
     table = project(scenario)
-    A = scenario.arrays()
     path = Path(path)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp.xlsx")
-    record = provenance(
-        scenario.sources,
-        readings={f"{READING_IDS[k]} {k}": v for k, v in scenario.readings.items()},
-        command=command,
-    )
+    record = _record(scenario, command)
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         book = _Book(tmp)
-        _write_inputs(book, scenario, A)
-        _write_calculation(book, scenario, _calc_rows(scenario, table, A))
-        _write_bill(book, scenario, table)
-        _write_checks(book, scenario)
-        _write_about(book, scenario, record)
-        book.wb.set_properties(
-            {
-                "title": f"MADR: {scenario.name}",
-                "comments": "Schedule 2 of the Distribution Licence, written by tariffmodel "
-                f"{record['package_version']} on {_dt.date.today().isoformat()}",
-            }
-        )
+        _fill(book, scenario, table, record)
         try:
             book.wb.close()
         except xlsxwriter.exceptions.FileCreateError as exc:  # the OSError it wraps
@@ -851,6 +860,17 @@ def write_workbook(
         tmp.unlink(missing_ok=True)
         raise
     return table
+
+
+def workbook_bytes(scenario: Scenario, record: dict[str, Any] | None = None) -> bytes:
+    """The live workbook of ``scenario`` as the bytes of an ``.xlsx`` file (for downloads).
+
+    ``record`` is the provenance record for the About sheet (made here when not given)."""
+    buf = io.BytesIO()
+    book = _Book(buf)
+    _fill(book, scenario, project(scenario), record or _record(scenario, None))
+    book.wb.close()
+    return buf.getvalue()
 
 
 def workbook(scenario: Scenario, path: str | os.PathLike) -> Path:

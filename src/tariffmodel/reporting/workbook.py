@@ -217,9 +217,17 @@ def _write_inputs(book: _Book, sc: Scenario, A: dict[str, Any]) -> None:
     ws.set_column(first, first + len(all_years), 17)
     row = HEADER_ROW + 1
 
+    raw = sc.to_dict(resolved=False)
+    files = {
+        "CPI": ", ".join(str(v) for v in (raw.get("cpi_series") or {}).values()),
+        "SR": str(raw.get("deposit_rates") or ""),
+        "RBS": str(raw.get("amr") or ""),
+    }
+
     def source_of(col: str, default: str) -> str:
         if col in sc.filled:
-            return f"linked file: {sc.filled[col]}"
+            where = f" ({files[col]})" if files.get(col) else ""
+            return f"value from a linked file: {sc.filled[col]}{where}"
         return default
 
     def year_row(symbol, words, unit, kind, source, yrs, value_of, name_of):

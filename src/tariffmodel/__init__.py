@@ -32,6 +32,7 @@ _LAZY = {
     "loss_curve": "tariffmodel.analysis.loss_incentive",
     "value_of_loss_point": "tariffmodel.analysis.loss_incentive",
     "amr_loss_effect": "tariffmodel.analysis.loss_incentive",
+    "workbook": "tariffmodel.reporting.workbook",
 }
 
 

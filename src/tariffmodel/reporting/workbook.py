@@ -1,0 +1,887 @@
+"""A live Excel model of the cap, for a regulator to audit and edit.
+
+:func:`write_workbook` writes one scenario as an ``.xlsx`` workbook in which every term of MADR_t
+of every year is an Excel formula over input cells, written as Schedule 2 writes it, with the
+engine's values stored as the formulas' cached results. Change an input cell (an X, a CPI, an
+RBS) or a reading switch and Excel or LibreOffice recomputes the cap as the engine would.
+
+Sheets:
+
+* **Inputs**: every Notified Value and year-table value the scenario uses, one cell each, with
+  its unit and source (values filled by linked files, CPI_t, SR, AMR_t, WPRA_t, LF_Dt, are
+  values with a note of the file), the readings R1-R5 that can move a number as switch cells
+  with a list of their values, the call-centre KPIs when the scenario has them. Input cells are
+  unlocked; everything else is locked (sheet protection without a password).
+* **Calculation**: every term of madr.csv for every year, one row each, a formula over the
+  inputs and the earlier years' cells, with the licence paragraph beside it.
+* **Bill impact**: MADR per kWh distributed and per customer account.
+* **Checks**: MADR_t equals the sum of its terms, LOSS_t within its cap, KS_t within its clamp,
+  each year; every cell shows TRUE.
+* **About**: package version, git commit, input hashes, readings, date, the naming rules.
+
+Defined names (Excel ignores case, so each name is unique without it):
+
+* ``SYMBOL_YEAR`` for each quantity of a year: inputs by their own year (``CPI_2027``,
+  ``X_2027``, ``RBS_2026``, ``TL_2026``), computed quantities by the year of the cap they enter,
+  as in madr.csv (``AL_2027`` is AL_{t-1} used in 2027, ``LOSS_2027``, ``K_2028``, ``MADR_2029``);
+* ``SYMBOL`` for a quantity with no year (``loss_cap_share``, ``nsf_last_year``);
+* ``READING_R1`` .. for the switches.
+
+Where two quantities would share a name the input takes a suffix: ``Cconn_YEAR`` is C_t, the
+connection charges (``c_YEAR`` is c_t, the element per account; Excel would not tell them
+apart); ``a_notified_YEAR`` (also c, p) is the Notified Value of a_t, blank where the Authority
+notifies none, ``a_YEAR`` the value used; ``ARDRgiven_YEAR`` is ARDR_t as reported, blank where
+not given, ``ARDR_YEAR`` the value used (recovery x MADR_t when blank). ``LOSSCAP_YEAR`` is the
+cap of LOSS_t, ``ARDRK_YEAR`` the ARDR_{t-1} used in K_Dt, ``PARA3_YEAR`` .. the tests.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import io
+import math
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import xlsxwriter
+import xlsxwriter.exceptions
+from xlsxwriter.utility import xl_rowcol_to_cell
+
+from tariffmodel.inputs.fields import AMOUNT_COLUMNS, INPUT_FIELDS, NOTIFIED_FIELDS
+from tariffmodel.licence.schedule2 import EDGE_TOLERANCE, READING_IDS, READINGS
+from tariffmodel.licence.terms import BY_SYMBOL, TERMS, TESTS
+from tariffmodel.model.engine import project
+from tariffmodel.model.scenario import Scenario
+from tariffmodel.reporting.provenance import provenance
+from tariffmodel.reporting.run_outputs import BAISA_PER_RO
+
+INPUTS_SHEET = "Inputs"
+CALCULATION_SHEET = "Calculation"
+BILL_SHEET = "Bill impact"
+CHECKS_SHEET = "Checks"
+ABOUT_SHEET = "About"
+
+#: The Calculation sheet: the row of the years, the column of the keys (madr.csv columns and
+#: helper rows), the first column of values (the history year), all 0-based.
+HEADER_ROW = 2
+KEY_COLUMN = 0
+FIRST_YEAR_COLUMN = 5
+
+#: The input column whose name differs from its symbol (see the module docstring).
+INPUT_NAME = {"C": "Cconn", "ARDR": "ARDRgiven"}
+
+#: Number formats by unit.
+NUMBER_FORMATS = {
+    "RO": "#,##0.00",
+    "fraction": "0.0000%",
+    "kWh": "#,##0",
+    "accounts": "#,##0",
+    "MVA": "#,##0.000",
+    "RO per account": "#,##0.0000",
+    "RO per kWh": "0.000000",
+    "RO per MVA": "#,##0.00",
+    "baisa/kWh": "0.0000",
+    "score": "0.0000",
+    "ratio": "0.000000",
+    "0/1": "0",
+    "year": "0",
+    "flag": "General",
+    "": "General",
+}
+
+_COL_WIDTHS = (14, 30, 44, 16, 30)
+
+
+def gt(x: str, y: str) -> str:
+    """``x > y`` beyond the edge tolerance, as an Excel formula: the workbook's
+    :func:`tariffmodel.licence.schedule2.strictly_greater`.
+
+    >>> gt("a", "b")
+    '((a)-(b)>MAX(ABS(a),ABS(b),1)*EDGE_TOLERANCE)'
+    """
+    return f"(({x})-({y})>MAX(ABS({x}),ABS({y}),1)*EDGE_TOLERANCE)"
+
+
+def _num(v: float) -> str:
+    """A number in a formula, exactly as Python reads it."""
+    return repr(float(v))
+
+
+def offered_readings(scenario: Scenario) -> dict[str, str]:
+    """The switches offered in the workbook (switch -> why), those that can move a number.
+
+    R5 (cpi_basis) only changes how CPI_t is computed from its series; the workbook holds CPI_t
+    as values, so it is not offered. R2 (call_centre) moves CC_t only when the scenario has a
+    call-centre block.
+    """
+    out = {
+        "loss_deadband": "D_t after the First Relevant Year (paragraph 1b)",
+        "para4_excess": "the excess tested by paragraph 4",
+        "para5_substitution": "the ARDR_{t-1} used in K_Dt after paragraph 5 held",
+    }
+    if scenario.call_centre is not None:
+        out["call_centre"] = "CC_t (paragraph 1e)"
+    return {k: out[k] for k in READINGS if k in out}
+
+
+@dataclass
+class _Row:
+    key: str
+    symbol: str
+    words: str
+    paragraph: str
+    unit: str
+    formula: Callable[[int, int], str | None]  # (year, index) -> formula text or None
+    value: Callable[[int, int], Any]
+    name: str | None = None  # defined-name prefix
+    history: tuple[str, Any] | None = None  # formula and value of the history-year column
+
+
+class _Book:
+    """The xlsxwriter workbook with its formats and defined names."""
+
+    def __init__(self, path: str | os.PathLike | io.BytesIO):
+        target = path if isinstance(path, io.BytesIO) else str(path)
+        options = {"nan_inf_to_errors": True, "strings_to_formulas": False, "in_memory": True}
+        self.wb = xlsxwriter.Workbook(target, options)
+        self.names: dict[str, str] = {}
+        self._formats: dict[tuple, Any] = {}
+        self.bold = self.wb.add_format({"bold": True})
+        self.title = self.wb.add_format({"bold": True, "font_size": 14})
+        self.header = self.wb.add_format(
+            {"bold": True, "bg_color": "#DDE4EE", "bottom": 1, "text_wrap": True, "valign": "top"}
+        )
+        self.section = self.wb.add_format({"bold": True, "bg_color": "#F2F2F2"})
+        self.wrap = self.wb.add_format({"text_wrap": True, "valign": "top"})
+
+    def fmt(self, unit: str, locked: bool = True):
+        key = (unit, locked)
+        if key not in self._formats:
+            spec: dict[str, Any] = {"num_format": NUMBER_FORMATS.get(unit, "General")}
+            if not locked:
+                spec.update({"locked": False, "bg_color": "#FFF2CC", "border": 1})
+            self._formats[key] = self.wb.add_format(spec)
+        return self._formats[key]
+
+    def define(self, name: str, sheet: str, row: int, col: int) -> None:
+        if name.lower() in (n.lower() for n in self.names):
+            raise ValueError(f"defined name {name} twice")
+        ref = xl_rowcol_to_cell(row, col, row_abs=True, col_abs=True)
+        self.names[name] = f"'{sheet}'!{ref}"
+        self.wb.define_name(name, f"='{sheet}'!{ref}")
+
+
+def _finite(v) -> bool:
+    return v is not None and not (isinstance(v, float) and math.isnan(v))
+
+
+def _setup_sheet(ws, book: _Book, freeze_row: int, freeze_col: int, landscape: bool = True):
+    for i, w in enumerate(_COL_WIDTHS[:freeze_col]):
+        ws.set_column(i, i, w)
+    ws.freeze_panes(freeze_row, freeze_col)
+    if landscape:
+        ws.set_landscape()
+    ws.set_paper(9)  # A4
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(freeze_row - 1)
+    ws.protect("", {"format_columns": True, "format_rows": True})
+
+
+# --- Inputs ---------------------------------------------------------------------------------
+
+
+def _write_inputs(book: _Book, sc: Scenario, A: dict[str, Any]) -> None:
+    ws = book.wb.add_worksheet(INPUTS_SHEET)
+    h, years = sc.history_year, list(sc.years)
+    all_years = [h, *years]
+    col_of = {y: FIRST_YEAR_COLUMN + i for i, y in enumerate(all_years)}
+    first = FIRST_YEAR_COLUMN  # the column of the history year, and of one-number values
+    ws.write(0, 0, f"Inputs: {sc.name}", book.title)
+    ws.write(
+        1,
+        0,
+        "Yellow cells are inputs: edit them and the cap is recomputed. Blank yellow cells are "
+        "values not given (see the source column).",
+    )
+    header = ["symbol", "what it is", "unit", "kind", "source", *all_years]
+    for j, text in enumerate(header):
+        ws.write(HEADER_ROW, j, text, book.header)
+    _setup_sheet(ws, book, HEADER_ROW + 1, first)
+    ws.set_column(3, 3, 16)
+    ws.set_column(first - 1, first - 1, 36)
+    ws.set_column(first, first + len(all_years), 17)
+    row = HEADER_ROW + 1
+
+    raw = sc.to_dict(resolved=False)
+    files = {
+        "CPI": ", ".join(str(v) for v in (raw.get("cpi_series") or {}).values()),
+        "SR": str(raw.get("deposit_rates") or ""),
+        "RBS": str(raw.get("amr") or ""),
+    }
+
+    def source_of(col: str, default: str) -> str:
+        if col in sc.filled:
+            where = f" ({files[col]})" if files.get(col) else ""
+            return f"value from a linked file: {sc.filled[col]}{where}"
+        return default
+
+    def year_row(symbol, words, unit, kind, source, yrs, value_of, name_of):
+        nonlocal row
+        for j, text in enumerate((symbol, words, unit, kind, source)):
+            ws.write(row, j, text, book.wrap if j in (1, 4) else None)
+        for y in yrs:
+            v = value_of(y)
+            cell_fmt = book.fmt(unit, locked=False)
+            if _finite(v):
+                ws.write_number(row, col_of[y], float(v), cell_fmt)
+            else:
+                ws.write_blank(row, col_of[y], None, cell_fmt)
+            book.define(name_of(y), INPUTS_SHEET, row, col_of[y])
+        row += 1
+
+    def section(text):
+        nonlocal row
+        row += 1
+        ws.write(row, 0, text, book.section)
+        for j in range(1, first + len(all_years)):
+            ws.write_blank(row, j, None, book.section)
+        row += 1
+
+    # the year table
+    section("Year table (inputs of the scenario file)")
+    rows = sc.rows
+    for col in ("RUD", "RBS", "WS", "ARDR"):
+        f = INPUT_FIELDS[col]
+        default = {
+            "WS": "scenario; blank: on target (WS = TS)",
+            "ARDR": f"scenario; blank: recovery x MADR_t (history year {h}: given)",
+        }.get(col, "scenario")
+        year_row(
+            col if col != "ARDR" else "ARDR (given)",
+            f.description,
+            f.unit,
+            "year table",
+            source_of(col, default),
+            all_years,
+            lambda y, col=col: rows[y].get(col),
+            lambda y, col=col: (
+                f"{col}_{y}" if y == h or col not in INPUT_NAME else f"{INPUT_NAME[col]}_{y}"
+            ),
+        )
+    for col in ("MADR", "DB"):
+        f = INPUT_FIELDS[col]
+        year_row(col, f.description, f.unit, "history year", "scenario", [h],
+                 lambda y, col=col: rows[y][col], lambda y, col=col: f"{col}_{y}")  # fmt: skip
+    defaults = {"DNS": 0.0, "recovery": 1.0, **{c: 0.0 for c in AMOUNT_COLUMNS}}
+    for col in ("CPI", "CA", "DNS", "SR", *AMOUNT_COLUMNS, "recovery"):
+        f = INPUT_FIELDS[col]
+        words = BY_SYMBOL[col].licence + ", " + f.description if col in BY_SYMBOL else f.description
+        absent = f"scenario; not given: {defaults[col]:g}" if col in defaults else "scenario"
+        year_row(
+            col,
+            words,
+            f.unit,
+            "year table",
+            source_of(col, absent),
+            years,
+            lambda y, col=col: rows[y].get(col, defaults.get(col)),
+            lambda y, col=col: f"{INPUT_NAME.get(col, col)}_{y}",
+        )
+
+    # Notified Values
+    section("Notified Values (the Authority)")
+    for key, (f, keyed) in NOTIFIED_FIELDS.items():
+        if keyed == "scalar":
+            continue
+        if keyed == "t":
+            yrs = years
+        else:  # TL, BAND, TS: own year, read at t-1
+            yrs = [h, *years[:-1]]
+        if key in ("a", "c", "p"):
+            words = f"{f.description}: Notified Value; blank: rolled forward (paragraph 1a, 1b)"
+            yrs, source = years, "notified; blank: not notified"
+            name_of = lambda y, key=key: f"{key}_notified_{y}"  # noqa: E731
+        else:
+            words, source = f.description, "notified"
+            name_of = lambda y, key=key: f"{key}_{y}"  # noqa: E731
+        year_row(key, words, f.unit, "Notified Value", source, yrs,
+                 lambda y, key=key: sc.notified_value(key, y), name_of)  # fmt: skip
+
+    # call centre
+    cc = sc.call_centre
+    if cc is not None:
+        section("Call centre (paragraph 1e): allowance, KPIs and their actuals")
+        year_row("Allowance", "Call Centre Allowance of the year (0 in a year without actuals)",
+                 "RO", "call centre", "scenario", years,
+                 lambda y: cc["allowance"].get(y, 0.0) if y in cc["actuals"] else 0.0,
+                 lambda y: f"CCallowance_{y}")  # fmt: skip
+        for k, kpi in enumerate(cc["kpis"], start=1):
+            for what, value, unit in (
+                ("weight", kpi["weight"], "fraction"),
+                ("target", kpi["target"], ""),
+                ("higher", 1.0 if kpi["higher_is_better"] else 0.0, "0/1"),
+            ):
+                ws.write(row, 0, f"CC{k}_{what}")
+                ws.write(row, 1, f"{kpi['name']}: {what}"
+                         + (" is better (1) or lower (0)" if what == "higher" else ""),
+                         book.wrap)  # fmt: skip
+                ws.write(row, 2, unit)
+                ws.write(row, 3, "call centre")
+                ws.write(row, 4, "scenario; one number")
+                ws.write_number(row, first, float(value), book.fmt(unit, locked=False))
+                book.define(f"CC{k}_{what}", INPUTS_SHEET, row, first)
+                row += 1
+            year_row(f"CC{k}_actual", f"{kpi['name']}: actual performance (blank: no actuals)",
+                     "", "call centre", "scenario", years,
+                     lambda y, kpi=kpi: cc["actuals"].get(y, {}).get(kpi["name"]),
+                     lambda y, k=k: f"CC{k}_actual_{y}")  # fmt: skip
+
+    # one number each
+    section("One number each (value in the first year column)")
+    ws.write(row - 1, first, "value", book.section)
+    scalars = [("first_relevant_year", "year", "the First Relevant Year (paragraph 1b)",
+                sc.first_relevant_year)]  # fmt: skip
+    for key, (f, keyed) in NOTIFIED_FIELDS.items():
+        if keyed == "scalar":
+            scalars.append((key, f.unit, f.description, sc.notified_value(key)))
+    for key, unit, words, value in scalars:
+        for j, text in enumerate((key, words, unit, "one number", "scenario (or its default)")):
+            ws.write(row, j, text, book.wrap if j == 1 else None)
+        ws.write_number(row, first, float(value), book.fmt(unit, locked=False))
+        book.define(key, INPUTS_SHEET, row, first)
+        row += 1
+    ws.write(row, 0, "EDGE_TOLERANCE")
+    ws.write(row, 1, "relative tolerance of edge comparisons (the model's, not the licence's)",
+             book.wrap)  # fmt: skip
+    ws.write(row, 3, "model constant")
+    ws.write(row, 4, "tariffmodel (locked)")
+    ws.write_number(row, first, EDGE_TOLERANCE, book.fmt("", locked=True))
+    book.define("EDGE_TOLERANCE", INPUTS_SHEET, row, first)
+    row += 1
+
+    # readings
+    section("Readings of unclear licence text (switches)")
+    offered = offered_readings(sc)
+    for switch in READINGS:
+        rid = READING_IDS[switch]
+        ws.write(row, 0, rid)
+        ws.write(row, 2, "reading")
+        ws.write(row, 3, "switch")
+        value = sc.readings[switch]
+        if switch in offered:
+            ws.write(row, 1, f"{switch}: {offered[switch]}; one of {', '.join(READINGS[switch])}",
+                     book.wrap)  # fmt: skip
+            ws.write(row, 4, "scenario")
+            ws.write_string(row, first, value, book.fmt("", locked=False))
+            ws.data_validation(row, first, row, first,
+                               {"validate": "list", "source": list(READINGS[switch])})  # fmt: skip
+            book.define(f"READING_{rid}", INPUTS_SHEET, row, first)
+        else:
+            why = (
+                "CPI_t is given as values, computed outside the workbook under this reading"
+                if switch == "cpi_basis"
+                else "no call-centre block: CC_t is 0 under both readings"
+            )
+            ws.write(row, 1, f"{switch}: not offered ({why})", book.wrap)
+            ws.write(row, 4, "scenario (fixed)")
+            ws.write_string(row, first, value)
+        row += 1
+
+
+# --- Calculation ----------------------------------------------------------------------------
+
+
+def _calc_rows(sc: Scenario, table: pd.DataFrame, A: dict[str, Any]) -> list[_Row | str]:
+    """The rows of the Calculation sheet (a string is a section title)."""
+    h = sc.history_year
+    T = table.set_index("year")
+
+    def v(col):
+        return lambda t, j: T.at[t, col]
+
+    def ref(name_of, col, words, paragraph, unit, symbol=None, key=None):
+        return _Row(key or col, symbol or f"{col}_t", words, paragraph, unit,
+                    lambda t, j: f"={name_of(t)}", v(col))  # fmt: skip
+
+    rows: list[_Row | str] = ["Indexation and DB_t (paragraph 1a)"]
+    rows.append(ref(lambda t: f"CPI_{t}", "CPI", "change of the Omani CPI", "1a", "fraction"))
+    rows.append(ref(lambda t: f"X_{t}", "X", "efficiency factor X_Dt", "1a", "fraction", "X_Dt"))
+
+    def indexed(sym, with_x):
+        def formula(t, j):
+            if j == 0:
+                return f"={sym}_notified_{t}"
+            rolled = f"{sym}_{t - 1}*(1+CPI_{t}" + (f"-X_{t})" if with_x else ")")
+            return f"=IF(ISBLANK({sym}_notified_{t}),{rolled},{sym}_notified_{t})"
+
+        return formula
+
+    words = {
+        "a": ("fixed element of DB_t: Notified Value, else a_{t-1} x (1 + CPI_t - X_Dt)", "RO"),
+        "c": ("per account: Notified Value, else c_{t-1} x (1 + CPI_t - X_Dt)", "RO per account"),
+        "p": ("value of losses: Notified Value, else p_{t-1} x (1 + CPI_t)", "RO per kWh"),
+    }
+    for sym in ("a", "c", "p"):
+        rows.append(_Row(sym, f"{sym}_t", words[sym][0], "1a" if sym != "p" else "1b",
+                         words[sym][1], indexed(sym, sym != "p"), v(sym), name=sym))  # fmt: skip
+    rows.append(ref(lambda t: f"CA_{t}", "CA", "customer accounts", "1a", "accounts"))
+    rows.append(_Row("DB", "DB_t", "distribution business revenue: a_t + c_t x CA_t", "1a", "RO",
+                     lambda t, j: f"=a_{t}+c_{t}*CA_{t}", v("DB"), name="DB",
+                     history=(f"=DB_{h}", sc.rows[h]["DB"])))  # fmt: skip
+
+    rows.append("Loss incentive LOSS_t (paragraph 1b)")
+    rows.append(ref(lambda t: f"RUD_{t}", "RUD", "regulated units distributed in t", "12(g)",
+                    "kWh"))  # fmt: skip
+    rows.append(ref(lambda t: f"RBS_{t}", "RBS", "regulated bulk supplies in t", "12(h)", "kWh"))
+    rows.append(
+        _Row(
+            "AL",
+            "AL_{t-1}",
+            "actual losses: 1 - RUD_{t-1} / RBS_{t-1}",
+            "1b",
+            "fraction",
+            lambda t, j: f"=1-RUD_{t - 1}/RBS_{t - 1}",
+            v("AL"),
+            name="AL",
+        )
+    )
+    rows.append(ref(lambda t: f"TL_{t - 1}", "TL", "target losses of t-1", "1b", "fraction",
+                    "TL_{t-1}"))  # fmt: skip
+    rows.append(ref(lambda t: f"BAND_{t - 1}", "BAND", "dead band above TL of t-1", "1b",
+                    "fraction", "BAND_{t-1}"))  # fmt: skip
+    upper_row = _Row("upper", "TL_{t-1} + BAND_{t-1}", "upper edge of the dead band", "1b",
+                     "fraction", lambda t, j: f"=TL_{t - 1}+BAND_{t - 1}",
+                     lambda t, j: T.at[t, "TL"] + T.at[t, "BAND"], name="UPPER")  # fmt: skip
+    rows.append(upper_row)
+
+    def d_formula(t, j):
+        al, tl, upper_cell = f"AL_{t}", f"TL_{t - 1}", f"UPPER_{t}"
+        band_rule = f"IF(OR({gt(tl, al)},{gt(al, upper_cell)}),1,0)"
+        later_rule = f"IF(OR({gt(upper_cell, al)},{gt(al, upper_cell)}),1,0)"
+        return f'=IF(OR({t}=first_relevant_year,READING_R1="every_year"),{band_rule},{later_rule})'
+
+    rows.append(_Row("D", "D_t", "dead-band factor: 1 outside the band (First Relevant Year; "
+                     "later years as R1 reads)", "1b, R1", "0/1", d_formula, v("D"), name="D"))  # fmt: skip
+    rows.append(
+        _Row(
+            "LD",
+            "LD_t",
+            "loss difference: (TL_{t-1} - AL_{t-1}) x D_t",
+            "1b",
+            "fraction",
+            lambda t, j: f"=(TL_{t - 1}-AL_{t})*D_{t}",
+            v("LD"),
+            name="LD",
+        )
+    )
+    rows.append(_Row("BL", "BL_t", "base loss incentive: RUD_{t-1} x p_t x LD_t", "1b", "RO",
+                     lambda t, j: f"=RUD_{t - 1}*p_{t}*LD_{t}", v("BL"), name="BL"))  # fmt: skip
+    rows.append(
+        _Row(
+            "loss_cap",
+            "Cap_t",
+            "cap of the loss incentive: share x DB_t",
+            "1b",
+            "RO",
+            lambda t, j: f"=DB_{t}*loss_cap_share",
+            v("loss_cap"),
+            name="LOSSCAP",
+        )
+    )
+    rows.append(_Row("LOSS", "LOSS_t", "loss incentive: BL_t within +- Cap_t", "1b", "RO",
+                     lambda t, j: f"=MAX(MIN(BL_{t},LOSSCAP_{t}),-LOSSCAP_{t})", v("LOSS"),
+                     name="LOSS"))  # fmt: skip
+
+    rows.append("Network security factor NSF_t (paragraph 1c)")
+    rows.append(ref(lambda t: f"DNS_{t}", "DNS", "demand not secured", "1c", "MVA"))
+    rows.append(ref(lambda t: f"s_{t}", "s", "value of demand not secured", "1c", "RO per MVA"))
+    rows.append(_Row("NSF", "NSF_t", "DNS_t x s_t up to the last year of NSF, then 0",
+                     "1c, footnote 2", "RO",
+                     lambda t, j: f"=IF({t}<=nsf_last_year,DNS_{t}*s_{t},0)", v("NSF"),
+                     name="NSF"))  # fmt: skip
+
+    rows.append("Customer satisfaction CS_t (paragraph 1d)")
+    rows.append(_Row("WS_prev", "WS_{t-1}", "weighted KPI score of t-1 (blank: on target, TS)",
+                     "1d", "score",
+                     lambda t, j: f"=IF(ISBLANK(WS_{t - 1}),TS_{t - 1},WS_{t - 1})",
+                     v("WS_prev")))  # fmt: skip
+    rows.append(ref(lambda t: f"TS_{t - 1}", "TS_prev", "target score of t-1", "1d", "score",
+                    "TS_{t-1}"))  # fmt: skip
+    rows.append(_Row("KS", "KS_t", "KPI score factor: WS_{t-1} / TS_{t-1} within 1 +- CAP_t",
+                     "1d", "ratio", lambda t, j: _ks_formula(t), v("KS"), name="KS"))  # fmt: skip
+    rows.append(
+        _Row(
+            "CS",
+            "CS_t",
+            "(KS_t - 1) x r_t x DB_{t-1} / CAP_t",
+            "1d",
+            "RO",
+            lambda t, j: f"=(KS_{t}-1)*r_{t}*DB_{t - 1}/CAP_{t}",
+            v("CS"),
+            name="CS",
+        )
+    )
+
+    rows.append("Call centre incentive CC_t (paragraph 1e)")
+    cc = sc.call_centre
+    if cc is None:
+        rows.append(_Row("CC", "CC_t", "no call-centre block in the scenario: 0", "1e, R2", "RO",
+                         lambda t, j: "=0", v("CC"), name="CC"))  # fmt: skip
+    else:
+        kpis = cc["kpis"]
+        dev = A["cc_dev"]
+        for k in range(1, len(kpis) + 1):
+            a_, t_ = f"CC{k}_actual_{{t}}", f"CC{k}_target"
+
+            def dev_formula(t, j, k=k, a_=a_, t_=t_):
+                a = a_.format(t=t)
+                return f"=IF(ISBLANK({a}),0,IF(CC{k}_higher=1,({a}-{t_})/{t_},({t_}-{a})/{t_}))"
+
+            rows.append(_Row(f"CC{k}_dev", f"Deviation_{k}",
+                             f"{kpis[k - 1]['name']}: (A - T) / T, sign turned where less is "
+                             "better", "1e, R2", "fraction", dev_formula,
+                             lambda t, j, k=k: dev[j, k - 1], name=f"CC{k}_dev"))  # fmt: skip
+
+        def cc_formula(t, j):
+            n = len(kpis)
+            allowance = f"CCallowance_{t}"
+            terms = [f"CC{k}_dev_{t}*CC{k}_weight*{allowance}" for k in range(1, n + 1)]
+            drafted = "+".join(f"MAX(0,IF(CC{k}_dev_{t}>=0,0,{x}))"
+                               for k, x in enumerate(terms, start=1))  # fmt: skip
+            penalty = "MAX(" + "+".join(f"MIN(0,{x})" for x in terms) + f",-{allowance})"
+            actuals = ",".join(f"CC{k}_actual_{t}" for k in range(1, n + 1))
+            return f'=IF(COUNT({actuals})=0,0,IF(READING_R2="as_drafted",{drafted},{penalty}))'
+
+        rows.append(_Row("CC", "CC_t", "sum of weighted KPI shortfalls x the allowance (as R2 "
+                         "reads it)", "1e, R2", "RO", cc_formula, v("CC"), name="CC"))  # fmt: skip
+
+    rows.append("Amounts given in the year table (paragraph 1)")
+    for col in AMOUNT_COLUMNS:
+        term = BY_SYMBOL[col]
+        rows.append(ref(lambda t, col=col: f"{INPUT_NAME.get(col, col)}_{t}", col, term.words,
+                        term.paragraph, "RO", term.licence))  # fmt: skip
+
+    rows.append("Correction factor K_Dt (paragraph 1) and the cap")
+    rows.append(ref(lambda t: f"SR_{t}", "SR", "specified rate", "1", "fraction", "SR_t"))
+    thr = "k_penalty_threshold"
+    rows.append(_Row("i", "i_t", "SR_t, plus the penalty when ARDR_{t-1} > (1 + 0.02) x "
+                     "MADR_{t-1}", "1", "fraction",
+                     lambda t, j: f"=IF({gt(f'ARDR_{t - 1}', f'(1+{thr})*MADR_{t - 1}')},"
+                     f"SR_{t}+k_penalty_rate,SR_{t})", v("i"), name="i"))  # fmt: skip
+    p5 = TESTS["para5"].threshold
+
+    def ardr_k(t, j):
+        if j == 0:  # paragraph 5 cannot be tested on the history year: nothing substituted
+            return f"=ARDR_{t - 1}"
+        return (
+            f'=IF(AND(READING_R4="cap_at_90pct",PARA5_{t - 1}),'
+            f"MAX(ARDR_{t - 1},{_num(p5)}*MADR_{t - 1}),ARDR_{t - 1})"
+        )
+
+    rows.append(_Row("ARDR_in_K", "ARDR_{t-1} in K", "ARDR_{t-1}, or 0.9 x MADR_{t-1} after "
+                     "paragraph 5 held on t-1 (R4; not in the first modelled year)", "5, R4",
+                     "RO", ardr_k, v("ARDR_in_K"), name="ARDRK"))  # fmt: skip
+    rows.append(
+        _Row(
+            "K",
+            "K_Dt",
+            "(ARDR_{t-1} - MADR_{t-1}) x (1 + i_t)",
+            "1",
+            "RO",
+            lambda t, j: f"=(ARDRK_{t}-MADR_{t - 1})*(1+i_{t})",
+            v("K"),
+            name="K",
+        )
+    )
+    madr_terms = "+".join(
+        f"{INPUT_NAME.get(term.symbol, term.symbol)}_{{t}}" for term in TERMS if term.sign > 0
+    )
+    minus = "".join(f"-{term.symbol}_{{t}}" for term in TERMS if term.sign < 0)
+    rows.append(_Row("MADR", "MADR_t", " + ".join(t.licence for t in TERMS if t.sign > 0)
+                     + " - K_Dt", "1", "RO",
+                     lambda t, j: "=" + (madr_terms + minus).format(t=t), v("MADR"),
+                     name="MADR", history=(f"=MADR_{h}", sc.rows[h]["MADR"])))  # fmt: skip
+    rows.append(_Row("ARDR", "ARDR_t", "ARDR_t as given, else recovery_t x MADR_t", "3, 12(a)",
+                     "RO",
+                     lambda t, j: f"=IF(ISBLANK(ARDRgiven_{t}),recovery_{t}*MADR_{t},"
+                     f"ARDRgiven_{t})", v("ARDR"), name="ARDR",
+                     history=(f"=ARDR_{h}", sc.rows[h]["ARDR"])))  # fmt: skip
+
+    rows.append("Tests of paragraphs 3, 4 and 5")
+    p3, p4 = TESTS["para3"].threshold, TESTS["para4"].threshold
+    rows.append(_Row("para3", "para3_t", TESTS["para3"].test.format(t="t", prev="t-1"), "3",
+                     "flag", lambda t, j: f"={gt(f'ARDR_{t}', f'(1+{_num(p3)})*MADR_{t}')}",
+                     lambda t, j: bool(T.at[t, "para3"]), name="PARA3"))  # fmt: skip
+
+    def excess_value(t, j):
+        ardr_prev = T.at[t - 1, "ARDR"] if j else sc.rows[h]["ARDR"]
+        madr_prev = T.at[t - 1, "MADR"] if j else sc.rows[h]["MADR"]
+        e0, e1 = ardr_prev - madr_prev, T.at[t, "ARDR"] - T.at[t, "MADR"]
+        if sc.readings["para4_excess"] == "positive_part":
+            e0, e1 = max(e0, 0.0), max(e1, 0.0)
+        return e0 + e1
+
+    rows.append(_Row("excess", "e_{t-1} + e_t", "excess of ARDR over MADR in t-1 and t "
+                     "(R3: each year's positive part, or net)", "4, R3", "RO",
+                     lambda t, j: f'=IF(READING_R3="net",(ARDR_{t - 1}-MADR_{t - 1})+'
+                     f"(ARDR_{t}-MADR_{t}),MAX(ARDR_{t - 1}-MADR_{t - 1},0)+"
+                     f"MAX(ARDR_{t}-MADR_{t},0))", excess_value, name="EXCESS"))  # fmt: skip
+    rows.append(_Row("para4", "para4_t", TESTS["para4"].test.format(t="t", prev="t-1"), "4",
+                     "flag", lambda t, j: f"={gt(f'EXCESS_{t}', f'{_num(p4)}*MADR_{t}')}",
+                     lambda t, j: bool(T.at[t, "para4"]), name="PARA4"))  # fmt: skip
+    rows.append(_Row("para5", "para5_t", TESTS["para5"].test.format(t="t", prev="t-1"), "5",
+                     "flag",
+                     lambda t, j: f"=AND({gt(f'{_num(p5)}*MADR_{t - 1}', f'ARDR_{t - 1}')},"
+                     f"{gt(f'{_num(p5)}*MADR_{t}', f'ARDR_{t}')})",
+                     lambda t, j: bool(T.at[t, "para5"]), name="PARA5"))  # fmt: skip
+    return rows
+
+
+def _ks_formula(t: int) -> str:
+    ratio = f"IF(ISBLANK(WS_{t - 1}),TS_{t - 1},WS_{t - 1})/TS_{t - 1}"
+    return f"=MIN(MAX({ratio},1-CAP_{t}),1+CAP_{t})"
+
+
+def _write_calculation(book: _Book, sc: Scenario, rows: list[_Row | str]) -> None:
+    ws = book.wb.add_worksheet(CALCULATION_SHEET)
+    h, years = sc.history_year, list(sc.years)
+    ws.write(0, 0, f"Calculation: {sc.name}", book.title)
+    ws.write(1, 0, "Every cell a formula over the Inputs sheet and earlier years (locked). "
+             "Defined names: SYMBOL_YEAR.")  # fmt: skip
+    header = ["key", "licence symbol", "what it is", "paragraph", "unit", h, *years]
+    for j, text in enumerate(header):
+        ws.write(HEADER_ROW, j, text, book.header)
+    _setup_sheet(ws, book, HEADER_ROW + 1, FIRST_YEAR_COLUMN)
+    ws.set_column(2, 2, 52)
+    ws.set_column(3, 3, 12)
+    ws.set_column(4, 4, 14)
+    ws.set_column(FIRST_YEAR_COLUMN, FIRST_YEAR_COLUMN + len(years), 17)
+    row = HEADER_ROW + 1
+    for item in rows:
+        if isinstance(item, str):
+            row += 1
+            ws.write(row, 0, item, book.section)
+            for j in range(1, FIRST_YEAR_COLUMN + len(years) + 1):
+                ws.write_blank(row, j, None, book.section)
+            row += 1
+            continue
+        for j, text in enumerate((item.key, item.symbol, item.words, item.paragraph, item.unit)):
+            ws.write(row, j, text, book.wrap if j == 2 else None)
+        fmt = book.fmt(item.unit)
+        if item.history is not None:
+            formula, value = item.history
+            ws.write_formula(row, FIRST_YEAR_COLUMN, formula, fmt, _cached(value))
+        for j, t in enumerate(years):
+            col = FIRST_YEAR_COLUMN + 1 + j
+            ws.write_formula(row, col, item.formula(t, j), fmt, _cached(item.value(t, j)))
+            if item.name:
+                book.define(f"{item.name}_{t}", CALCULATION_SHEET, row, col)
+        row += 1
+
+
+def _cached(value):
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    value = float(value)
+    return value + 0.0 if math.isfinite(value) else 0.0
+
+
+# --- Bill impact, Checks, About -------------------------------------------------------------
+
+
+def _write_bill(book: _Book, sc: Scenario, table: pd.DataFrame) -> None:
+    ws = book.wb.add_worksheet(BILL_SHEET)
+    ws.write(0, 0, f"Bill impact: {sc.name}", book.title)
+    ws.write(1, 0, "MADR_t per kWh distributed and per customer account (formulas).")
+    cols = [
+        ("year", "year", None),
+        ("MADR", "RO", lambda t: f"=MADR_{t}"),
+        ("RUD", "kWh", lambda t: f"=RUD_{t}"),
+        ("CA", "accounts", lambda t: f"=CA_{t}"),
+        ("baisa_per_kWh", "baisa/kWh", lambda t: f"={_num(BAISA_PER_RO)}*MADR_{t}/RUD_{t}"),
+        ("RO_per_account", "RO per account", lambda t: f"=MADR_{t}/CA_{t}"),
+    ]
+    for j, (name, unit, _) in enumerate(cols):
+        ws.write(HEADER_ROW, j, f"{name} [{unit}]", book.header)
+        ws.set_column(j, j, 20)
+    _setup_sheet(ws, book, HEADER_ROW + 1, 1, landscape=False)
+    T = table.set_index("year")
+    for i, t in enumerate(sc.years):
+        r = HEADER_ROW + 1 + i
+        ws.write_number(r, 0, t, book.fmt("year"))
+        for j, (name, unit, formula) in enumerate(cols[1:], start=1):
+            madr, rud, ca = T.at[t, "MADR"], T.at[t, "RUD"], T.at[t, "CA"]
+            value = {"MADR": madr, "RUD": rud, "CA": ca,
+                     "baisa_per_kWh": BAISA_PER_RO * madr / rud,
+                     "RO_per_account": madr / ca}[name]  # fmt: skip
+            ws.write_formula(r, j, formula(t), book.fmt(unit), _cached(value))
+            if name in ("baisa_per_kWh", "RO_per_account"):
+                book.define(f"{name}_{t}", BILL_SHEET, r, j)
+
+
+def _write_checks(book: _Book, sc: Scenario) -> None:
+    ws = book.wb.add_worksheet(CHECKS_SHEET)
+    ws.write(0, 0, f"Checks: {sc.name}", book.title)
+    ws.write(1, 0, "Every cell below shows TRUE when the workbook is consistent.")
+    years = list(sc.years)
+    ws.write(HEADER_ROW, 0, "check", book.header)
+    ws.write(HEADER_ROW, 1, "paragraph", book.header)
+    for j, t in enumerate(years):
+        ws.write(HEADER_ROW, 2 + j, t, book.header)
+    ws.set_column(0, 0, 60)
+    ws.set_column(1, 1, 12)
+    ws.set_column(2, 2 + len(years), 12)
+    _setup_sheet(ws, book, HEADER_ROW + 1, 2, landscape=False)
+    plus = [INPUT_NAME.get(t.symbol, t.symbol) for t in TERMS if t.sign > 0]
+    minus = [t.symbol for t in TERMS if t.sign < 0]
+    checks = [
+        ("MADR_t equals the sum of its terms (to 1e-9 of MADR_t)", "1",
+         lambda t: f"=ABS(SUM({','.join(f'{s}_{t}' for s in plus)})"
+         + "".join(f"-{s}_{t}" for s in minus)
+         + f"-MADR_{t})<=1E-9*MAX(1,ABS(MADR_{t}))"),
+        ("LOSS_t within +- its cap", "1b",
+         lambda t: f"=AND(LOSS_{t}<=LOSSCAP_{t},LOSS_{t}>=-LOSSCAP_{t})"),
+        ("KS_t within 1 +- CAP_t", "1d",
+         lambda t: f"=AND(KS_{t}>=1-CAP_{t},KS_{t}<=1+CAP_{t})"),
+    ]  # fmt: skip
+    r = HEADER_ROW + 1
+    for words, paragraph, formula in checks:
+        ws.write(r, 0, words)
+        ws.write(r, 1, paragraph)
+        for j, t in enumerate(years):
+            ws.write_formula(r, 2 + j, formula(t), None, True)
+        r += 1
+    ws.write(r + 1, 0, "all checks hold", book.bold)
+    first = xl_rowcol_to_cell(HEADER_ROW + 1, 2)
+    last = xl_rowcol_to_cell(r - 1, 1 + len(years))
+    ws.write_formula(r + 1, 2, f"=AND({first}:{last})", book.bold, True)
+    book.define("CHECKS_ALL", CHECKS_SHEET, r + 1, 2)
+
+
+def _write_about(book: _Book, sc: Scenario, record: dict[str, Any]) -> None:
+    ws = book.wb.add_worksheet(ABOUT_SHEET)
+    ws.set_column(0, 0, 28)
+    ws.set_column(1, 1, 100)
+    ws.write(0, 0, "About this workbook", book.title)
+    lines: list[tuple[str, str]] = [
+        ("scenario", sc.name),
+        ("scenario file", str(sc.path) if sc.path else "(in memory)"),
+        ("modelled years", f"{sc.years[0]}-{sc.years[-1]} (history year {sc.history_year})"),
+        ("tool", f"tariffmodel {record['package_version']}"),
+        ("git commit", record["git_commit"] or "(not in a git checkout)"),
+        ("created (UTC)", record["created_utc"]),
+        ("python", record["python"]),
+        ("command", record["command"] or ""),
+    ]
+    for switch, value in sc.readings.items():
+        lines.append((f"reading {READING_IDS[switch]} {switch}", value))
+    for col, what in sorted(sc.filled.items()):
+        lines.append((f"filled from a linked file: {col}", what))
+    for path, digest in record["inputs"].items():
+        lines.append(("input file (SHA-256)", f"{path}  {digest}"))
+    lines += [
+        ("names", "SYMBOL_YEAR for a quantity of a year (CPI_2027, X_2027, RBS_2026, LOSS_2027, "
+         "K_2028, MADR_2029); inputs by their own year, computed terms by the year of the cap "
+         "they enter (as in madr.csv); SYMBOL for one number (loss_cap_share); READING_R1 .. "
+         "for the switches."),
+        ("names that differ", "Cconn_YEAR is C_t, connection charges (c_YEAR is c_t, per "
+         "account); a_notified_YEAR (c, p) is the Notified Value, blank when not notified, "
+         "a_YEAR the value used; ARDRgiven_YEAR is ARDR_t as reported, ARDR_YEAR the value used; "
+         "LOSSCAP_YEAR the cap of LOSS_t; ARDRK_YEAR the ARDR_{t-1} in K_Dt; PARA3_YEAR .. the "
+         "tests; CC1_dev_YEAR .. the call-centre deviations."),
+        ("edits", "Input cells (yellow) are unlocked; the sheets are protected without a "
+         "password. The stored results are the engine's; Excel and LibreOffice recompute them "
+         "from the inputs."),
+        ("edge comparisons", f"x > y is (x - y) > max(|x|, |y|, 1) x {EDGE_TOLERANCE:g}, as "
+         "in the engine (EDGE_TOLERANCE)."),
+    ]  # fmt: skip
+    for i, (k, text) in enumerate(lines, start=2):
+        ws.write(i, 0, k, book.bold)
+        ws.write(i, 1, text, book.wrap)
+    ws.protect("", {"format_columns": True, "format_rows": True})
+
+
+# --- the workbook ---------------------------------------------------------------------------
+
+
+def _fill(book: _Book, scenario: Scenario, table: pd.DataFrame, record: dict[str, Any]) -> None:
+    A = scenario.arrays()
+    _write_inputs(book, scenario, A)
+    _write_calculation(book, scenario, _calc_rows(scenario, table, A))
+    _write_bill(book, scenario, table)
+    _write_checks(book, scenario)
+    _write_about(book, scenario, record)
+    book.wb.set_properties(
+        {
+            "title": f"MADR: {scenario.name}",
+            "comments": "Schedule 2 of the Distribution Licence, written by tariffmodel "
+            f"{record['package_version']} on {_dt.date.today().isoformat()}",
+        }
+    )
+
+
+def _record(scenario: Scenario, command: str | None) -> dict[str, Any]:
+    return provenance(
+        scenario.sources,
+        readings={f"{READING_IDS[k]} {k}": v for k, v in scenario.readings.items()},
+        command=command,
+    )
+
+
+def write_workbook(
+    scenario: Scenario, path: str | os.PathLike, command: str | None = None
+) -> pd.DataFrame:
+    """Write the live workbook of ``scenario`` to ``path`` (an ``.xlsx`` file).
+
+    Parameters
+    ----------
+    scenario : Scenario
+    path : str or PathLike
+        The file to write; written under a temporary name and moved into place when complete.
+    command : str, optional
+        The command line, for the About sheet.
+
+    Returns
+    -------
+    DataFrame
+        The engine's projection whose values the formulas hold as cached results.
+    """
+    table = project(scenario)
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp.xlsx")
+    record = _record(scenario, command)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        book = _Book(tmp)
+        _fill(book, scenario, table, record)
+        try:
+            book.wb.close()
+        except xlsxwriter.exceptions.FileCreateError as exc:  # the OSError it wraps
+            raise (exc.args[0] if exc.args and isinstance(exc.args[0], OSError) else exc) from None
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return table
+
+
+def workbook_bytes(scenario: Scenario, record: dict[str, Any] | None = None) -> bytes:
+    """The live workbook of ``scenario`` as the bytes of an ``.xlsx`` file (for downloads).
+
+    ``record`` is the provenance record for the About sheet (made here when not given)."""
+    buf = io.BytesIO()
+    book = _Book(buf)
+    _fill(book, scenario, project(scenario), record or _record(scenario, None))
+    book.wb.close()
+    return buf.getvalue()
+
+
+def workbook(scenario: Scenario, path: str | os.PathLike) -> Path:
+    """Write the live workbook of ``scenario`` (see :func:`write_workbook`); the path written."""
+    write_workbook(scenario, path)
+    return Path(path)

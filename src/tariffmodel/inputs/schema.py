@@ -337,6 +337,8 @@ def keys_at(model: type[BaseModel], loc: Iterable[Any]) -> list[str]:
     """The keys the model allows at the location ``loc`` (for a suggestion)."""
     tp: Any = model
     for part in loc:
+        if isinstance(part, str) and part.startswith("<"):
+            continue  # the tag of a member of a union
         tp = _unwrap(tp)
         if _is_model(tp):
             by_alias = {f.alias or n: f for n, f in tp.model_fields.items()}

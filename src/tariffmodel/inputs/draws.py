@@ -550,3 +550,30 @@ def load_draws(path: str | os.PathLike, targets: Sequence[str] | None = None) ->
     """Read and check a draws file (YAML; ``1.3e9`` is a number). With ``targets``, every
     target must be one of them."""
     return parse_draws(read_yaml(path), targets=targets, file=str(path))
+
+
+# --------------------------------------------------------------------------------------------
+# the ranges file of the tornado
+
+_RANGES = "a ranges file is a mapping 'ranges: {TARGET: [LOW, HIGH], ...}'"
+
+
+def _ranges(value: Any) -> Any:
+    if not isinstance(value, dict) or not value:
+        raise rule_error(_RANGES)
+    return {str(k): v for k, v in value.items()}
+
+
+class RangesFile(Schema):
+    """A ranges file: ``ranges: {TARGET: [LOW, HIGH], ...}`` (each pair is checked by the
+    tornado itself, which takes such a mapping from a program too)."""
+
+    ranges: Annotated[dict[str, Any], BeforeValidator(_ranges)]
+
+
+def load_ranges(path: str | os.PathLike) -> dict[str, Any]:
+    """The ``ranges`` mapping of a ranges file (YAML)."""
+    data = read_yaml(path)
+    if not isinstance(data, Mapping):
+        raise InputError(_RANGES, file=str(path))
+    return dict(validate(RangesFile, data, file=str(path), missing=_RANGES).ranges)

@@ -288,7 +288,7 @@ def test_weights_csv_column_twice_is_an_error(tmp_path):
     path = tmp_path / "w.csv"
     path.write_text("group,weight,weight\nfood,0.5,0.4\n")
     with pytest.raises(InputError, match="twice") as info:
-        indices._read_table(path)
+        indices.load_cpi_weights(path)
     assert info.value.key == "weight" and str(path) in str(info.value)
 
 

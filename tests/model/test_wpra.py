@@ -128,7 +128,7 @@ class TestBadInput:
     def test_share_outside_0_1(self, tmp_path, wdict, share):
         wdict["determinations"][0]["share"] = share
         e = bad(tmp_path, wdict, "between 0 and 1")
-        assert (e.key, e.year) == ("determinations[0].share", 2028)
+        assert (e.key, e.year) == ("determinations[1].share", 2028)
 
     def test_vintage_never_spent(self, tmp_path, wdict):
         wdict["determinations"][0]["vintage"] = 2025

@@ -28,323 +28,84 @@ in chunks of at most ``chunk`` draws to bound memory; the chunking does not chan
 
 from __future__ import annotations
 
-import functools
-import math
 import os
-import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 import tariffmodel as tm
-from tariffmodel.inputs.errors import InputError, did_you_mean, unknown_key_error
-from tariffmodel.inputs.fields import MONEY_MAX
-from tariffmodel.inputs.schema import describe
-from tariffmodel.inputs.yamlio import read_yaml
+from tariffmodel.inputs import draws as draws_file
+from tariffmodel.inputs.draws import (  # noqa: F401 - re-exported: the public names stay here
+    DRAW_PARAMETER_MAX,
+    N_MAX,
+    TARGET_RE,
+    TOP_KEYS,
+    Distribution,
+    DrawsSpec,
+    check_correlation,
+    check_n,
+    check_seed,
+    continuous_distributions,
+    make_distribution,
+    split_target,
+    suggest,
+)
+from tariffmodel.inputs.errors import InputError
 from tariffmodel.licence.terms import MADR_TERMS
 
-TARGET_RE = re.compile(r"^(inputs|notified)\.([A-Za-z_][A-Za-z0-9_]*)(?:@(\d{4}))?$")
-TOP_KEYS = ("n", "seed", "draws", "correlation", "description", "name")
 PERCENTILES = (5.0, 50.0, 95.0)
 STATS = ("mean", "std", "p5", "p50", "p95")
 FLAGS = ("para3", "para4", "para5")
 DEFAULT_CHUNK = 100_000
-#: The largest number of draws a draws file may ask for (the command line's limit too).
-N_MAX = 10_000_000
-#: The largest size of a parameter of a distribution (the largest input is far below it).
-DRAW_PARAMETER_MAX = 100 * MONEY_MAX
 #: Draws of one target made and transformed at a time (scratch arrays that stay in cache).
 SAMPLE_BLOCK = 65_536
 
 
 # --------------------------------------------------------------------------------------------
-# targets
+# the draws file (read and checked by tariffmodel.inputs.draws), checked against a scenario
 
 
-def split_target(
-    target: str, *, file=None, key_prefix: str = "draws."
-) -> tuple[str, str, int | None]:
-    """Split a target into its section, key and year (None for every year).
-
-    >>> split_target("inputs.CA@2027")
-    ('inputs', 'CA', 2027)
-    >>> split_target("notified.X")
-    ('notified', 'X', None)
-    """
-    m = TARGET_RE.match(str(target))
-    if not m:
-        raise InputError(
-            "not a target: write inputs.COLUMN, inputs.COLUMN@YEAR, notified.KEY or "
-            "notified.KEY@YEAR",
-            file=file,
-            key=f"{key_prefix}{target}",
-        )
-    return m.group(1), m.group(2), None if m.group(3) is None else int(m.group(3))
-
-
-def suggest(word: str, choices) -> str:
-    """A suggestion for an unknown name: a match ignoring case first, else a close one.
-
-    >>> suggest("notified.x", ["notified.X", "notified.s"])
-    " (did you mean 'notified.X'?)"
-    """
-    choices = list(choices)
-    for c in choices:
-        if c.lower() == str(word).lower():
-            return f" (did you mean '{c}'?)"
-    return did_you_mean(word, choices)
+def valid_targets(scenario) -> list[str] | None:
+    """The targets of ``scenario`` (None for no scenario)."""
+    return None if scenario is None else list(tm.targets(scenario))
 
 
 def check_targets(
     targets, scenario=None, *, file=None, key_prefix: str = "draws.", overlap: bool = False
 ) -> list[str]:
-    """Check target names: their syntax, that the scenario knows them, that none overlap.
+    """Check target names: their syntax, that the scenario knows them, that none overlap
+    (see :func:`tariffmodel.inputs.draws.check_targets`)."""
+    return draws_file.check_targets(
+        targets, valid_targets(scenario), file=file, key_prefix=key_prefix, overlap=overlap
+    )
 
-    An unknown target gets a suggestion. Unless ``overlap``, ``inputs.CA`` together with
-    ``inputs.CA@2027`` is an error: both would set CA in 2027.
-    """
-    targets = [str(t) for t in targets]
-    parts = [split_target(t, file=file, key_prefix=key_prefix) for t in targets]
-    if scenario is not None:
-        valid = list(tm.targets(scenario))
-        known = set(valid)
-        for t in targets:
-            if t not in known:
-                raise InputError(
-                    f"unknown target{suggest(t, valid)}; a target is inputs.COLUMN, "
-                    "inputs.COLUMN@YEAR, notified.KEY or notified.KEY@YEAR, and this scenario "
-                    f"has {len(valid)} (tariffmodel.targets(scenario) lists them)",
-                    file=file,
-                    key=f"{key_prefix}{t}",
-                )
-    whole = {(s, k) for s, k, y in parts if y is None}
-    seen = set()
-    for t, (s, k, y) in zip(targets, parts, strict=True):
-        if t in seen:
-            raise InputError("the same target is given twice", file=file, key=f"{key_prefix}{t}")
-        seen.add(t)
-        if y is not None and (s, k) in whole and not overlap:
-            raise InputError(
-                f"overlaps {s}.{k} (which already sets every year): give one or the other",
-                file=file,
-                key=f"{key_prefix}{t}",
-                year=y,
-            )
-    return targets
+
+def parse_draws(data: Any, *, scenario=None, file: str | None = None) -> DrawsSpec:
+    """A :class:`DrawsSpec` from the mapping of a draws file; with ``scenario``, its targets
+    are checked too (see :func:`tariffmodel.inputs.draws.parse_draws`)."""
+    return draws_file.parse_draws(data, targets=valid_targets(scenario), file=file)
+
+
+def load_draws(path: str | os.PathLike, scenario=None) -> DrawsSpec:
+    """Read and check a draws file (YAML; ``1.3e9`` is a number). With ``scenario``, its
+    targets are checked too."""
+    return draws_file.load_draws(path, valid_targets(scenario))
+
+
+def as_spec(draws, scenario=None) -> DrawsSpec:
+    """A DrawsSpec from a spec, a mapping or a path; checked against ``scenario`` if given."""
+    if isinstance(draws, DrawsSpec):
+        return draws.checked_against(valid_targets(scenario)) if scenario is not None else draws
+    if isinstance(draws, Mapping):
+        return parse_draws(draws, scenario=scenario)
+    return load_draws(draws, scenario)
 
 
 # --------------------------------------------------------------------------------------------
-# distributions
-
-
-@functools.cache
-def continuous_distributions() -> tuple[str, ...]:
-    """Names of the continuous distributions of ``scipy.stats``.
-
-    >>> "norm" in continuous_distributions() and "triang" in continuous_distributions()
-    True
-    """
-    import scipy.stats as st  # heavy: only when a distribution is asked for
-
-    return tuple(sorted(n for n in dir(st) if isinstance(getattr(st, n), st.rv_continuous)))
-
-
-@dataclass(frozen=True)
-class Distribution:
-    """One uncertain quantity: a scipy.stats continuous distribution, frozen.
-
-    ``scale: 0`` makes a point mass at ``loc``. Use :meth:`from_normal` to map standard normal
-    scores to draws and :meth:`ppf` for quantiles.
-    """
-
-    name: str
-    params: Mapping[str, float]
-    frozen: Any = field(repr=False, compare=False, default=None)
-
-    @property
-    def is_point(self) -> bool:
-        return float(self.params.get("scale", 1.0)) == 0.0
-
-    @property
-    def loc(self) -> float:
-        return float(self.params.get("loc", 0.0))
-
-    def ppf(self, q) -> np.ndarray:
-        """Quantile function [units of the target] at probabilities ``q`` [fraction]."""
-        q = np.asarray(q, dtype=float)
-        if self.is_point:
-            return np.full(q.shape, self.loc)
-        if self.name == "norm":  # scipy's norm.ppf is ndtri, scaled: the same numbers, no checks
-            from scipy.special import ndtri
-
-            return self.loc + float(self.params.get("scale", 1.0)) * ndtri(q)
-        return self.frozen.ppf(q)
-
-    def isf(self, q) -> np.ndarray:
-        """Inverse survival function at upper-tail probabilities ``q`` [fraction]."""
-        q = np.asarray(q, dtype=float)
-        if self.is_point:
-            return np.full(q.shape, self.loc)
-        return self.frozen.isf(q)
-
-    def from_normal(self, z) -> np.ndarray:
-        """Draws from standard normal scores ``z``: ``F^-1(Phi(z))``, with the upper half
-        taken through the survival function so that no precision is lost in the upper tail."""
-        z = np.asarray(z, dtype=float)
-        if self.is_point:
-            return np.full(z.shape, self.loc)
-        if self.name == "norm":
-            return self.loc + float(self.params.get("scale", 1.0)) * z
-        from scipy.special import ndtr
-
-        lo, hi = self.support()
-        if math.isfinite(hi):  # bounded above: Phi(z) loses nothing that matters
-            return self.ppf(ndtr(z))
-        tail = ndtr(-np.abs(z))  # the smaller tail probability, at full precision
-        return np.where(z <= 0.0, self.ppf(tail), self.isf(tail))
-
-    def support(self) -> tuple[float, float]:
-        if self.is_point:
-            return (self.loc, self.loc)
-        lo, hi = self.frozen.support()
-        return float(lo), float(hi)
-
-
-def make_distribution(spec: Any, *, file=None, key: str | None = None) -> Distribution:
-    """A :class:`Distribution` from a mapping ``{dist: NAME, PARAM: value, ...}``.
-
-    Unknown names get a suggestion; parameters that scipy rejects are an error naming them.
-
-    >>> d = make_distribution({"dist": "uniform", "loc": 10, "scale": 2})
-    >>> float(d.ppf(0.5))
-    11.0
-    >>> float(make_distribution({"dist": "norm", "loc": 3, "scale": 0}).ppf(0.9))
-    3.0
-    """
-    if not isinstance(spec, Mapping) or "dist" not in spec:
-        raise InputError(
-            "a distribution is a mapping with 'dist' (a scipy.stats continuous distribution) and "
-            "its keyword parameters, e.g. {dist: norm, loc: 0.01, scale: 0.004}",
-            file=file,
-            key=key,
-        )
-    name = spec["dist"]
-    names = continuous_distributions()
-    if not isinstance(name, str) or name not in names:
-        raise InputError(
-            f"unknown distribution '{name}'{did_you_mean(str(name), names)}; use a continuous "
-            "distribution of scipy.stats by name (norm, uniform, triang, lognorm, beta, ...)",
-            file=file,
-            key=f"{key}.dist" if key else "dist",
-        )
-    params: dict[str, float] = {}
-    for p, v in spec.items():
-        if p == "dist":
-            continue
-        if (
-            isinstance(v, bool)
-            or not isinstance(v, int | float)
-            or (isinstance(v, int) and abs(v) > DRAW_PARAMETER_MAX)
-            or not math.isfinite(v)
-        ):
-            raise InputError(
-                f"parameter '{p}' of {name} must be a finite number, not {describe(v)}",
-                file=file,
-                key=f"{key}.{p}" if key else p,
-            )
-        params[str(p)] = float(v)
-    import scipy.stats as st  # heavy: only when a distribution is made
-
-    dist = getattr(st, name)
-    shape_names = [s.strip() for s in (dist.shapes or "").split(",") if s.strip()]
-    allowed = [*shape_names, "loc", "scale"]
-    for p in params:
-        if p not in allowed:
-            raise InputError(
-                f"scipy.stats.{name} has no parameter '{p}'{did_you_mean(p, allowed)}; "
-                f"its parameters: {', '.join(allowed)}",
-                file=file,
-                key=f"{key}.{p}" if key else p,
-            )
-    missing = [s for s in shape_names if s not in params]
-    if missing:
-        raise InputError(
-            f"scipy.stats.{name} needs its shape parameter(s) {', '.join(missing)}",
-            file=file,
-            key=key,
-        )
-    scale = params.get("scale", 1.0)
-    if scale < 0:
-        raise InputError(
-            f"scipy.stats.{name} rejects scale {scale}: a scale must be positive (0 makes a "
-            "point mass at loc)",
-            file=file,
-            key=f"{key}.scale" if key else "scale",
-        )
-    check = dict(params, scale=1.0 if scale == 0 else scale)
-    frozen = dist(**check)
-    with np.errstate(all="ignore"):
-        probe = frozen.ppf([0.25, 0.5, 0.75])
-    if not np.all(np.isfinite(probe)):
-        raise InputError(
-            f"scipy.stats.{name} rejects the parameters "
-            f"{', '.join(f'{k}={v:g}' for k, v in params.items())} (outside the distribution's "
-            "allowed values)",
-            file=file,
-            key=key,
-        )
-    return Distribution(name, params, None if scale == 0 else frozen)
-
-
-# --------------------------------------------------------------------------------------------
-# correlation
-
-
-def check_correlation(
-    matrix, *, names=None, file=None, key: str = "correlation.matrix"
-) -> np.ndarray:
-    """Check a correlation matrix: square, symmetric, unit diagonal, entries in [-1, 1] and
-    positive semi-definite. Returns it as an array.
-
-    >>> check_correlation([[1, 0.5], [0.5, 1]]).shape
-    (2, 2)
-    """
-    try:
-        m = np.array(matrix, dtype=float)
-    except (TypeError, ValueError):
-        raise InputError(
-            "a correlation matrix is a list of rows of numbers", file=file, key=key
-        ) from None
-    k = len(names) if names is not None else (m.shape[0] if m.ndim == 2 else -1)
-    if m.ndim != 2 or m.shape != (k, k):
-        raise InputError(
-            f"the correlation matrix must be {k} x {k} (one row and column per target), "
-            f"not {'x'.join(map(str, m.shape))}",
-            file=file,
-            key=key,
-        )
-    if not np.all(np.isfinite(m)):
-        raise InputError(
-            "the correlation matrix has a value that is not a number", file=file, key=key
-        )
-    if not np.allclose(np.diag(m), 1.0, rtol=0, atol=1e-12):
-        raise InputError("the correlation matrix must have 1 on its diagonal", file=file, key=key)
-    if not np.allclose(m, m.T, rtol=0, atol=1e-12):
-        raise InputError("the correlation matrix must be symmetric", file=file, key=key)
-    if np.any(np.abs(m) > 1.0):
-        raise InputError("a correlation must lie in [-1, 1]", file=file, key=key)
-    smallest = float(np.linalg.eigvalsh(m).min())
-    if smallest < -1e-10:
-        raise InputError(
-            f"the correlation matrix is not positive semi-definite (smallest eigenvalue "
-            f"{smallest:.4g}): no set of variables can have these correlations",
-            file=file,
-            key=key,
-        )
-    return m
+# sampling
 
 
 def correlation_factor(matrix: np.ndarray) -> np.ndarray:
@@ -359,149 +120,6 @@ def correlation_factor(matrix: np.ndarray) -> np.ndarray:
     except np.linalg.LinAlgError:
         w, v = np.linalg.eigh(matrix)
         return v * np.sqrt(np.clip(w, 0.0, None))
-
-
-# --------------------------------------------------------------------------------------------
-# the draws file
-
-
-@dataclass(frozen=True)
-class DrawsSpec:
-    """A parsed draws file: targets and their distributions, an optional correlation matrix
-    (over all targets, identity where none was given), and the file's ``n`` and ``seed``."""
-
-    distributions: dict[str, Distribution]
-    correlation: np.ndarray | None = None
-    n: int | None = None
-    seed: int | None = None
-    file: str | None = None
-
-    @property
-    def targets(self) -> list[str]:
-        return list(self.distributions)
-
-    def checked_against(self, scenario) -> DrawsSpec:
-        """This spec, after checking that every target exists in ``scenario``."""
-        check_targets(self.targets, scenario, file=self.file)
-        return self
-
-
-def _count(value, what: str, *, file, minimum: int, maximum: int = 2**63 - 1) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer):
-        if isinstance(value, float) and value.is_integer():
-            value = int(value)
-        else:
-            raise InputError(f"must be a whole number, not {describe(value)}", file=file, key=what)
-    if value < minimum:
-        raise InputError(f"must be at least {minimum}, not {describe(value)}", file=file, key=what)
-    if value > maximum:
-        raise InputError(f"must be at most {maximum:,}, not {describe(value)}", file=file, key=what)
-    return int(value)
-
-
-def check_n(n, *, file=None, key: str = "n") -> int:
-    """The number of draws, at least 1.
-
-    >>> check_n(1000)
-    1000
-    """
-    return _count(n, key, file=file, minimum=1, maximum=N_MAX)
-
-
-def check_seed(seed, *, file=None, key: str = "seed") -> int | None:
-    """A seed: None or a whole number >= 0."""
-    return None if seed is None else _count(seed, key, file=file, minimum=0)
-
-
-def parse_draws(data: Any, *, scenario=None, file: str | None = None) -> DrawsSpec:
-    """A :class:`DrawsSpec` from the mapping of a draws file (see the module docstring).
-
-    >>> spec = parse_draws({"n": 10, "seed": 1, "draws": {"notified.X": {"dist": "uniform",
-    ...     "loc": 0.01, "scale": 0.01}}})
-    >>> spec.targets, spec.n, spec.seed
-    (['notified.X'], 10, 1)
-    """
-    file = None if file is None else str(file)
-    if not isinstance(data, Mapping):
-        raise InputError(
-            "a draws file is a mapping with 'draws' (and optional n, seed, correlation)", file=file
-        )
-    for k in data:
-        if k not in TOP_KEYS:
-            raise InputError(
-                f"unknown key{did_you_mean(str(k), TOP_KEYS)}; allowed: {', '.join(TOP_KEYS)}",
-                file=file,
-                key=str(k),
-            )
-    draws = data.get("draws")
-    if not isinstance(draws, Mapping) or not draws:
-        raise InputError(
-            "'draws' must map at least one target to a distribution, e.g. "
-            "inputs.CPI: {dist: norm, loc: 0.01, scale: 0.004}",
-            file=file,
-            key="draws",
-        )
-    targets = check_targets(list(draws), scenario, file=file)
-    dists = {t: make_distribution(draws[t], file=file, key=f"draws.{t}") for t in targets}
-    n = None if data.get("n") is None else check_n(data["n"], file=file)
-    seed = check_seed(data.get("seed"), file=file)
-    corr = None
-    if data.get("correlation") is not None:
-        corr = _parse_correlation(data["correlation"], targets, file=file)
-    return DrawsSpec(dists, corr, n, seed, file)
-
-
-def _parse_correlation(spec, targets: list[str], *, file) -> np.ndarray:
-    if isinstance(spec, Mapping):
-        for key in spec:
-            if key not in ("targets", "matrix"):
-                raise unknown_key_error(
-                    str(key), ["targets", "matrix"], file=file, key_prefix="correlation.",
-                    cls=InputError,
-                )  # fmt: skip
-    if not isinstance(spec, Mapping) or "matrix" not in spec:
-        raise InputError(
-            "'correlation' is a mapping with 'targets' (a list of draws targets) and 'matrix' "
-            "(their correlation matrix, rows in the same order)",
-            file=file,
-            key="correlation",
-        )
-    names = spec.get("targets", targets)
-    if not isinstance(names, list) or not names:
-        raise InputError("must list draws targets", file=file, key="correlation.targets")
-    for t in names:
-        if t not in targets:
-            raise InputError(
-                f"'{t}' is not one of the draws targets{did_you_mean(str(t), targets)}",
-                file=file,
-                key="correlation.targets",
-            )
-    if len(set(names)) != len(names):
-        raise InputError("a target is listed twice", file=file, key="correlation.targets")
-    sub = check_correlation(spec["matrix"], names=names, file=file)
-    full = np.eye(len(targets))
-    pos = [targets.index(t) for t in names]
-    full[np.ix_(pos, pos)] = sub
-    return full
-
-
-def load_draws(path: str | os.PathLike, scenario=None) -> DrawsSpec:
-    """Read and check a draws file (YAML; ``1.3e9`` is a number). With ``scenario``, its
-    targets are checked too."""
-    return parse_draws(read_yaml(path), scenario=scenario, file=str(path))
-
-
-def as_spec(draws, scenario=None) -> DrawsSpec:
-    """A DrawsSpec from a spec, a mapping or a path; checked against ``scenario`` if given."""
-    if isinstance(draws, DrawsSpec):
-        return draws.checked_against(scenario) if scenario is not None else draws
-    if isinstance(draws, Mapping):
-        return parse_draws(draws, scenario=scenario)
-    return load_draws(draws, scenario)
-
-
-# --------------------------------------------------------------------------------------------
-# sampling
 
 
 def normal_scores(spec: DrawsSpec, n: int, seed: int | None) -> np.ndarray:

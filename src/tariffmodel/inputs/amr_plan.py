@@ -13,10 +13,28 @@ import datetime as _dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from tariffmodel.inputs.checks import Checker
-from tariffmodel.inputs.errors import InputError, did_you_mean, unknown_key_error
+from pydantic import BeforeValidator, ValidationInfo, model_validator
+from pydantic import Field as Key
+
+from tariffmodel.inputs.errors import InputError, did_you_mean
+from tariffmodel.inputs.schema import (
+    Amount,
+    Life,
+    PlanYear,
+    PositiveAmount,
+    Rate,
+    Schema,
+    Text,
+    amount,
+    check_year,
+    number_or_year_map,
+    rate,
+    rule_error,
+    validate,
+    year_map,
+)
 from tariffmodel.inputs.yamlio import read_yaml_mapping
 from tariffmodel.licence.amr import CONVENTIONS
 
@@ -163,16 +181,27 @@ class AmrPlan:
 def check_convention(value: Any, file: str) -> str:
     """A capitalisation convention of :data:`tariffmodel.licence.amr.CONVENTIONS`."""
     if value not in CONVENTIONS:
-        raise InputError(
-            f"unknown convention {value!r}{did_you_mean(str(value), CONVENTIONS)}; "
-            f"allowed: {', '.join(CONVENTIONS)}",
-            file=file,
-            key="convention",
-        )
+        raise InputError(_convention_rule(value), file=file, key="convention")
     return value
 
 
-def _date(ck: Checker, value: Any, key: str) -> _dt.date:
+def _convention_rule(value: Any) -> str:
+    return (
+        f"unknown convention {value!r}{did_you_mean(str(value), CONVENTIONS)}; "
+        f"allowed: {', '.join(CONVENTIONS)}"
+    )
+
+
+# --------------------------------------------------------------------------- the schema
+
+
+def _convention(value: Any) -> Any:
+    if value not in CONVENTIONS:
+        raise rule_error(_convention_rule(value))
+    return value
+
+
+def _date(value: Any) -> _dt.date:
     if isinstance(value, _dt.datetime):
         return value.date()
     if isinstance(value, _dt.date):
@@ -182,242 +211,342 @@ def _date(ck: Checker, value: Any, key: str) -> _dt.date:
     try:
         return _dt.date.fromisoformat(str(value))
     except ValueError:
-        raise ck.error(f"must be a date YYYY-MM-DD or a year, got {value!r}", key) from None
+        raise rule_error(f"must be a date YYYY-MM-DD or a year, got {value!r}") from None
 
 
-def _money(ck: Checker, spec: Mapping, rates: Mapping[str, float], key: str) -> float:
-    """RO per unit of the currency named in ``spec`` (1 for RO)."""
-    cur = spec.get("currency", "RO")
-    if cur in ("RO", "OMR"):
-        return 1.0
-    if cur not in rates:
-        raise ck.error(
-            f"currency {cur!r} has no rate in exchange_rates (RO per unit); "
-            f"known: {', '.join(['RO', *sorted(rates)])}",
-            f"{key}.currency",
-        )
-    return rates[cur]
+def _share(value: Any, x: float) -> float:
+    if x > 1:
+        raise rule_error(f"a share of meters must be between 0 and 1, got {value!r}")
+    return x
 
 
-def _source(ck: Checker, spec: Mapping, key: str) -> str | None:
-    return ck.text(spec["source"], f"{key}.source") if "source" in spec else None
-
-
-def _capex_class(ck, name, spec, rates, lo, hi) -> CapexClass:
-    key = f"capex.{name}"
-    spec = ck.keys(spec, CAPEX_KEYS, key, required=("life",))
-    if ("unit_cost" in spec) == ("amounts" in spec):
-        raise ck.error("give exactly one of unit_cost (per meter) or amounts ({year: cost})", key)
-    fx = _money(ck, spec, rates, key)
-    life = ck.life(spec["life"], f"{key}.life")
-    share = ck.number(spec.get("share", 1.0), f"{key}.share")
-    if share > 1:
-        raise ck.error(f"a share of meters must be between 0 and 1, got {share!r}", f"{key}.share")
-    unit = ck.number(spec.get("unit_cost", 0.0), f"{key}.unit_cost") * fx
-    amounts = {}
-    if "amounts" in spec:
-        amounts = {
-            y: x * fx for y, x in ck.year_map(spec["amounts"], f"{key}.amounts", lo, hi).items()
-        }
-    return CapexClass(name, life, unit, share, amounts, _source(ck, spec, key))
-
-
-def _opex_item(ck, name, spec, rates, lo, hi) -> OpexItem:
-    key = f"opex.{name}"
-    spec = ck.keys(spec, OPEX_KEYS, key)
-    kinds = [k for k in ("per_meter_year", "per_year", "amounts") if k in spec]
-    if len(kinds) != 1:
-        raise ck.error("give exactly one of per_meter_year, per_year or amounts", key)
-    fx = _money(ck, spec, rates, key)
-    first = ck.year(spec["from"], f"{key}.from", lo, hi) if "from" in spec else None
-    last = ck.year(spec["until"], f"{key}.until", lo, hi) if "until" in spec else None
-    if first is not None and last is not None and last < first:
-        raise ck.error(f"until ({last}) is before from ({first})", f"{key}.until", last)
-    amounts = {}
-    if "amounts" in spec:
-        amounts = {
-            y: x * fx for y, x in ck.year_map(spec["amounts"], f"{key}.amounts", lo, hi).items()
-        }
-    return OpexItem(
-        name,
-        per_meter_year=ck.number(spec.get("per_meter_year", 0.0), f"{key}.per_meter_year") * fx,
-        per_year=ck.number(spec.get("per_year", 0.0), f"{key}.per_year") * fx,
-        amounts=amounts,
-        first=first,
-        last=last,
-        source=_source(ck, spec, key),
-    )
-
-
-def _cyber(ck, spec, rates, lo, hi) -> CyberSecurity:
-    key = "cyber_security"
-    spec = ck.keys(
-        spec,
-        CYBER_KEYS,
-        key,
-        required=("effective_date", "isms_certification", "security_audit", "supplier_assurance"),
-    )
-    fx = _money(ck, spec, rates, key)
-    eff = _date(ck, spec["effective_date"], f"{key}.effective_date")
-    if not lo <= eff.year <= hi:
-        raise ck.error(
-            f"the effective date must fall in the plan's years {lo}-{hi}",
-            f"{key}.effective_date",
-            eff.year,
-        )
-    return CyberSecurity(
-        eff,
-        *(ck.number(spec[k], f"{key}.{k}") * fx for k in CYBER_KEYS[1:4]),
-        source=_source(ck, spec, key),
-    )
-
-
-def _price_per_kwh(ck, value, key) -> float:
+def _price(value: Any, x: float) -> float:
     """A price [RO per kWh]: above 1 it was written in baisa (1 RO = 1,000 baisa), as the
     scenario format's p is."""
-    x = ck.number(value, key)
     if x > 1.0:
-        raise ck.error(
-            f"a price in RO per kWh is at most 1, not {value!r}: in baisa? write {x / 1000!r}", key
+        raise rule_error(
+            f"a price in RO per kWh is at most 1, not {value!r}: in baisa? write {x / 1000!r}"
         )
     return x
 
 
-def _benefits(ck, spec, lo, hi) -> Benefits:
-    key = "benefits"
-    spec = ck.keys(spec, BENEFIT_KEYS, key)
-
-    def loss(x, k, y=None):
-        v = ck.number(x, k, y)
-        if v >= LOSS_REDUCTION_LIMIT:
-            raise ck.error(
-                f"must be a fraction of bulk supplies (0.004 for 0.4 percentage points), "
-                f"got {x!r}, which looks like percentage points",
-                k,
-                y,
-            )
-        return v
-
-    lr = spec.get("loss_reduction", 0.0)
-    full, by_year = None, {}
-    if isinstance(lr, Mapping):
-        by_year = ck.year_map(lr, f"{key}.loss_reduction", lo, hi, check=loss)
-    else:
-        full = loss(lr, f"{key}.loss_reduction")
-    rbs = spec.get("bulk_supplies_kwh", 0.0)
-    if isinstance(rbs, Mapping):
-        rbs_map = ck.year_map(rbs, f"{key}.bulk_supplies_kwh", lo, hi)
-    else:
-        rbs_map = {lo: ck.number(rbs, f"{key}.bulk_supplies_kwh")}
-    if (full or any(by_year.values())) and not any(rbs_map.values()):
-        raise ck.error(
-            "is required (and above 0) when loss_reduction is given", "benefits.bulk_supplies_kwh"
+def _loss(value: Any, x: float) -> float:
+    if x >= LOSS_REDUCTION_LIMIT:
+        raise rule_error(
+            f"must be a fraction of bulk supplies (0.004 for 0.4 percentage points), "
+            f"got {value!r}, which looks like percentage points"
         )
-    baseline = ck.rate(spec.get("baseline_losses", 0.0), f"{key}.baseline_losses", limit=1.0)
-    return Benefits(
-        manual_read_per_meter_year=ck.number(
-            spec.get("manual_read_per_meter_year", 0.0), f"{key}.manual_read_per_meter_year"
+    return x
+
+
+def _mapping_of(what: str, *, empty: bool = False):
+    """A before-validator: a mapping (non-empty unless ``empty``) with text keys."""
+
+    def check(value: Any) -> Any:
+        if not isinstance(value, Mapping) or (not empty and not value):
+            raise rule_error(what)
+        return {str(k): v for k, v in value.items()}
+
+    return check
+
+
+def _sources(value: Any) -> Any:
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise rule_error("must be a mapping {key: source}")
+    for k in value:
+        if str(k) not in TOP_KEYS:
+            raise rule_error(
+                f"unknown key{did_you_mean(str(k), TOP_KEYS)}; allowed: {', '.join(sorted(TOP_KEYS))}",
+                key=str(k),
+            )
+    return {str(k): str(v) for k, v in value.items()}
+
+
+def _currency(value: Any) -> Any:
+    if value not in ("RO", "OMR"):
+        raise rule_error(f"plan figures are in RO (Omani Rial); got {value!r}")
+    return value
+
+
+Price = amount(_price)
+LossReduction = amount(_loss)
+Currency = Text
+
+
+class _Priced(Schema):
+    """A section whose figures may be in a currency of ``exchange_rates``."""
+
+    currency: Currency = "RO"
+
+    def fx(self, rates: Mapping[str, float]) -> float:
+        """RO per unit of this section's currency (1 for RO)."""
+        return 1.0 if self.currency in ("RO", "OMR") else rates[self.currency]
+
+    @model_validator(mode="after")
+    def _known_currency(self, info: ValidationInfo):
+        rates = (info.context or {}).get("rates")
+        if rates is not None and self.currency not in ("RO", "OMR") and self.currency not in rates:
+            raise rule_error(
+                f"currency {self.currency!r} has no rate in exchange_rates (RO per unit); "
+                f"known: {', '.join(['RO', *sorted(rates)])}",
+                key="currency",
+            )
+        return self
+
+
+class CapexSpec(_Priced):
+    """An asset class as written: a unit cost per meter installed or amounts by year."""
+
+    unit_cost: Amount = 0.0
+    amounts: year_map() | None = None
+    share: amount(_share) = 1.0
+    life: Life
+    source: Text | None = None
+
+    @model_validator(mode="after")
+    def _one_cost(self):
+        if ("unit_cost" in self.model_fields_set) == ("amounts" in self.model_fields_set):
+            raise rule_error("give exactly one of unit_cost (per meter) or amounts ({year: cost})")
+        return self
+
+
+class OpexSpec(_Priced):
+    """An operating cost as written: per meter in service per year, per year, or by year."""
+
+    per_meter_year: Amount = 0.0
+    per_year: Amount = 0.0
+    amounts: year_map() | None = None
+    first: PlanYear | None = Key(None, alias="from")
+    last: PlanYear | None = Key(None, alias="until")
+    source: Text | None = None
+
+    @model_validator(mode="after")
+    def _one_kind(self):
+        kinds = [k for k in ("per_meter_year", "per_year", "amounts") if k in self.model_fields_set]
+        if len(kinds) != 1:
+            raise rule_error("give exactly one of per_meter_year, per_year or amounts")
+        if self.first is not None and self.last is not None and self.last < self.first:
+            raise rule_error(
+                f"until ({self.last}) is before from ({self.first})", key="until", year=self.last
+            )
+        return self
+
+
+class CyberSpec(_Priced):
+    """The costs of the metering cyber security regulation as written."""
+
+    effective_date: Annotated[_dt.date, BeforeValidator(_date)]
+    isms_certification: Amount
+    security_audit: Amount
+    supplier_assurance: Amount
+    source: Text | None = None
+
+    @model_validator(mode="after")
+    def _in_plan(self, info: ValidationInfo):
+        span = (info.context or {}).get("span")
+        if span is not None and not span[0] <= self.effective_date.year <= span[1]:
+            raise rule_error(
+                f"the effective date must fall in the plan's years {span[0]}-{span[1]}",
+                key="effective_date",
+                year=self.effective_date.year,
+            )
+        return self
+
+
+class BenefitsSpec(Schema):
+    """What the programme saves, as written."""
+
+    manual_read_per_meter_year: Amount = 0.0
+    estimated_bills_per_meter_year: Amount = 0.0
+    loss_reduction: number_or_year_map(LossReduction) = 0.0
+    bulk_supplies_kwh: number_or_year_map(Amount) = 0.0
+    baseline_losses: rate(1.0) = 0.0
+    loss_energy_price: Price = 0.0
+    p: Price = 0.0
+    source: Text | None = None
+
+    @model_validator(mode="after")
+    def _bulk_supplies(self):
+        lr, rbs = self.loss_reduction, self.bulk_supplies_kwh
+        saves = any(lr.values()) if isinstance(lr, dict) else bool(lr)
+        given = any(rbs.values()) if isinstance(rbs, dict) else bool(rbs)
+        if saves and not given:
+            raise rule_error(
+                "is required (and above 0) when loss_reduction is given", key="bulk_supplies_kwh"
+            )
+        return self
+
+
+class PlanSpec(Schema):
+    """An AMR plan file as written (figures in the currencies given)."""
+
+    name: Text
+    status: Any = None
+    currency: Annotated[str, BeforeValidator(_currency)] = "RO"
+    first_year: PlanYear
+    horizon_end: PlanYear
+    run_off: bool = True
+    wacc: Rate
+    convention: Annotated[str, BeforeValidator(_convention)] = "year_end"
+    levelise: bool = False
+    escalation: Rate = 0.0
+    exchange_rates: Annotated[
+        dict[str, PositiveAmount],
+        BeforeValidator(_mapping_of("must be a mapping {currency: RO per unit}", empty=True)),
+    ] = Key(default_factory=dict)
+    accounts: number_or_year_map(Amount)
+    rollout: year_map(Amount)
+    capex: Annotated[
+        dict[str, CapexSpec],
+        BeforeValidator(_mapping_of("must be a non-empty mapping of asset classes")),
+    ]
+    opex: Annotated[
+        dict[str, OpexSpec],
+        BeforeValidator(
+            _mapping_of("must be a non-empty mapping of operating costs (leave opex out for none)")
         ),
-        estimated_bills_per_meter_year=ck.number(
-            spec.get("estimated_bills_per_meter_year", 0.0), f"{key}.estimated_bills_per_meter_year"
-        ),
-        loss_reduction_full=full,
-        loss_reduction_by_year=by_year,
-        bulk_supplies_kwh=rbs_map,
-        baseline_losses=baseline,
-        loss_energy_price=_price_per_kwh(
-            ck, spec.get("loss_energy_price", 0.0), f"{key}.loss_energy_price"
-        ),
-        p=_price_per_kwh(ck, spec.get("p", 0.0), f"{key}.p"),
-        source=_source(ck, spec, key),
+    ] = Key(default_factory=dict)
+    cyber_security: CyberSpec | None = None
+    benefits: Annotated[BenefitsSpec, BeforeValidator(lambda v: {} if v is None else v)] = Key(
+        default_factory=BenefitsSpec
     )
+    sources: Annotated[dict[str, str], BeforeValidator(_sources)] = Key(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _plan(self):
+        lo, hi = self.first_year, self.horizon_end
+        if hi < lo:
+            raise rule_error(
+                f"horizon_end ({hi}) is before first_year ({lo})", key="horizon_end", year=hi
+            )
+        accounts = self.accounts_by_year()
+        if lo not in accounts:
+            raise rule_error(
+                f"must give the accounts of the first year {lo}", key="accounts", year=lo
+            )
+        # Cumulative installs may not pass the customer accounts of their year.
+        installed, held = 0.0, accounts[lo]
+        for y in range(lo, hi + 1):
+            held = accounts.get(y, held)
+            installed += self.rollout.get(y, 0.0)
+            if installed > held:
+                raise rule_error(
+                    f"the roll-out has installed {installed:,.0f} meters by the end of the year, "
+                    f"more than the {held:,.0f} customer accounts",
+                    key="rollout",
+                    year=y,
+                )
+        return self
+
+    def accounts_by_year(self) -> dict[int, float]:
+        if isinstance(self.accounts, dict):
+            return dict(self.accounts)
+        return {self.first_year: self.accounts}
+
+
+assert set(PlanSpec.model_fields) == set(TOP_KEYS), "TOP_KEYS and PlanSpec disagree"
+
+
+def _span(data: Mapping) -> tuple[int, int] | None:
+    """The plan's years (first_year, horizon_end) when both are years in order, else None
+    (the schema then says what is wrong with them)."""
+    try:
+        lo, hi = check_year(data.get("first_year")), check_year(data.get("horizon_end"))
+    except ValueError:
+        return None
+    return (lo, hi) if lo <= hi else None
+
+
+def _rates(data: Mapping) -> dict[str, Any] | None:
+    rates = data.get("exchange_rates", {})
+    return {str(c): x for c, x in rates.items()} if isinstance(rates, Mapping) else None
+
+
+# --------------------------------------------------------------------------- the plan built
 
 
 def plan_from_dict(data: Mapping, *, file: str = "<memory>") -> AmrPlan:
     """Check a plan given as a mapping (the content of a plan file) and build an AmrPlan."""
-    ck = Checker(file)
-    d = ck.keys(
+    if not isinstance(data, Mapping):
+        raise InputError("must be a YAML mapping at the top level", file=file)
+    spec = validate(
+        PlanSpec,
         data,
-        TOP_KEYS,
-        "",
-        required=("name", "first_year", "horizon_end", "wacc", "accounts", "rollout", "capex"),
-    )
-    cur = d.get("currency", "RO")
-    if cur not in ("RO", "OMR"):
-        raise ck.error(f"plan figures are in RO (Omani Rial); got {cur!r}", "currency")
-    lo = ck.year(d["first_year"], "first_year")
-    hi = ck.year(d["horizon_end"], "horizon_end")
-    if hi < lo:
-        raise ck.error(f"horizon_end ({hi}) is before first_year ({lo})", "horizon_end", hi)
-    conv = check_convention(d.get("convention", "year_end"), file)
-    for flag in ("run_off", "levelise"):
-        if flag in d and not isinstance(d[flag], bool):
-            raise ck.error(f"must be true or false, got {d[flag]!r}", flag)
-    rates = {}
-    if "exchange_rates" in d:
-        if not isinstance(d["exchange_rates"], Mapping):
-            raise ck.error("must be a mapping {currency: RO per unit}", "exchange_rates")
-        rates = {
-            str(c): ck.number(x, f"exchange_rates.{c}", positive=True)
-            for c, x in d["exchange_rates"].items()
-        }
-    wacc = ck.rate(d["wacc"], "wacc")
-    if isinstance(d["accounts"], Mapping):
-        accounts = ck.year_map(d["accounts"], "accounts", lo, hi)
-    else:
-        accounts = {lo: ck.number(d["accounts"], "accounts")}
-    if lo not in accounts:
-        raise ck.error(f"must give the accounts of the first year {lo}", "accounts", lo)
-    rollout = ck.year_map(d["rollout"], "rollout", lo, hi)
-    # Cumulative installs may not pass the customer accounts of their year.
-    installed, held = 0.0, accounts[lo]
-    for y in range(lo, hi + 1):
-        held = accounts.get(y, held)
-        installed += rollout.get(y, 0.0)
-        if installed > held:
-            raise ck.error(
-                f"the roll-out has installed {installed:,.0f} meters by the end of the year, "
-                f"more than the {held:,.0f} customer accounts",
-                "rollout",
-                y,
-            )
-    if not isinstance(d["capex"], Mapping) or not d["capex"]:
-        raise ck.error("must be a non-empty mapping of asset classes", "capex")
-    capex = tuple(_capex_class(ck, str(n), s, rates, lo, hi) for n, s in d["capex"].items())
-    opex_spec = d.get("opex", {})
-    if not isinstance(opex_spec, Mapping) or ("opex" in d and not opex_spec):
-        raise ck.error(
-            "must be a non-empty mapping of operating costs (leave opex out for none)", "opex"
-        )
-    opex = tuple(_opex_item(ck, str(n), s, rates, lo, hi) for n, s in opex_spec.items())
-    cyber = _cyber(ck, d["cyber_security"], rates, lo, hi) if "cyber_security" in d else None
-    benefits = _benefits(ck, d.get("benefits") or {}, lo, hi)
-    sources = d.get("sources") or {}
-    if not isinstance(sources, Mapping):
-        raise ck.error("must be a mapping {key: source}", "sources")
-    for k in sources:
-        if str(k) not in TOP_KEYS:
-            raise unknown_key_error(
-                str(k), TOP_KEYS, file=file, key_prefix="sources.", cls=InputError
-            )
-    return AmrPlan(
-        name=ck.text(d["name"], "name"),
         file=file,
-        first_year=lo,
-        horizon_end=hi,
-        run_off=d.get("run_off", True),
-        wacc=wacc,
-        convention=conv,
-        levelise=d.get("levelise", False),
-        escalation=ck.rate(d.get("escalation", 0.0), "escalation"),
-        accounts=accounts,
-        rollout=rollout,
+        context={"span": _span(data), "rates": _rates(data)},
+        missing="is required",
+    )
+    rates = dict(spec.exchange_rates)
+
+    def by_year(amounts, fx):
+        return {y: x * fx for y, x in (amounts or {}).items()}
+
+    capex = tuple(
+        CapexClass(
+            name,
+            c.life,
+            c.unit_cost * (fx := c.fx(rates)),
+            c.share,
+            by_year(c.amounts, fx),
+            c.source,
+        )
+        for name, c in spec.capex.items()
+    )
+    opex = tuple(
+        OpexItem(
+            name,
+            per_meter_year=o.per_meter_year * (fx := o.fx(rates)),
+            per_year=o.per_year * fx,
+            amounts=by_year(o.amounts, fx),
+            first=o.first,
+            last=o.last,
+            source=o.source,
+        )
+        for name, o in spec.opex.items()
+    )
+    cyber = None
+    if (c := spec.cyber_security) is not None:
+        fx = c.fx(rates)
+        cyber = CyberSecurity(
+            c.effective_date,
+            c.isms_certification * fx,
+            c.security_audit * fx,
+            c.supplier_assurance * fx,
+            source=c.source,
+        )
+    b = spec.benefits
+    lr, rbs = b.loss_reduction, b.bulk_supplies_kwh
+    benefits = Benefits(
+        manual_read_per_meter_year=b.manual_read_per_meter_year,
+        estimated_bills_per_meter_year=b.estimated_bills_per_meter_year,
+        loss_reduction_full=None if isinstance(lr, dict) else lr,
+        loss_reduction_by_year=dict(lr) if isinstance(lr, dict) else {},
+        bulk_supplies_kwh=dict(rbs) if isinstance(rbs, dict) else {spec.first_year: rbs},
+        baseline_losses=b.baseline_losses,
+        loss_energy_price=b.loss_energy_price,
+        p=b.p,
+        source=b.source,
+    )
+    return AmrPlan(
+        name=spec.name,
+        file=file,
+        first_year=spec.first_year,
+        horizon_end=spec.horizon_end,
+        run_off=spec.run_off,
+        wacc=spec.wacc,
+        convention=spec.convention,
+        levelise=spec.levelise,
+        escalation=spec.escalation,
+        accounts=spec.accounts_by_year(),
+        rollout=dict(spec.rollout),
         capex=capex,
         opex=opex,
         cyber=cyber,
         benefits=benefits,
         exchange_rates=rates,
-        sources={str(k): str(v) for k, v in sources.items()},
+        sources=dict(spec.sources),
     )
 
 

@@ -25,11 +25,13 @@ from pydantic import (
     Strict,
     Tag,
     ValidationError,
+    ValidationInfo,
+    WrapValidator,
 )
 from pydantic_core import PydanticCustomError
 
 from tariffmodel.inputs.errors import InputError, did_you_mean
-from tariffmodel.inputs.fields import YEAR_MAX, YEAR_MIN, Field
+from tariffmodel.inputs.fields import MONEY_MAX, YEAR_MAX, YEAR_MIN, Field
 
 MODEL_CONFIG = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False, frozen=True)
 
@@ -146,6 +148,127 @@ def number_or_by_year(number: Any) -> Any:
     ]
 
 
+# --------------------------------------------------------------------------- plan files
+
+#: The years a plan or a capex verification file may cover.
+PLAN_YEAR_MIN, PLAN_YEAR_MAX = 2000, 2100
+#: The largest amount, count or energy of a plan or capex verification file (RO, meters, kWh).
+AMOUNT_MAX = 100 * MONEY_MAX
+#: The longest asset life [years].
+LIFE_MAX = 100
+#: A WACC or other yearly rate at or above this is taken for a percent given by mistake.
+RATE_LIMIT = 0.3
+
+
+def amount(*checks: Callable[[Any, float], Any], minimum: float | None = 0.0) -> Any:
+    """A number of a plan file: finite, at most AMOUNT_MAX in size, not below ``minimum`` (None:
+    any sign); then each ``check(value as written, number)`` in turn, which raises a
+    :func:`rule_error` or returns the number (it may turn it, e.g. into an int)."""
+
+    def wrap(value: Any, handler: Callable[[Any], float]) -> Any:
+        x = handler(value)
+        if abs(x) > AMOUNT_MAX:
+            raise rule_error(f"must be at most {AMOUNT_MAX:g} in size, got {describe(value)}")
+        if minimum is not None and x < minimum:
+            raise rule_error(f"must not be negative, got {value!r}")
+        for check in checks:
+            x = check(value, x)
+        return x
+
+    return Annotated[float, Strict(), WrapValidator(wrap)]
+
+
+def _positive(value: Any, x: float) -> float:
+    if x <= 0:
+        raise rule_error(f"must be greater than 0, got {value!r}")
+    return x
+
+
+def _whole(value: Any) -> int:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or (isinstance(value, float) and not value.is_integer())
+    ):
+        raise rule_error(f"must be a whole number, got {describe(value)}")
+    return int(value)
+
+
+def _life(value: Any, x: float) -> int:
+    if x == 0:
+        raise rule_error("an asset life must be at least 1 year, got 0")
+    if x > LIFE_MAX:
+        raise rule_error(f"an asset life must be at most {LIFE_MAX} years, got {value!r}")
+    return _whole(value)
+
+
+def rate(limit: float = RATE_LIMIT) -> Any:
+    """A rate as a fraction (0.07 for 7 %), not negative; one at or above ``limit`` looks like
+    a percent and is an error."""
+
+    def check(value: Any, x: float) -> float:
+        if x >= limit:
+            raise rule_error(
+                f"must be a fraction (0.07 for 7 %), got {value!r}, which looks like a percent"
+            )
+        return x
+
+    return amount(check)
+
+
+#: An amount, count or energy of a plan file: not negative, at most AMOUNT_MAX.
+Amount = amount()
+#: An amount above zero.
+PositiveAmount = amount(_positive)
+#: A yearly rate as a fraction, below RATE_LIMIT.
+Rate = rate()
+#: An asset life: a whole number of years from 1 to LIFE_MAX.
+Life = amount(_life)
+#: A whole number (of any sign).
+WholeNumber = Annotated[int, BeforeValidator(_whole)]
+
+
+def _plan_year(value: Any, info: ValidationInfo) -> int:
+    year = check_year(value, PLAN_YEAR_MIN, PLAN_YEAR_MAX)
+    span = (info.context or {}).get("span")
+    if span is not None and not span[0] <= year <= span[1]:
+        raise rule_error(
+            f"year {year} is outside the years {span[0]}-{span[1]} of this file", year=year
+        )
+    return year
+
+
+#: A year of a plan file: in [PLAN_YEAR_MIN, PLAN_YEAR_MAX] and within the file's own years
+#: (``context['span']``, a pair, when known).
+PlanYear = Annotated[int, BeforeValidator(_plan_year)]
+
+
+def _year_map(value: Any) -> Any:
+    if not isinstance(value, Mapping) or not value:
+        raise rule_error("must be a non-empty mapping {year: value}")
+    return value
+
+
+def year_map(number: Any = Amount) -> Any:
+    """A non-empty mapping ``{year: number}`` of plan years, sorted by year."""
+    return Annotated[
+        dict[PlanYear, number],
+        BeforeValidator(_year_map),
+        AfterValidator(lambda d: dict(sorted(d.items()))),
+    ]
+
+
+def number_or_year_map(number: Any = Amount) -> Any:
+    """One number, or a mapping ``{year: number}`` of plan years."""
+    return Annotated[
+        Union[  # noqa: UP007 - the members carry tags
+            Annotated[number, Tag(_NUMBER)],
+            Annotated[year_map(number), Tag(_BY_YEAR)],
+        ],
+        Discriminator(lambda v: _BY_YEAR if isinstance(v, Mapping) else _NUMBER),
+    ]
+
+
 # --------------------------------------------------------------------------- messages
 
 
@@ -214,6 +337,8 @@ def keys_at(model: type[BaseModel], loc: Iterable[Any]) -> list[str]:
     """The keys the model allows at the location ``loc`` (for a suggestion)."""
     tp: Any = model
     for part in loc:
+        if isinstance(part, str) and part.startswith("<"):
+            continue  # the tag of a member of a union
         tp = _unwrap(tp)
         if _is_model(tp):
             by_alias = {f.alias or n: f for n, f in tp.model_fields.items()}

@@ -21,16 +21,19 @@ The functions the scenario loader calls are :func:`load_cpi` with :func:`cpi_by_
 
 from __future__ import annotations
 
-import os
+import math
 import re
 from collections.abc import Iterable, Mapping
+from typing import Annotated, Any
 
 import numpy as np
 import pandas as pd
+from pydantic import AfterValidator, BeforeValidator, create_model
+from pydantic import Field as Key
 
 from tariffmodel.inputs.csvio import number_cell, read_csv
 from tariffmodel.inputs.errors import InputError, did_you_mean
-from tariffmodel.inputs.schema import describe
+from tariffmodel.inputs.schema import Number, Schema, describe, rule_error, validate
 
 __all__ = [
     "BASKET_GROUPS",
@@ -559,59 +562,117 @@ def specified_rate_by_year(rates: pd.Series, years, publication_lag: int = 0) ->
 # loaders
 
 
-def _read_table(
-    path, allowed: Iterable[str] | None = None, required: Iterable[str] = ()
-) -> pd.DataFrame:
-    """A CSV file as text cells (the one CSV reader, :func:`tariffmodel.inputs.csvio.read_csv`)."""
-    return read_csv(path, allowed=allowed, required=required).frame()
+# The rows of the files, checked by pydantic models of their columns: the cells of a row are read
+# as numbers where a number is due; a broken rule names the column and the row's label (its
+# month or group) before the rule.
 
 
-def _check_status(table, *, file, labels) -> None:
-    if "status" not in table.columns:
-        return
-    for label, value in zip(labels, table["status"], strict=True):
-        if value not in STATUSES:
-            raise InputError(
-                f"{label}: status {value!r} is not one of {', '.join(STATUSES)}"
-                f"{did_you_mean(value, STATUSES)}",
-                file=file,
-                key="status",
-            )
+def _number(cell: Any) -> Any:
+    if cell == "":
+        raise rule_error("blank")
+    value = number_cell(cell)
+    if isinstance(value, str):
+        raise rule_error(f"text {describe(cell)} where a number is due")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise rule_error(f"a finite number is due, not {cell}")
+    return value  # an int too large for a float: the schema says so
 
 
-def _parse_months(table, *, file) -> pd.PeriodIndex:
-    periods = []
-    for n, text in enumerate(table["month"], start=1):
-        if not _MONTH.fullmatch(text):
-            raise InputError(
-                f"row {n}: {text!r} is not a month (write YYYY-MM)", file=file, key="month"
-            )
-        periods.append(pd.Period(text, freq="M"))
-    months = pd.PeriodIndex(periods, freq="M", name="month")
+def _status(value: Any) -> Any:
+    if value not in STATUSES:
+        raise rule_error(
+            f"status {value!r} is not one of {', '.join(STATUSES)}{did_you_mean(value, STATUSES)}"
+        )
+    return value
+
+
+def _month(value: Any) -> Any:
+    if not isinstance(value, str) or not _MONTH.fullmatch(value):
+        raise rule_error(f"{value!r} is not a month (write YYYY-MM)")
+    return value
+
+
+def _index(value: float) -> float:
+    if value <= 0:
+        raise rule_error(f"an index must be above zero, got {float(value)!r}")
+    return value
+
+
+def _group(value: Any) -> int:
+    g = _group_number(value)
+    if g not in GROUP_NAMES:
+        raise rule_error(f"{value!r} is not a CPI group number (1-12)")
+    return g
+
+
+#: A number cell: a blank, a text or a number too large for a float is refused.
+CellNumber = Annotated[Number, BeforeValidator(_number)]
+Month = Annotated[str, BeforeValidator(_month)]
+
+
+class _Row(Schema):
+    """The columns every file may carry beside its own."""
+
+    status: Annotated[str, BeforeValidator(_status)] | None = None
+    source: str | None = None
+    note: str | None = None
+
+
+#: A row of the group indices: the month and one index per group column (1-12).
+CpiGroupsRow = create_model(
+    "CpiGroupsRow",
+    __base__=_Row,
+    month=(Month, ...),
+    **{
+        f"group_{g}": (
+            Annotated[CellNumber, AfterValidator(_index)] | None,
+            Key(None, alias=str(g)),
+        )
+        for g in GROUPS
+    },
+)
+
+
+class CpiWeightsRow(_Row):
+    """A row of the group weights."""
+
+    group: Annotated[int, BeforeValidator(_group)]
+    name: str | None = None
+    weight: CellNumber
+
+
+class DepositRateRow(_Row):
+    """A row of the deposit rates."""
+
+    month: Month
+    rate: CellNumber
+
+
+def _read_rows(path, model, allowed, required, label) -> tuple[str, list[str], list]:
+    """The rows of a CSV file checked by ``model``; ``label(record, n)`` names a row in a
+    message (``n`` counted from 1)."""
+    table = read_csv(path, allowed=allowed, required=required)
+    rows = []
+    for n, rec in enumerate(table.records, start=1):
+        try:
+            rows.append(validate(model, rec, file=table.file))
+        except InputError as exc:
+            first = exc.key in ("month", "group")
+            rule = exc.rule if exc.key == "group" else f"{label(rec, n, first)}: {exc.rule}"
+            raise InputError(rule, file=table.file, key=exc.key) from None
+    return table.file, table.header, rows
+
+
+def _month_of(rec, n, month_broken) -> str:
+    return f"row {n}" if month_broken else f"month {rec['month']}"
+
+
+def _months(rows, *, file) -> pd.PeriodIndex:
+    months = pd.PeriodIndex([pd.Period(r.month, freq="M") for r in rows], freq="M", name="month")
     dup = months[months.duplicated()]
     if len(dup):
         raise InputError(f"month {dup[0]} appears more than once", file=file, key="month")
     return months
-
-
-def _numbers(table, col: str, labels, *, file) -> np.ndarray:
-    """Column ``col`` as floats; a blank or text cell is an InputError naming its row label."""
-    values = pd.to_numeric(table[col], errors="coerce").to_numpy(float)
-    bad = ~np.isfinite(values)
-    if bad.any():
-        i = int(np.argmax(bad))
-        text = table[col].iloc[i]
-        value = number_cell(text)
-        if text == "":
-            what = "blank"
-        elif isinstance(value, int):
-            what = f"{describe(value)} is too large for a number of this file"
-        elif isinstance(value, float):
-            what = f"a finite number is due, not {text}"
-        else:
-            what = f"text {describe(text)} where a number is due"
-        raise InputError(f"{labels[i]}: {what}", file=file, key=col)
-    return values
 
 
 def load_cpi_groups(groups_csv) -> pd.DataFrame:
@@ -639,24 +700,17 @@ def load_cpi_groups(groups_csv) -> pd.DataFrame:
         suggestion), a basket group missing, a month twice or not a month, a blank or text cell,
         an index of zero or below, a status outside :data:`STATUSES`.
     """
-    file = os.fspath(groups_csv)
-    table = _read_table(file, ["month", *map(str, GROUPS), *_TEXT_COLUMNS], ["month"])
-    _require_basket([_group_number(c) for c in table.columns], "no column", file=file)
-    months = _parse_months(table, file=file)
-    labels = [f"month {m}" for m in months]
-    _check_status(table, file=file, labels=labels)
-    present = [g for g in GROUPS if str(g) in table.columns]
-    data = {}
-    for g in present:
-        values = _numbers(table, str(g), labels, file=file)
-        if np.any(values <= 0):
-            i = int(np.argmax(values <= 0))
-            raise InputError(
-                f"{labels[i]}: an index must be above zero, got {float(values[i])!r}",
-                file=file,
-                key=str(g),
-            )
-        data[g] = values
+    file, header, rows = _read_rows(
+        groups_csv,
+        CpiGroupsRow,
+        ["month", *map(str, GROUPS), *_TEXT_COLUMNS],
+        ["month"],
+        _month_of,
+    )
+    _require_basket([_group_number(c) for c in header], "no column", file=file)
+    months = _months(rows, file=file)
+    present = [g for g in GROUPS if str(g) in header]
+    data = {g: np.array([getattr(r, f"group_{g}") for r in rows], dtype=float) for g in present}
     frame = pd.DataFrame(data, index=months).sort_index()
     frame.attrs["file"] = file
     return frame
@@ -685,20 +739,20 @@ def load_cpi_weights(weights_csv) -> pd.Series:
         An unknown column, a group that is not 1-12 or appears twice, a basket group missing, a
         blank, text or negative weight, a status outside :data:`STATUSES`.
     """
-    file = os.fspath(weights_csv)
-    table = _read_table(file, ["group", "name", "weight", *_TEXT_COLUMNS], ["group", "weight"])
+    file, _, rows = _read_rows(
+        weights_csv,
+        CpiWeightsRow,
+        ["group", "name", "weight", *_TEXT_COLUMNS],
+        ["group", "weight"],
+        lambda rec, n, _: f"group {_group_number(rec['group'])}",
+    )
     groups = []
-    for text in table["group"]:
-        g = _group_number(text)
-        if g not in GROUP_NAMES:
-            raise InputError(f"{text!r} is not a CPI group number (1-12)", file=file, key="group")
-        if g in groups:
-            raise InputError(f"group {g} appears more than once", file=file, key="group")
-        groups.append(g)
+    for r in rows:
+        if r.group in groups:
+            raise InputError(f"group {r.group} appears more than once", file=file, key="group")
+        groups.append(r.group)
     _require_basket(groups, "no weight", file=file, key="group")
-    labels = [f"group {g}" for g in groups]
-    _check_status(table, file=file, labels=labels)
-    values = _numbers(table, "weight", labels, file=file)
+    values = np.array([r.weight for r in rows], dtype=float)
     weights = pd.Series(values, index=pd.Index(groups, name="group"), name="weight").sort_index()
     _check_weights(weights.to_numpy(), weights.index.to_numpy(), file=file)
     weights.attrs["file"] = file
@@ -752,12 +806,11 @@ def load_deposit_rates(rates_csv) -> pd.Series:
         more (a percent where a fraction is due) or below zero, a status outside
         :data:`STATUSES`.
     """
-    file = os.fspath(rates_csv)
-    table = _read_table(file, ["month", "rate", *_TEXT_COLUMNS], ["month", "rate"])
-    months = _parse_months(table, file=file)
-    labels = [f"month {m}" for m in months]
-    _check_status(table, file=file, labels=labels)
-    values = _numbers(table, "rate", labels, file=file)
+    file, _, rows = _read_rows(
+        rates_csv, DepositRateRow, ["month", "rate", *_TEXT_COLUMNS], ["month", "rate"], _month_of
+    )
+    months = _months(rows, file=file)
+    values = np.array([r.rate for r in rows], dtype=float)
     _check_fractions(values, months.asi8, file=file, key="rate")
     rates = pd.Series(values, index=months, name="rate").sort_index()
     rates.attrs["file"] = file

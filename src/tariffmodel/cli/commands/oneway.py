@@ -15,8 +15,8 @@ import numpy as np
 
 from tariffmodel.analysis import sensitivity
 from tariffmodel.cli.commands import _explore
+from tariffmodel.inputs.draws import load_ranges
 from tariffmodel.inputs.errors import InputError
-from tariffmodel.inputs.yamlio import read_yaml_mapping
 from tariffmodel.reporting import plots
 
 
@@ -99,13 +99,7 @@ def run_tornado(args) -> int:
     sc = _explore.load_scenario(args.scenario)
     year = _explore.year_option(args.year, sc)
     if args.ranges:
-        data = read_yaml_mapping(args.ranges, "ranges file")
-        if set(data) != {"ranges"} or not isinstance(data["ranges"], dict) or not data["ranges"]:
-            raise InputError(
-                "a ranges file is a mapping 'ranges: {TARGET: [LOW, HIGH], ...}'",
-                file=args.ranges,
-            )
-        ranges, side = data["ranges"], args.ranges
+        ranges, side = load_ranges(args.ranges), args.ranges
     else:
         ranges, side = sensitivity.ranges_from_draws(args.draws), args.draws
     try:

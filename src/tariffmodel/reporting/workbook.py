@@ -95,6 +95,8 @@ NUMBER_FORMATS = {
 }
 
 _COL_WIDTHS = (14, 30, 44, 16, 30)
+#: Width of the Inputs sheet's source column [characters].
+SOURCE_WIDTH = 36
 
 
 def gt(x: str, y: str) -> str:
@@ -176,6 +178,17 @@ class _Book:
         self.wb.define_name(name, f"='{sheet}'!{ref}")
 
 
+def _fit_row(ws, row: int, *texts_and_widths: tuple[str, float]) -> None:
+    """Make a row tall enough for its wrapped texts: spreadsheets do not grow a row stored
+    without a height, and a printout would overlap the rows below."""
+    lines = max(
+        (math.ceil(len(str(text)) / max(width - 2.0, 1.0)) for text, width in texts_and_widths),
+        default=1,
+    )
+    if lines > 1:
+        ws.set_row(row, 15.0 * lines)
+
+
 def _finite(v) -> bool:
     return v is not None and not (isinstance(v, float) and math.isnan(v))
 
@@ -213,7 +226,7 @@ def _write_inputs(book: _Book, sc: Scenario, A: dict[str, Any]) -> None:
         ws.write(HEADER_ROW, j, text, book.header)
     _setup_sheet(ws, book, HEADER_ROW + 1, first)
     ws.set_column(3, 3, 16)
-    ws.set_column(first - 1, first - 1, 36)
+    ws.set_column(first - 1, first - 1, SOURCE_WIDTH)
     ws.set_column(first, first + len(all_years), 17)
     row = HEADER_ROW + 1
 
@@ -234,6 +247,7 @@ def _write_inputs(book: _Book, sc: Scenario, A: dict[str, Any]) -> None:
         nonlocal row
         for j, text in enumerate((symbol, words, unit, kind, source)):
             ws.write(row, j, text, book.wrap if j in (1, 4) else None)
+        _fit_row(ws, row, (words, _COL_WIDTHS[1]), (source, SOURCE_WIDTH))
         for y in yrs:
             v = value_of(y)
             cell_fmt = book.fmt(unit, locked=False)
@@ -327,9 +341,11 @@ def _write_inputs(book: _Book, sc: Scenario, A: dict[str, Any]) -> None:
                 ("higher", 1.0 if kpi["higher_is_better"] else 0.0, "0/1"),
             ):
                 ws.write(row, 0, f"CC{k}_{what}")
-                ws.write(row, 1, f"{kpi['name']}: {what}"
-                         + (" is better (1) or lower (0)" if what == "higher" else ""),
-                         book.wrap)  # fmt: skip
+                words = f"{kpi['name']}: {what}" + (
+                    " is better (1) or lower (0)" if what == "higher" else ""
+                )
+                ws.write(row, 1, words, book.wrap)
+                _fit_row(ws, row, (words, _COL_WIDTHS[1]))
                 ws.write(row, 2, unit)
                 ws.write(row, 3, "call centre")
                 ws.write(row, 4, "scenario; one number")
@@ -356,8 +372,9 @@ def _write_inputs(book: _Book, sc: Scenario, A: dict[str, Any]) -> None:
         book.define(key, INPUTS_SHEET, row, first)
         row += 1
     ws.write(row, 0, "EDGE_TOLERANCE")
-    ws.write(row, 1, "relative tolerance of edge comparisons (the model's, not the licence's)",
-             book.wrap)  # fmt: skip
+    words = "relative tolerance of edge comparisons (the model's, not the licence's)"
+    ws.write(row, 1, words, book.wrap)
+    _fit_row(ws, row, (words, _COL_WIDTHS[1]))
     ws.write(row, 3, "model constant")
     ws.write(row, 4, "tariffmodel (locked)")
     ws.write_number(row, first, EDGE_TOLERANCE, book.fmt("", locked=True))
@@ -374,8 +391,9 @@ def _write_inputs(book: _Book, sc: Scenario, A: dict[str, Any]) -> None:
         ws.write(row, 3, "switch")
         value = sc.readings[switch]
         if switch in offered:
-            ws.write(row, 1, f"{switch}: {offered[switch]}; one of {', '.join(READINGS[switch])}",
-                     book.wrap)  # fmt: skip
+            words = f"{switch}: {offered[switch]}; one of {', '.join(READINGS[switch])}"
+            ws.write(row, 1, words, book.wrap)
+            _fit_row(ws, row, (words, _COL_WIDTHS[1]))
             ws.write(row, 4, "scenario")
             ws.write_string(row, first, value, book.fmt("", locked=False))
             ws.data_validation(row, first, row, first,
@@ -388,6 +406,7 @@ def _write_inputs(book: _Book, sc: Scenario, A: dict[str, Any]) -> None:
                 else "no call-centre block: CC_t is 0 under both readings"
             )
             ws.write(row, 1, f"{switch}: not offered ({why})", book.wrap)
+            _fit_row(ws, row, (f"{switch}: not offered ({why})", _COL_WIDTHS[1]))
             ws.write(row, 4, "scenario (fixed)")
             ws.write_string(row, first, value)
         row += 1

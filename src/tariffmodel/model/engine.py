@@ -14,6 +14,7 @@ in the first modelled year.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -381,7 +382,8 @@ def evaluate(
 def _refuse_non_finite(out: dict[str, np.ndarray], years, file) -> None:
     """No term leaves the engine as NaN or infinity: name the first such term and its year."""
     for name, buf in out.items():
-        if buf.dtype.kind == "f" and not np.isfinite(buf).all():
+        # a sum is finite unless a value is not (or the sum overflows): one pass, no temporary
+        if buf.dtype.kind == "f" and not math.isfinite(buf.sum()) and not np.isfinite(buf).all():
             j = int(np.argmax(~np.isfinite(buf).all(axis=1)))
             raise InputError(
                 f"{name} is not a finite number in this year: the inputs are beyond any range the "

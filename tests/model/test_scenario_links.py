@@ -94,7 +94,7 @@ def test_cpi_given_both_ways(example_dict):
 
 
 def test_cpi_basis_changes_cpi(example_dict):
-    from tariffmodel.inputs import series as indices
+    from tariffmodel.model import indices
 
     for row in example_dict["inputs"][1:]:
         row.pop("CPI")

@@ -49,7 +49,7 @@ from tariffmodel.inputs.schema import (
     validate,
     year_type,
 )
-from tariffmodel.inputs.series import load_cpi, load_deposit_rates
+from tariffmodel.inputs.series import load_cpi_groups, load_cpi_weights, load_deposit_rates
 from tariffmodel.inputs.wpra_file import WpraFile, load_wpra
 from tariffmodel.inputs.yamlio import read_yaml
 from tariffmodel.licence.schedule2 import READING_IDS, READINGS
@@ -59,7 +59,8 @@ from tariffmodel.licence.schedule2 import READING_IDS, READINGS
 class Links:
     """The files a scenario links to, read and checked (None where not linked)."""
 
-    cpi: pd.Series | None = None  # the monthly Omani CPI (cpi_series)
+    cpi_groups: pd.DataFrame | None = None  # monthly CPI group indices (cpi_series.groups)
+    cpi_weights: pd.Series | None = None  # CPI group weights (cpi_series.weights)
     deposit_rates: pd.Series | None = None  # monthly deposit rates (deposit_rates)
     amr_plan: AmrPlan | None = None  # amr
     amr_loss_reduction: bool = False
@@ -616,12 +617,13 @@ class _Builder:
 
     # -- linked files: checked and read here, turned into columns by tariffmodel.model.scenario --
     def links(self, top: ScenarioTop, years) -> Links:
-        cpi = rates = plan = wpra = None
+        groups = weights = rates = plan = wpra = None
         if top.cpi_series is not None:
             spec = self.check(CpiSeries, top.cpi_series, "cpi_series")
-            groups = self.resolve_path(spec.groups, "cpi_series.groups")
-            weights = self.resolve_path(spec.weights, "cpi_series.weights")
-            cpi = load_cpi(groups, weights)
+            groups_csv = self.resolve_path(spec.groups, "cpi_series.groups")
+            weights_csv = self.resolve_path(spec.weights, "cpi_series.weights")
+            groups = load_cpi_groups(groups_csv)
+            weights = load_cpi_weights(weights_csv)
         if top.deposit_rates is not None:
             rates = load_deposit_rates(self.resolve_path(top.deposit_rates, "deposit_rates"))
         if top.amr is not None:
@@ -634,7 +636,8 @@ class _Builder:
                 LicenceFee, top.licence_fee, "licence_fee", missing="required", years=years
             ).by_year(years)
         return Links(
-            cpi=cpi,
+            cpi_groups=groups,
+            cpi_weights=weights,
             deposit_rates=rates,
             amr_plan=plan,
             amr_loss_reduction=top.amr_loss_reduction,

@@ -29,7 +29,6 @@ from tariffmodel.inputs.fields import (
     NOTIFIED_FIELDS,
 )
 from tariffmodel.inputs.scenario import ScenarioFile, check_scenario, read_scenario
-from tariffmodel.inputs.series import cpi_by_year, specified_rate_by_year
 from tariffmodel.licence.amr import reduced_bulk_supplies
 from tariffmodel.licence.condition13 import (
     distribution_share_of_fee,
@@ -38,6 +37,7 @@ from tariffmodel.licence.condition13 import (
 )
 from tariffmodel.licence.schedule2 import READINGS, kpi_deviation
 from tariffmodel.model import amr
+from tariffmodel.model.indices import cpi_by_year, omani_cpi_index, specified_rate_by_year
 from tariffmodel.model.wpra import wpra_series
 
 # --- the scenario ---------------------------------------------------------------------------
@@ -330,9 +330,10 @@ def link(sf: ScenarioFile) -> Scenario:
             rows[y][col] = float(series.get(y, 0.0))
         filled[col] = f"{key}: {source}" if isinstance(source, str) else key
 
-    if links.cpi is not None:
+    if links.cpi_groups is not None:
         basis = sf.readings["cpi_basis"]
-        series = cpi_by_year(links.cpi, years, basis)
+        cpi = omani_cpi_index(links.cpi_groups, links.cpi_weights)
+        series = cpi_by_year(cpi, years, basis)
         fill("CPI", series, "cpi_series", f"the Omani CPI basket ({basis})")
     if links.deposit_rates is not None:
         series = specified_rate_by_year(links.deposit_rates, years)

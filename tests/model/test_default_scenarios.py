@@ -1,0 +1,86 @@
+"""Tests of the default scenarios (data/scenarios): each runs, and each shows what it is for."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import tariffmodel as tm
+from tariffmodel.inputs import series
+from tariffmodel.model import indices as ix
+
+ROOT = Path(__file__).resolve().parents[2]
+DATA = ROOT / "data"
+GROUPS_CSV = DATA / "cpi" / "sultanate-cpi-groups.csv"
+WEIGHTS_CSV = DATA / "cpi" / "sultanate-cpi-weights.csv"
+RATES_CSV = DATA / "rates" / "deposit-rates.csv"
+
+
+SCENARIOS = sorted((DATA / "scenarios").glob("*.yaml"))
+
+
+def test_default_scenario_set_names():
+    names = {p.stem for p in SCENARIOS}
+    assert {
+        "nedc-base",
+        "nedc-high-inflation",
+        "nedc-losses-stall",
+        "nedc-under-recovery",
+        "nedc-alt-readings",
+    } <= names
+    assert not list((DATA / "scenarios").glob("*.csv"))  # CSVs live in a subfolder
+
+
+@pytest.fixture(scope="module")
+def projected():
+    out = {}
+    for path in SCENARIOS:
+        sc = tm.load_scenario(path)
+        out[path.stem] = (sc, tm.project(sc))
+    return out
+
+
+def test_every_default_scenario_runs(projected):
+    for _name, (sc, table) in projected.items():
+        assert sc.years == [2026, 2027, 2028, 2029]
+        assert np.isfinite(table["MADR"].to_numpy(float)).all()
+
+
+def test_base_takes_cpi_and_sr_from_the_series(projected):
+    _sc, table = projected["nedc-base"]
+    cpi = ix.cpi_by_year(ix.load_cpi(GROUPS_CSV, WEIGHTS_CSV), table["year"])
+    sr = ix.specified_rate_by_year(series.load_deposit_rates(RATES_CSV), table["year"])
+    np.testing.assert_allclose(table["CPI"].to_numpy(float), cpi.to_numpy(), rtol=1e-15)
+    np.testing.assert_allclose(table["SR"].to_numpy(float), sr.to_numpy(), rtol=1e-15)
+
+
+def test_under_recovery_trips_paragraph_5(projected):
+    _sc, table = projected["nedc-under-recovery"]
+    assert table["para5"].tolist() == [False, False, True, True]
+
+
+def test_losses_stall_reaches_the_cap(projected):
+    _sc, table = projected["nedc-losses-stall"]
+    assert (table["LOSS"].iloc[1:] < 0).all()
+    assert table["LOSS"].iloc[-1] == pytest.approx(-0.03 * table["DB"].iloc[-1], rel=1e-12)
+
+
+def test_alt_readings_are_the_alternatives(projected):
+    sc, table = projected["nedc-alt-readings"]
+    assert sc.readings == {
+        "loss_deadband": "every_year",
+        "call_centre": "penalty_only",
+        "para4_excess": "net",
+        "para5_substitution": "cap_at_90pct",
+        "cpi_basis": "twelve_month_average",
+    }
+    assert table["D"].tolist() == [1, 1, 0, 1]  # AL_2027 inside the 2027 dead band
+    assert not table["para4"].iloc[1]  # net: 5 % over in 2026, 15 % under in 2027
+    defaults = sc.with_readings(**{k: v[0] for k, v in tm.READINGS.items()})
+    assert tm.project(defaults)["para4"].iloc[1]  # positive parts: the 2026 excess alone
+    # R4: K_2029 uses 0.9 x MADR_2028 in place of ARDR_2028
+    k = table.set_index("year")
+    expected = (0.9 * k.loc[2028, "MADR"] - k.loc[2028, "MADR"]) * (1 + k.loc[2029, "i"])
+    assert k.loc[2029, "K"] == pytest.approx(expected, rel=1e-12)

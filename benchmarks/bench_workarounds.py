@@ -8,7 +8,7 @@
 - The dashboards' plotly.js, the "finance" build (``dashboards/static``, 1.3 MB) is measured
   against the full plotly.js shipped by the plotly Python package (about 5 MB): the MADR
   dashboard's first render with a preheated kernel, in headless chromium, nothing cached.
-  The full bundle is served by patching ``figure_view.plotly_js`` in the server's process.
+  The full bundle is served by patching ``assets.plotly_js`` in the server's process.
 
 Each variant runs in its own process (this file is also the runner: ``--run VARIANT -- ARGS``
 applies the patch and calls ``tariffmodel.cli.main.main(ARGS)``), the variants alternately
@@ -59,9 +59,9 @@ def _patch(variant: str) -> None:
     elif variant == "full":
         import plotly.offline
 
-        from tariffmodel.dashboards import figure_view
+        from tariffmodel.dashboards import assets
 
-        figure_view.plotly_js = plotly.offline.get_plotlyjs
+        assets.plotly_js = plotly.offline.get_plotlyjs
     elif variant not in ("as is", "finance"):
         raise SystemExit(f"unknown variant {variant!r}")
 

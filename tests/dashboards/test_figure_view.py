@@ -9,22 +9,23 @@ import plotly.graph_objects as go
 import pytest
 
 import tariffmodel
+from tariffmodel.dashboards import assets
 from tariffmodel.dashboards import figure_view as fv
 
 STATIC = Path(tariffmodel.__file__).parent / "dashboards" / "static"
 
 
 def test_vendored_plotly_is_the_recorded_release():
-    code = (STATIC / fv.PLOTLY_JS_FILE).read_bytes()
-    assert hashlib.sha256(code).hexdigest() == fv.PLOTLY_JS_SHA256
-    assert f"plotly.js (finance - minified) v{fv.PLOTLY_JS_VERSION}" in code[:200].decode()
+    code = (STATIC / assets.PLOTLY_JS_FILE).read_bytes()
+    assert hashlib.sha256(code).hexdigest() == assets.PLOTLY_JS_SHA256
+    assert f"plotly.js (finance - minified) v{assets.PLOTLY_JS_VERSION}" in code[:200].decode()
     assert "MIT License" in (STATIC / "LICENSE.plotly.js.txt").read_text()
 
 
 def test_vendored_plotly_is_of_the_major_version_plotly_py_writes_for():
     from plotly.offline import get_plotlyjs_version
 
-    assert get_plotlyjs_version().split(".")[0] == fv.PLOTLY_JS_VERSION.split(".")[0]
+    assert get_plotlyjs_version().split(".")[0] == assets.PLOTLY_JS_VERSION.split(".")[0]
 
 
 def test_view_carries_the_figure_as_json():
@@ -68,30 +69,30 @@ def test_trace_type_plotly_cannot_draw_here_is_an_error(trace):
 
 
 def test_served_view_imports_plotly_from_the_server(monkeypatch):
-    monkeypatch.setenv(fv.PLOTLY_URL_ENV, "voila/labextensions/x/0123/plotly.js")
+    monkeypatch.setenv(assets.PLOTLY_URL_ENV, "voila/labextensions/x/0123/plotly.js")
     esm = fv.FigureView(go.Figure(go.Bar(y=[1])))._esm
     assert '"voila/labextensions/x/0123/plotly.js"' in esm and "import(url)" in esm
     assert len(esm) < 5_000  # plotly's code is not in it
 
 
 def test_view_elsewhere_carries_plotly_inside(monkeypatch):
-    monkeypatch.delenv(fv.PLOTLY_URL_ENV, raising=False)
+    monkeypatch.delenv(assets.PLOTLY_URL_ENV, raising=False)
     esm = fv.FigureView(go.Figure(go.Bar(y=[1])))._esm
-    assert fv.plotly_js() in esm and "export default {" in esm
-    assert "import(" not in esm.replace(fv.plotly_js(), "")
+    assert assets.plotly_js() in esm and "export default {" in esm
+    assert "import(" not in esm.replace(assets.plotly_js(), "")
 
 
 def test_served_module_exports_plotly():
-    code = fv.plotly_module()
-    assert code.startswith(fv._MODULE_HEAD) and code.endswith("export default PLOTLY;\n")
-    assert fv.plotly_js() in code
-    assert len(fv.plotly_module_digest()) == 16
+    code = assets.plotly_module()
+    assert code.startswith(assets._MODULE_HEAD) and code.endswith("export default PLOTLY;\n")
+    assert assets.plotly_js() in code
+    assert len(assets.plotly_module_digest()) == 16
 
 
 def test_dashboard_command_serves_the_module_under_a_path_naming_its_digest():
     from tariffmodel.cli.commands.dashboard import PLOTLY_BUNDLE_FOLDER, plotly_bundle_dir
 
     folder, url = plotly_bundle_dir()
-    assert url == f"{PLOTLY_BUNDLE_FOLDER}{fv.plotly_module_digest()}/plotly.js"
-    served = folder / "tariffmodel-plotly" / fv.plotly_module_digest() / "plotly.js"
-    assert served.read_text(encoding="utf-8") == fv.plotly_module()
+    assert url == f"{PLOTLY_BUNDLE_FOLDER}{assets.plotly_module_digest()}/plotly.js"
+    served = folder / "tariffmodel-plotly" / assets.plotly_module_digest() / "plotly.js"
+    assert served.read_text(encoding="utf-8") == assets.plotly_module()

@@ -1,16 +1,7 @@
 """Monte Carlo over uncertain inputs: draws files, distributions, a Gaussian copula, statistics.
 
-A *draws file* (YAML) names the uncertain quantities of a scenario and their distributions::
-
-    n: 100000              # number of draws (optional; the caller may give it)
-    seed: 20260101         # random seed (optional; same seed, same numbers)
-    draws:
-      inputs.CPI:        {dist: norm, loc: 0.01, scale: 0.004}      # every modelled year
-      inputs.CA@2027:    {dist: uniform, loc: 1.30e6, scale: 0.08e6}
-      notified.X:        {dist: triang, c: 0.5, loc: 0.005, scale: 0.02}
-    correlation:           # optional: a Gaussian copula between some of the targets
-      targets: [inputs.CPI, notified.X]
-      matrix: [[1.0, 0.5], [0.5, 1.0]]
+A *draws file* (YAML; its format and checks in :mod:`tariffmodel.inputs.draws`) names the
+uncertain quantities of a scenario and their distributions.
 
 A target is ``inputs.COLUMN`` (one draw per scenario, applied to every modelled year),
 ``inputs.COLUMN@YEAR`` (one year), ``notified.KEY`` (every entry of the Notified Value the model

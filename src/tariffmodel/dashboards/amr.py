@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 
 from tariffmodel.dashboards import view_model as dm
+from tariffmodel.dashboards.assets import PLANS_ENV
 from tariffmodel.dashboards.figure_view import FigureView
 from tariffmodel.dashboards.madr import (
     CSS,
@@ -35,7 +36,6 @@ from tariffmodel.inputs.locations import data_dir
 from tariffmodel.model import amr
 
 #: Environment variable naming the folder of AMR plans (set by ``tariffmodel dashboard``).
-PLANS_ENV = "TARIFFMODEL_AMR_PLANS"
 DEFAULT_PLANS = data_dir("amr")
 CONVENTIONS = ("year_end", "half_year", "as_incurred")
 

@@ -24,23 +24,13 @@ the page); elsewhere (JupyterLab) the code travels inside the widget.
 from __future__ import annotations
 
 import functools
-import hashlib
 import json
 import os
-from importlib import resources
 
 import anywidget
 import traitlets
 
-#: Set by ``tariffmodel dashboard``: the path, under the server's base URL, of
-#: :func:`plotly_module` served as a file.
-PLOTLY_URL_ENV = "TARIFFMODEL_PLOTLY_URL"
-
-#: The vendored plotly.js: npm package, version and the SHA-256 of the file (checked by a test).
-PLOTLY_JS_PACKAGE = "plotly.js-finance-dist-min"
-PLOTLY_JS_VERSION = "4.1.0"
-PLOTLY_JS_FILE = "plotly-finance.min.js"
-PLOTLY_JS_SHA256 = "9993f6d57ffd52d7417a9e89b666679ff69078e7c2816b43ab9ecdea9fa4709d"
+from tariffmodel.dashboards.assets import PLOTLY_JS_PACKAGE, PLOTLY_URL_ENV, plotly_run
 
 #: The trace types that build of plotly.js draws (its README); any other is an error here,
 #: not a figure silently missing from the page.
@@ -48,20 +38,6 @@ TRACE_TYPES = frozenset(
     ["bar", "candlestick", "funnel", "funnelarea", "histogram", "indicator", "ohlc", "pie",
      "scatter", "waterfall"]
 )  # fmt: skip
-
-# The UMD bundle run as a module: it finds `module` and exports plotly there; the global
-# `Plotly` it also sets is put back as it was (JupyterLab may hold plotly's own).
-_MODULE_HEAD = """\
-const module = { exports: {} };
-const hadPlotly = Object.prototype.hasOwnProperty.call(globalThis, "Plotly");
-const oldPlotly = globalThis.Plotly;
-(function (module) {
-"""
-_MODULE_TAIL = """
-}).call(globalThis, module);
-if (hadPlotly) { globalThis.Plotly = oldPlotly; } else { delete globalThis.Plotly; }
-const PLOTLY = module.exports;
-"""
 
 # The view: draws the figure, then redraws it in place when traces or layout change; both
 # changed in one message are drawn once. Plotly keeps and alters what it is given: copies.
@@ -107,35 +83,12 @@ const loadPlotly = async () => PLOTLY;
 
 
 @functools.cache
-def plotly_js() -> str:
-    """The vendored plotly.js bundle (see the module's text)."""
-    code = resources.files("tariffmodel.dashboards").joinpath("static", PLOTLY_JS_FILE).read_bytes()
-    return code.decode("utf-8")
-
-
-@functools.cache
-def _plotly_run() -> str:
-    """Module code running the vendored plotly.js, leaving it in the constant ``PLOTLY``."""
-    return _MODULE_HEAD + plotly_js() + _MODULE_TAIL
-
-
-def plotly_module() -> str:
-    """The vendored plotly.js as an ES module whose default export is ``Plotly``."""
-    return _plotly_run() + "export default PLOTLY;\n"
-
-
-def plotly_module_digest() -> str:
-    """A digest of :func:`plotly_module` (16 hex digits), for a path that names its content."""
-    return hashlib.sha256(plotly_module().encode("utf-8")).hexdigest()[:16]
-
-
-@functools.cache
 def view_code(url: str | None) -> str:
     """The widget's JavaScript: importing plotly from ``url`` (under the server's base URL), or
     with plotly's code inside when ``url`` is None."""
     if url:
         return _IMPORT_LOADER % json.dumps(url) + _VIEW
-    return _plotly_run() + _INLINE_LOADER + _VIEW
+    return plotly_run() + _INLINE_LOADER + _VIEW
 
 
 def figure_json(figure) -> tuple[list, dict]:

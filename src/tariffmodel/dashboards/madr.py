@@ -27,6 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from tariffmodel.dashboards import view_model as dm
+from tariffmodel.dashboards.assets import SCENARIOS_ENV
 from tariffmodel.dashboards.figure_view import FigureView
 from tariffmodel.inputs.errors import InputError
 from tariffmodel.inputs.locations import data_dir
@@ -39,7 +40,6 @@ from tariffmodel.reporting.provenance import provenance
 from tariffmodel.reporting.run_outputs import bill_impact
 
 #: Environment variable naming the folder of scenarios (set by ``tariffmodel dashboard``).
-SCENARIOS_ENV = "TARIFFMODEL_SCENARIOS"
 DEFAULT_SCENARIOS = data_dir("scenarios")
 
 #: The terms of MADR_t in the order of the waterfall: DB_t first, then paragraph 1's order

@@ -48,9 +48,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import xlsxwriter
-import xlsxwriter.exceptions
-from xlsxwriter.utility import xl_rowcol_to_cell
 
 from tariffmodel.inputs.fields import AMOUNT_COLUMNS, INPUT_FIELDS, NOTIFIED_FIELDS
 from tariffmodel.licence.schedule2 import EDGE_TOLERANCE, READING_IDS, READINGS
@@ -144,12 +141,20 @@ class _Row:
     history: tuple[str, Any] | None = None  # formula and value of the history-year column
 
 
+def _cell(row: int, col: int, row_abs: bool = False, col_abs: bool = False) -> str:
+    from xlsxwriter.utility import xl_rowcol_to_cell  # the package loads on first use
+
+    return xl_rowcol_to_cell(row, col, row_abs=row_abs, col_abs=col_abs)
+
+
 class _Book:
     """The xlsxwriter workbook with its formats and defined names."""
 
     def __init__(self, path: str | os.PathLike | io.BytesIO):
         target = path if isinstance(path, io.BytesIO) else str(path)
         options = {"nan_inf_to_errors": True, "strings_to_formulas": False, "in_memory": True}
+        import xlsxwriter  # heavy (0.1 s): only when a workbook is written
+
         self.wb = xlsxwriter.Workbook(target, options)
         self.names: dict[str, str] = {}
         self._formats: dict[tuple, Any] = {}
@@ -173,7 +178,7 @@ class _Book:
     def define(self, name: str, sheet: str, row: int, col: int) -> None:
         if name.lower() in (n.lower() for n in self.names):
             raise ValueError(f"defined name {name} twice")
-        ref = xl_rowcol_to_cell(row, col, row_abs=True, col_abs=True)
+        ref = _cell(row, col, row_abs=True, col_abs=True)
         self.names[name] = f"'{sheet}'!{ref}"
         self.wb.define_name(name, f"='{sheet}'!{ref}")
 
@@ -776,8 +781,8 @@ def _write_checks(book: _Book, sc: Scenario) -> None:
             ws.write_formula(r, 2 + j, formula(t), None, True)
         r += 1
     ws.write(r + 1, 0, "all checks hold", book.bold)
-    first = xl_rowcol_to_cell(HEADER_ROW + 1, 2)
-    last = xl_rowcol_to_cell(r - 1, 1 + len(years))
+    first = _cell(HEADER_ROW + 1, 2)
+    last = _cell(r - 1, 1 + len(years))
     ws.write_formula(r + 1, 2, f"=AND({first}:{last})", book.bold, True)
     book.define("CHECKS_ALL", CHECKS_SHEET, r + 1, 2)
 
@@ -873,6 +878,8 @@ def write_workbook(
     table = project(scenario)
     path = Path(path)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp.xlsx")
+    from xlsxwriter.exceptions import FileCreateError
+
     record = _record(scenario, command)
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
@@ -880,7 +887,7 @@ def write_workbook(
         _fill(book, scenario, table, record)
         try:
             book.wb.close()
-        except xlsxwriter.exceptions.FileCreateError as exc:  # the OSError it wraps
+        except FileCreateError as exc:  # the OSError it wraps
             raise (exc.args[0] if exc.args and isinstance(exc.args[0], OSError) else exc) from None
         os.replace(tmp, path)
     except BaseException:

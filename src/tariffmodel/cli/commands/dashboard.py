@@ -16,9 +16,13 @@ from pathlib import Path
 
 from jupyter_core.paths import jupyter_config_path
 
-from tariffmodel.dashboards.amr import PLANS_ENV
-from tariffmodel.dashboards.figure_view import PLOTLY_URL_ENV, plotly_module, plotly_module_digest
-from tariffmodel.dashboards.madr import SCENARIOS_ENV
+from tariffmodel.dashboards.assets import (
+    PLANS_ENV,
+    PLOTLY_URL_ENV,
+    SCENARIOS_ENV,
+    plotly_module,
+    plotly_module_digest,
+)
 from tariffmodel.inputs.errors import InputError
 from tariffmodel.inputs.locations import data_dir, notebooks_dir
 

@@ -18,6 +18,12 @@ def register(sub) -> None:
     )
     p.add_argument("scenario", help="the scenario file (YAML)")
     p.add_argument("--out", required=True, help="output folder")
+    add_reading_option(p)
+    p.set_defaults(func=run)
+
+
+def add_reading_option(p) -> None:
+    """``--reading SWITCH=VALUE`` (repeatable): a reading R1-R5 for this run only."""
     p.add_argument(
         "--reading",
         action="append",
@@ -25,7 +31,6 @@ def register(sub) -> None:
         metavar="SWITCH=VALUE",
         help="override a reading R1-R5, e.g. loss_deadband=every_year (repeatable)",
     )
-    p.set_defaults(func=run)
 
 
 def parse_readings(items: list[str]) -> dict[str, str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from tariffmodel.cli.commands.run import parse_readings
+from tariffmodel.cli.commands.run import add_reading_option, parse_readings
 from tariffmodel.inputs.errors import InputError
 from tariffmodel.model.scenario import load_scenario
 from tariffmodel.reporting.workbook import write_workbook
@@ -22,13 +22,7 @@ def register(sub) -> None:
     p.add_argument("scenario", help="the scenario file (YAML)")
     p.add_argument("--out", dest="out_file", required=True, metavar="FILE.xlsx",
                    help="the workbook to write")  # fmt: skip
-    p.add_argument(
-        "--reading",
-        action="append",
-        default=[],
-        metavar="SWITCH=VALUE",
-        help="override a reading R1-R5, e.g. loss_deadband=every_year (repeatable)",
-    )
+    add_reading_option(p)
     p.set_defaults(func=run)
 
 

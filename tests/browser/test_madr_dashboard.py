@@ -143,3 +143,25 @@ def test_bad_scenario_shows_a_plain_message(dashboard, broken_scenario):
     page.select_option(".tm-scenario select", "worked-example.yaml")
     page.wait_for_selector(db.MADR, timeout=30_000)
     assert page.query_selector(".tm-error") is None
+
+
+def test_excel_model_is_built_on_request_for_the_case_shown(dashboard, artifacts, tmp_path):
+    page = dashboard
+    page.set_viewport_size({"width": 1440, "height": 1700})
+    before = _shown(page)
+    db.set_slider(page, "tm-x", "2.5")
+    _wait_change(page, 2027, before[1])
+    assert page.locator(".tm-dl-model").count() == 0  # not built on every change
+    page.click(".tm-model")
+    page.wait_for_selector(".tm-dl-model", timeout=30_000)
+    page.screenshot(path=artifacts / "madr_dashboard_excel_model.png", full_page=True)
+    path = _download(page, ".tm-dl-model", tmp_path / "model.xlsx")
+    book = openpyxl.load_workbook(path, data_only=True)
+    for year, shown in zip(YEARS, _shown(page), strict=True):
+        ((sheet, ref),) = book.defined_names[f"MADR_{year}"].destinations
+        assert book[sheet][ref.replace("$", "")].value == shown
+    # a later change takes the link of the earlier case away
+    shown = _shown(page)
+    db.set_slider(page, "tm-x", "3")
+    page.wait_for_selector(".tm-dl-model", state="detached", timeout=30_000)
+    _wait_change(page, 2027, shown[1])

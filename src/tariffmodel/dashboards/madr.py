@@ -31,13 +31,19 @@ from tariffmodel.dashboards.assets import SCENARIOS_ENV
 from tariffmodel.dashboards.figure_view import FigureView
 from tariffmodel.inputs.errors import InputError
 from tariffmodel.inputs.locations import data_dir
-from tariffmodel.licence.schedule2 import READINGS, actual_losses, bulk_supplies_for_losses
+from tariffmodel.licence.schedule2 import (
+    READING_IDS,
+    READINGS,
+    actual_losses,
+    bulk_supplies_for_losses,
+)
 from tariffmodel.licence.terms import MADR_TERMS
 from tariffmodel.model import amr, engine
 from tariffmodel.model.scenario import load_scenario
 from tariffmodel.reporting.compliance import compliance_sentences
 from tariffmodel.reporting.provenance import provenance
 from tariffmodel.reporting.run_outputs import bill_impact
+from tariffmodel.reporting.workbook import workbook_bytes
 
 #: Environment variable naming the folder of scenarios (set by ``tariffmodel dashboard``).
 DEFAULT_SCENARIOS = data_dir("scenarios")
@@ -54,6 +60,10 @@ READING_LABELS = {
     "cpi_basis": "R5 CPI basis",
 }
 
+#: The button that builds the live Excel model of the cap, and the type of an .xlsx file.
+MODEL_BUTTON = "Excel model of the cap (live formulas)"
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
 CSS = """
 <style>
 .tm-dash { font-family: sans-serif; }
@@ -66,6 +76,8 @@ CSS = """
 .tm-hit { color: #a00000; font-weight: bold; }
 .tm-pass { color: #1b6e20; }
 .tm-downloads a { margin-right: 14px; }
+.tm-model-note { color: #555; font-size: 12px; margin: 2px 0 0 8px; }
+.tm-model-note a { font-weight: bold; }
 </style>
 """
 
@@ -149,6 +161,12 @@ class Debouncer:
         self._handle = None
         self.fn()
 
+    def flush(self) -> None:
+        """Make a call still waiting for its delay now."""
+        if self._handle is not None:
+            self._handle.cancel()
+            self._fire()
+
 
 def data_link(data: bytes | str, filename: str, mime: str, css_class: str, label: str) -> str:
     """An HTML link that downloads ``data`` as ``filename`` (a data: URI, no server round trip)."""
@@ -158,6 +176,10 @@ def data_link(data: bytes | str, filename: str, mime: str, css_class: str, label
         f'<a class="{css_class}" download="{html.escape(filename)}" '
         f'href="data:{mime};base64,{b64}">{html.escape(label)}</a>'
     )
+
+
+def _model_note(text: str) -> str:
+    return f"<div class='tm-model-note'>{html.escape(text)}</div>"
 
 
 def _m(x: float) -> str:
@@ -407,6 +429,13 @@ class MadrDashboard(DashboardPage):
         self.bills = self._html()
         self.compliance = self._html()
         self.downloads = self._html()
+        self.model_button = w.Button(
+            description=MODEL_BUTTON, icon="file-excel-o", layout=w.Layout(width="auto"),
+            tooltip="Build the Excel workbook of this case: every term of the cap as a formula",
+        )  # fmt: skip
+        self.model_button.add_class("tm-model")
+        self.model_button.on_click(lambda _b: self.build_model())
+        self.model_link = self._html()
         views = w.VBox(
             [
                 self.status,
@@ -414,6 +443,7 @@ class MadrDashboard(DashboardPage):
                 self.figure_view,
                 w.HBox([self.bills, self.compliance]),
                 self.downloads,
+                w.HBox([self.model_button, self.model_link], layout=w.Layout(align_items="center")),
             ]
         )
         self.widget = w.VBox([self.title, w.HBox([controls, views])])
@@ -531,6 +561,11 @@ class MadrDashboard(DashboardPage):
     def _ready(self) -> bool:
         return self.base is not None
 
+    def _changed(self, _change=None) -> None:
+        # a link to the Excel model of an earlier case goes at once, before the case is computed
+        self.model_link.value = ""
+        super()._changed(_change)
+
     def controls(self) -> dm.Controls:
         """The page's control values as :class:`dashboard_model.Controls` (untouched: None).
 
@@ -587,6 +622,7 @@ class MadrDashboard(DashboardPage):
         if self.base is None:
             return
         t0 = time.perf_counter()
+        self.model_link.value = ""
         try:
             sc = self._with_readings()
             self._follow_cpi(sc)
@@ -737,11 +773,39 @@ class MadrDashboard(DashboardPage):
             data_link(table.to_csv(index=False), f"{name}-madr.csv", "text/csv",
                       "tm-dl-csv", "Results (CSV)"),
             data_link(dm.to_xlsx_bytes({"madr": table, "about": about}), f"{name}-madr.xlsx",
-                      "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                      "tm-dl-xlsx", "Results (XLSX)"),
+                      XLSX_MIME, "tm-dl-xlsx", "Results (XLSX)"),
         ]  # fmt: skip
         self.downloads.value = (
             "<h3>Downloads</h3><div class='tm-downloads'>" + "".join(links) + "</div>"
+        )
+
+    def build_model(self) -> None:
+        """Offer the live Excel model of the cap for the case on the page (built on request:
+        about a tenth of a second, too slow for every move of a slider)."""
+        self._schedule.flush()  # a change still waiting: compute it first
+        edited = self.edited
+        if edited is None:
+            self.model_link.value = _model_note("There is no case to build the model of.")
+            return
+        self.model_link.value = _model_note("Building the Excel model of this case ...")
+        record = provenance(
+            inputs=edited.sources,
+            readings={f"{READING_IDS[k]} {k}": v for k, v in edited.readings.items()},
+            command="tariffmodel dashboard (MADR dashboard, Excel model of the cap)",
+        )
+        try:
+            data = workbook_bytes(edited, record)
+        except (InputError, ValueError, KeyError) as exc:
+            self.model_link.value = _model_note(f"The Excel model cannot be built: {exc}")
+            return
+        if self.edited is not edited:  # pragma: no cover - the case changed meanwhile
+            self.model_link.value = ""
+            return
+        link = data_link(data, f"{slug(edited.name)}-cap-model.xlsx", XLSX_MIME, "tm-dl-model",
+                         "Download the Excel model of this case")  # fmt: skip
+        self.model_link.value = (
+            f"<div class='tm-model-note'>{link} (built for the values now on the page; "
+            "changing any of them removes this link)</div>"
         )
 
     def _clear_views(self) -> None:
@@ -749,6 +813,7 @@ class MadrDashboard(DashboardPage):
         self.frame = self.edited = None
         self.headline.value = '<table class="tm-table tm-headline"></table>'
         self.bills.value = self.compliance.value = self.downloads.value = ""
+        self.model_link.value = ""
         for trace in self.fig.data:
             trace.update(x=[], y=[])
         self.fig.layout.shapes = []

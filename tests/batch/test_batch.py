@@ -65,7 +65,7 @@ inputs:
 """
 
 NOTEBOOK = "price_control_review.ipynb"
-PER_SCENARIO = {NOTEBOOK, "report.html", "madr.csv", "results.json"}
+PER_SCENARIO = {NOTEBOOK, "report.html", "madr.csv", "results.json", "workbook.xlsx"}
 
 
 def write_scenarios(folder: Path) -> dict[str, Path]:
@@ -116,6 +116,30 @@ def test_good_scenarios_write_every_output(review):
         assert PER_SCENARIO <= names
     for name in ("summary.xlsx", "summary.csv", "manifest.json"):
         assert (out / name).is_file()
+
+
+def cached_defined_value(wb, name: str):
+    """The cached value of the one cell a workbook-level defined name points at."""
+    ((sheet, ref),) = wb.defined_names[name].destinations
+    return wb[sheet][ref.replace("$", "")].value
+
+
+@pytest.mark.slow
+def test_workbook_xlsx_caches_the_madr_of_madr_csv(review):
+    out = review["out"]
+    recs = by_slug(review["result"].manifest)
+    for slug in ("base", "tight_x"):
+        path = out / slug / "workbook.xlsx"
+        assert path.is_file()
+        assert "workbook.xlsx" in recs[slug]["outputs"]
+        madr = pd.read_csv(out / slug / "madr.csv")
+        last = madr.iloc[-1]
+        wb = openpyxl.load_workbook(path, data_only=True)
+        got = cached_defined_value(wb, f"MADR_{int(last['year'])}")
+        assert got == pytest.approx(float(last["MADR"]), rel=1e-9, abs=0)
+    # The scenario that failed has no folder, so no workbook.
+    assert not (out / "broken" / "workbook.xlsx").exists()
+    assert not list(out.glob("**/.*.tmp.xlsx"))
 
 
 @pytest.mark.slow
@@ -360,6 +384,8 @@ def test_failing_cell_is_reported_and_others_finish(tmp_path, capsys):
     assert fail["error"]["cell_source"].startswith('if "tight_x" in scenario')
     # The failed notebook is kept for diagnosis, with nothing else but the error.
     assert {p.name for p in (out / "tight_x").iterdir()} == {"fails.ipynb", "error.txt"}
+    assert not (out / "tight_x" / "workbook.xlsx").exists()
+    assert (out / "base" / "workbook.xlsx").is_file()
     # A notebook that writes no outputs: the batch writes madr.csv and results.json itself.
     expected = tm.project(tm.load_scenario(files["base"]))
     got = pd.read_csv(out / "base" / "madr.csv")

@@ -1,8 +1,9 @@
 """Papermill batches: one parameterised notebook run over many scenarios.
 
 A review team runs every scenario of a price-control review through the same notebook on one
-command and gets, per scenario, the executed notebook, an HTML report without code, ``madr.csv``
-and ``results.json``; for the batch, ``summary.xlsx``, ``summary.csv`` and ``manifest.json``.
+command and gets, per scenario, the executed notebook, an HTML report without code, ``madr.csv``,
+``results.json`` and ``workbook.xlsx`` (the live Excel model of the cap); for the batch,
+``summary.xlsx``, ``summary.csv`` and ``manifest.json``.
 
 How a batch behaves
 -------------------
@@ -45,6 +46,7 @@ from tariffmodel.inputs.errors import InputError
 from tariffmodel.reporting import review as reports
 from tariffmodel.reporting.provenance import file_sha256, provenance, write_json_atomic
 from tariffmodel.reporting.staging import check_output_folder, staged_output
+from tariffmodel.reporting.workbook import write_workbook
 
 #: The notebook a batch runs unless told otherwise.
 DEFAULT_NOTEBOOK = "price_control_review"
@@ -56,6 +58,8 @@ MANIFEST_KIND = "tariffmodel-batch"
 DEFAULT_SEED = 20260101
 #: Name of the HTML report in each scenario folder.
 HTML_NAME = "report.html"
+#: Name of the live Excel model of the cap in each scenario folder.
+WORKBOOK_NAME = "workbook.xlsx"
 
 _NOTEBOOK_DIR_ENV = "TARIFFMODEL_NOTEBOOKS"
 
@@ -351,7 +355,7 @@ def execute_scenario(payload: Mapping[str, Any]) -> dict[str, Any]:
     Returns the scenario's record for the manifest: ``status`` ("ok" or "failed"), timings
     [s] (``execute``: the whole Papermill run; ``cells``: the time spent in its cells;
     ``html``: the HTML export; ``engine``: the projection as measured inside the notebook;
-    ``total``) and, on failure, ``error`` with the failing cell and message.
+    ``workbook``: writing ``workbook.xlsx``; ``total``) and, on failure, ``error`` with the failing cell and message.
     """
     import papermill as pm
 
@@ -386,14 +390,18 @@ def execute_scenario(payload: Mapping[str, Any]) -> dict[str, Any]:
                 t0 = time.perf_counter()
                 reports.export_html(nb_out, stage / HTML_NAME)
                 record["timings"]["html"] = time.perf_counter() - t0
+                sc = tm.load_scenario(payload["path"])
+                readings = payload["parameters"].get("readings") or {}
+                if readings:
+                    sc = sc.with_readings(**readings)
                 missing = [n for n in ("madr.csv", "results.json") if not (stage / n).is_file()]
                 if missing:
                     # A notebook that does not write the scenario outputs: write them here.
-                    sc = tm.load_scenario(payload["path"])
-                    readings = payload["parameters"].get("readings") or {}
-                    if readings:
-                        sc = sc.with_readings(**readings)
                     reports.write_scenario_outputs(sc, stage)
+                # The live Excel model of the cap, beside madr.csv.
+                t0 = time.perf_counter()
+                write_workbook(sc, stage / WORKBOOK_NAME)
+                record["timings"]["workbook"] = time.perf_counter() - t0
                 record["timings"]["cells"] = _cell_seconds(nb_out)
                 results = json.loads((stage / "results.json").read_text(encoding="utf-8"))
                 if results.get("engine_seconds") is not None:

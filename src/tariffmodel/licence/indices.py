@@ -140,7 +140,8 @@ def basket_index(group_indices, weights):
 
 
 def june_ordinal(years):
-    """Month ordinals of June of ``years`` [months since January 1970].
+    """Month ordinals of June of ``years`` [months since January 1970]: the month that ends the
+    twelve months of CPI_t (paragraph 1a).
 
     Parameters
     ----------

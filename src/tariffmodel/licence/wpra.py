@@ -20,7 +20,7 @@ WPRA_PERIOD = (2026, 2029)
 
 
 def recognised_share(years, determination_year, share):
-    """Share of a vintage that stays in the RAV in each year.
+    """Share of a vintage that stays in the RAV in each year (Schedule 2, footnote 3) [fraction].
 
     .. math:: s_t = 1 \\; (t < d), \\qquad s_t = f \\; (t \\ge d)
 
@@ -45,7 +45,8 @@ def recognised_share(years, determination_year, share):
 
 
 def clawback(allowed, years, determination_year, share, wacc, roll_forward=False):
-    """Depreciation and return already allowed on the unrecognised share, as a negative amount.
+    """Depreciation and return already allowed on the unrecognised share, as a negative amount
+    [RO]: the clawback of WPRA_t (Schedule 2, footnote 3).
 
     .. math:: W = -(1 - f) \\sum_{t < d} a_t \\, g_{d - t}, \\qquad
               g_k = 1 \\text{ or } (1 + w)^k \\text{ (rolled forward)}

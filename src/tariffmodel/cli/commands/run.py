@@ -47,11 +47,15 @@ def parse_readings(items: list[str]) -> dict[str, str]:
     return check_readings(out)
 
 
+def load_with_readings(path, items: list[str]):
+    """The scenario of ``path`` under the readings of ``--reading`` (checked first)."""
+    readings = parse_readings(items)
+    scenario = load_scenario(path)
+    return scenario.with_readings(**readings) if readings else scenario
+
+
 def run(args) -> int:
-    readings = parse_readings(args.reading)
-    scenario = load_scenario(args.scenario)
-    if readings:
-        scenario = scenario.with_readings(**readings)
+    scenario = load_with_readings(args.scenario, args.reading)
     table = write_run(scenario, args.out, command=f"tariffmodel run {args.scenario}")
     last = table.iloc[-1]
     print(

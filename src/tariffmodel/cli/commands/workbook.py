@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import time
 
-from tariffmodel.cli.commands.run import add_reading_option, parse_readings
+from tariffmodel.cli.commands.run import add_reading_option, load_with_readings
 from tariffmodel.inputs.errors import InputError
-from tariffmodel.model.scenario import load_scenario
 from tariffmodel.reporting.workbook import write_workbook
 
 
@@ -29,10 +28,7 @@ def register(sub) -> None:
 def run(args) -> int:
     if not args.out_file.lower().endswith(".xlsx"):
         raise InputError("the workbook's name must end in .xlsx", key="--out")
-    readings = parse_readings(args.reading)
-    scenario = load_scenario(args.scenario)
-    if readings:
-        scenario = scenario.with_readings(**readings)
+    scenario = load_with_readings(args.scenario, args.reading)
     start = time.perf_counter()
     table = write_workbook(scenario, args.out_file, command=f"tariffmodel workbook {args.scenario}")
     last = table.iloc[-1]

@@ -68,7 +68,7 @@ class Field:
         if self.fraction and abs(value) >= self.percent_limit:
             return (
                 f"{self.name} is a fraction (0.025 means 2.5 %); {value!r} looks like a percent: "
-                f"write {value / 100!r}"
+                f"write {float(f'{value / 100:.12g}')!r}"  # 0.014, not 0.013999999999999999
             )
         if self.minimum is not None:
             if self.strict_minimum and value <= self.minimum:

@@ -46,6 +46,16 @@ TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
 {%- block html_head_js -%}
 {{ super() }}
 <link rel="modulepreload" href="{{ resources.base_url }}@BUNDLE@">
+<script>
+  // Leaving the page, Voila asks the server to shut its kernel down, a POST that must carry
+  // the _xsrf cookie; a dashboard's page does not set that cookie (a known gap of Voila 0.5,
+  // answered with 403 and the kernel left running), the landing page does: ask for it once.
+  window.addEventListener("load", () => {
+    if (!/(^|;\\s*)_xsrf=/.test(document.cookie)) {
+      fetch("{{ resources.base_url }}", { credentials: "same-origin" }).catch(() => {});
+    }
+  });
+</script>
 {%- endblock html_head_js -%}
 {%- block notebook_css -%}
   {% if frontend == "voila" %}
@@ -54,6 +64,21 @@ TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
   {{ spinner.css() }}
   <style>
     .jp-mod-noOutputs.jp-mod-noInput { display: none; }
+    /* the page is as wide as the screen, never wider: a phone scrolls down, not sideways;
+       the lab template's card keeps 12ex of padding each side, the whole width of a phone */
+    html, body { max-width: 100%; }
+    .jp-Cell, .jp-OutputArea, .jp-OutputArea-child, .jp-OutputArea-output {
+      min-width: 0; max-width: 100%; }
+    @media (max-width: 1240px) {
+      #rendered_cells { padding-left: 8px !important; padding-right: 8px !important; }
+      #rendered_cells > div { padding: 3ex 3ex 6ex 3ex !important; }
+    }
+    @media (max-width: 700px) {
+      body { padding: 0 !important; }
+      #rendered_cells { padding: 0 !important; }
+      #rendered_cells > div { padding: 8px 6px 24px 6px !important; box-shadow: none !important; }
+      .jp-Cell { padding: 0 !important; }
+    }
   </style>
   {{ super.super() }}
 {%- endblock notebook_css -%}

@@ -85,6 +85,80 @@ TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
 """
 
 
+#: The dashboards the landing page lists: notebook -> (title, what it is for).
+DASHBOARD_PAGES = {
+    "madr_dashboard.ipynb": (
+        "Maximum allowed distribution revenue (MADR)",
+        "Start from a scenario and move inflation, the efficiency factor, losses, growth and "
+        "the readings of the licence: the cap of each year, its build-up term by term, the "
+        "loss incentive, the bill impact and the revenue tests, with downloads of the case.",
+    ),
+    "amr_dashboard.ipynb": (
+        "Smart-meter (AMR) programme",
+        "Start from an AMR plan and change the roll-out pace, the unit costs and the cost of "
+        "capital: meters installed, the asset value, the allowance (AMR) and its cost per "
+        "account.",
+    ),
+}
+
+# The server's own pages (the list of dashboards, errors): plain HTML, nothing from another
+# host (Voila's ask a CDN for icon fonts), and the landing page sets the _xsrf cookie.
+_PAGE_HEAD = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:;base64,=">
+<title>@TITLE@</title>
+<style>
+  body { font-family: sans-serif; margin: 0 auto; padding: 16px; max-width: 760px;
+         color: #222; line-height: 1.45; }
+  h1 { font-size: clamp(20px, 5vw, 28px); margin: 8px 0 4px 0; }
+  .tm-lead { color: #555; margin: 0 0 18px 0; }
+  .tm-cards { list-style: none; padding: 0; margin: 0; }
+  .tm-cards li { border: 1px solid #ddd; border-radius: 6px; padding: 12px 14px;
+                 margin-bottom: 12px; }
+  .tm-cards a { font-size: 18px; font-weight: bold; color: #1f5fa8; text-decoration: none; }
+  .tm-cards p { margin: 6px 0 0 0; }
+</style></head><body>
+"""
+
+
+def landing_page(notebooks: Sequence[str]) -> str:
+    """The landing page (a Jinja template of the server) listing ``notebooks``.
+
+    >>> "Smart-meter (AMR) programme" in landing_page(["amr_dashboard.ipynb"])
+    True
+    """
+    import html
+
+    items = []
+    for nb in notebooks:
+        title, text = DASHBOARD_PAGES.get(nb, (Path(nb).stem.replace("_", " "), ""))
+        items.append(
+            f'<li><a class="tm-dashboard-link" href="{{{{ base_url }}}}voila/render/'
+            f'{html.escape(nb)}">{html.escape(title)}</a><p>{html.escape(text)}</p></li>'
+        )
+    return (
+        _PAGE_HEAD.replace("@TITLE@", "Dashboards of the distribution price control")
+        + "<h1>Dashboards of the distribution price control</h1>\n"
+        + '<p class="tm-lead">Schedule 2 of the distribution licence: the cap on revenue '
+        "and the smart-meter programme. Each dashboard opens on a case; moving a control "
+        "recomputes it.</p>\n"
+        + '<ul class="tm-cards">\n'
+        + "\n".join(items)
+        + "\n</ul>\n</body></html>\n"
+    )
+
+
+#: Every error page of the server: the status in plain words, no traceback, a way back.
+ERROR_PAGE = (
+    _PAGE_HEAD.replace("@TITLE@", "{{ status_code }} {{ status_message }}")
+    + "<h1>{{ status_code }} {{ status_message }}</h1>\n"
+    + '<p class="tm-lead">{% if status_code == 404 %}There is no such page.'
+    "{% else %}The server could not answer this request.{% endif %}</p>\n"
+    + '<p><a href="{{ base_url }}">The list of dashboards</a></p>\n</body></html>\n'
+)
+
+
 def _serve_file(target: Path, data: bytes) -> None:
     """Write ``data`` to ``target`` unless it holds them (a file, never a link)."""
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -112,7 +186,7 @@ def plotly_bundle_dir() -> tuple[Path, str]:
     return folder, f"{PLOTLY_BUNDLE_FOLDER}{digest}/plotly.js"
 
 
-def voila_setup(folder: Path, bundle_url: str) -> tuple[Path, Path]:
+def voila_setup(folder: Path, bundle_url: str, root: Path = DASHBOARDS) -> tuple[Path, Path]:
     """Write the dashboards' Voila template and configuration into ``folder``.
 
     Returns the data folder holding ``voila/templates/tariffmodel`` (for $JUPYTER_PATH) and
@@ -126,6 +200,10 @@ def voila_setup(folder: Path, bundle_url: str) -> tuple[Path, Path]:
     template.mkdir(parents=True, exist_ok=True)
     (template / "conf.json").write_text(json.dumps({"base_template": "lab"}))
     (template / "index.html.j2").write_text(TEMPLATE.replace("@BUNDLE@", bundle_url))
+    notebooks = sorted(p.name for p in Path(root).glob("*.ipynb"))
+    for name in ("tree-lab.html", "tree.html"):  # the landing page, whatever its kind
+        (template / name).write_text(landing_page(notebooks))
+    (template / "error.html").write_text(ERROR_PAGE)
     config = folder / "config"
     config.mkdir(parents=True, exist_ok=True)
     settings = {"static_immutable_cache": ["/" + PLOTLY_BUNDLE_FOLDER]}
@@ -157,7 +235,7 @@ def voila_argv(
     argv = [
         sys.executable,
         "-m",
-        "voila",
+        "tariffmodel.dashboards.server",  # Voila, a bad static path answered with 404
         str(root),
         f"--port={port}",
         f"--Voila.ip={ip}",
@@ -213,7 +291,7 @@ def serve(args) -> int:
     env[PLANS_ENV] = str(Path(args.plans).resolve())
     folder, bundle_url = plotly_bundle_dir()
     env[PLOTLY_URL_ENV] = bundle_url
-    data, config = voila_setup(folder, bundle_url)
+    data, config = voila_setup(folder, bundle_url, root)
     env["JUPYTER_PATH"] = os.pathsep.join([str(data), *filter(None, [env.get("JUPYTER_PATH")])])
     argv = voila_argv(
         root,

@@ -20,6 +20,7 @@ from tariffmodel.dashboards.assets import (
     PLANS_ENV,
     PLOTLY_URL_ENV,
     SCENARIOS_ENV,
+    TOKEN_ENV,
     plotly_module,
     plotly_module_digest,
 )
@@ -223,6 +224,8 @@ def voila_argv(
     extra_labextensions: Path | None = None,
     template: str | None = None,
     config_dirs: Sequence[Path] = (),
+    certfile: Path | None = None,
+    keyfile: Path | None = None,
 ) -> list[str]:
     """The Voila command line serving ``root``.
 
@@ -268,6 +271,8 @@ def voila_argv(
         argv += [f"--template={template}"]
     for path in config_dirs:
         argv += ["--Voila.config_file_paths", str(path)]
+    if certfile is not None:
+        argv += [f"--DashboardServer.certfile={certfile}", f"--DashboardServer.keyfile={keyfile}"]
     if pool_size > 0:
         argv += ["--preheat_kernel=True", f"--pool_size={pool_size}"]
         # a kernel taken from the pool is replaced only once its page has rendered: starting
@@ -279,7 +284,56 @@ def voila_argv(
     return argv
 
 
+#: The shortest access token accepted [characters].
+TOKEN_MIN = 16
+
+
+def access_token(host: str, token: str | None) -> str:
+    """The access token to serve with: ``token`` as given, a new one for ``"generate"``, and
+    none on this machine's loopback when none is given.
+
+    >>> access_token("127.0.0.1", None)
+    ''
+    >>> len(access_token("0.0.0.0", "generate")) >= TOKEN_MIN
+    True
+    >>> access_token("192.0.2.10", None)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    tariffmodel.inputs.errors.InputError: key '--host': serving on 192.0.2.10 ...
+    """
+    import ipaddress
+    import secrets
+
+    if token == "generate":
+        return secrets.token_urlsafe(24)
+    if token:
+        if len(token) < TOKEN_MIN:
+            raise InputError(f"an access token has at least {TOKEN_MIN} characters",
+                             key="--token")  # fmt: skip
+        return token
+    try:
+        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = False
+    if not loopback:
+        raise InputError(
+            f"serving on {host} lets other machines reach the dashboards: give an access "
+            "token (--token generate prints a new one, or --token YOUR-TOKEN)",
+            key="--host",
+        )
+    return ""
+
+
 def serve(args) -> int:
+    token = access_token(args.ip, args.token)
+    certfile = keyfile = None
+    if args.certfile or args.keyfile:
+        if not (args.certfile and args.keyfile):
+            raise InputError("TLS needs both --certfile and --keyfile", key="--certfile")
+        certfile, keyfile = Path(args.certfile).resolve(), Path(args.keyfile).resolve()
+        for path, key in ((certfile, "--certfile"), (keyfile, "--keyfile")):
+            if not path.is_file():
+                raise InputError("no such file", file=path.name, key=key)
     root = Path(args.root).resolve()
     if not root.is_dir():
         raise InputError("no such folder of dashboards", file=str(root))
@@ -289,6 +343,9 @@ def serve(args) -> int:
     env = dict(os.environ)
     env[SCENARIOS_ENV] = str(scenarios)
     env[PLANS_ENV] = str(Path(args.plans).resolve())
+    env.pop(TOKEN_ENV, None)
+    if token:
+        env[TOKEN_ENV] = token
     folder, bundle_url = plotly_bundle_dir()
     env[PLOTLY_URL_ENV] = bundle_url
     data, config = voila_setup(folder, bundle_url, root)
@@ -305,8 +362,13 @@ def serve(args) -> int:
         template=TEMPLATE_NAME,
         # Voila's own search path, then ours (the first has the highest priority)
         config_dirs=[root, *jupyter_config_path(), config],
+        certfile=certfile,
+        keyfile=keyfile,
     )
-    print(f"tariffmodel dashboard: http://{args.ip}:{args.port}/ (Ctrl-C stops)", flush=True)
+    scheme = "https" if certfile else "http"
+    query = f"?token={token}" if token else ""
+    print(f"tariffmodel dashboard: {scheme}://{args.ip}:{args.port}/{query} (Ctrl-C stops)",
+          flush=True)  # fmt: skip
     os.chdir(root)
     if os.name == "posix":
         # become the Voila server: one process, which stops and culls its kernels on a signal
@@ -322,7 +384,23 @@ def register(subparsers) -> None:
         "hidden, kernels preheated and idle ones culled.",
     )
     p.add_argument("--port", type=int, default=8866, help="port (default 8866)")
-    p.add_argument("--ip", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    p.add_argument(
+        "--host",
+        "--ip",
+        dest="ip",
+        metavar="ADDR",
+        default="127.0.0.1",
+        help="address to listen on (default 127.0.0.1, this machine only); another address "
+        "needs --token",
+    )
+    p.add_argument(
+        "--token",
+        default=None,
+        help="access token every request must carry (at least 16 characters), or 'generate' "
+        "for a new one; printed in the address to open",
+    )
+    p.add_argument("--certfile", default=None, help="TLS certificate (PEM): serve HTTPS")
+    p.add_argument("--keyfile", default=None, help="private key (PEM) of --certfile")
     p.add_argument(
         "--scenarios",
         default=str(SCENARIOS),

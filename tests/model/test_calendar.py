@@ -11,6 +11,7 @@ import pytest
 
 import tariffmodel as tm
 from tariffmodel.inputs.errors import InputError
+from tariffmodel.licence.obligations import OBLIGATIONS
 from tariffmodel.model import amr
 from tariffmodel.model.calendar import amr_cyber_agreement, build_calendar
 
@@ -99,6 +100,17 @@ def test_change_of_charges_paragraph_6_and_7():
     assert dated(edge, "S2-7") == []
     late = build_calendar("2027-01-01", "2027-12-31", events={"charge_publication": "2027-04-02"})
     assert dated(late, "S2-7") == [D(2027, 4, 1)]
+
+
+def test_a_date_given_twice_is_one_event():
+    cal = build_calendar("2027-01-01", "2027-12-31", events={"fee_notice": ["2027-01-01"] * 2})
+    assert dated(cal, "C13") == [D(2027, 1, 31), D(2027, 4, 30), D(2027, 7, 31), D(2027, 10, 31)]
+
+
+def test_docs_list_every_obligation():
+    text = (ROOT / "docs" / "calendar.md").read_text()
+    for o in OBLIGATIONS:
+        assert f"| {o.id} |" in text, o.id
 
 
 def test_fee_instalments_follow_the_notice():
@@ -213,6 +225,8 @@ def test_model_outputs_come_from_the_scenario(worked_example):
             "--specified-date certification",
             "before the Effective Date",
         ),
+        ({"events": {"fee_notice": ["2027-01-01"] * 1001}}, "--event fee_notice", "at most"),
+        ({"events": {"fee_notice": [True]}}, "--event fee_notice", "YYYY-MM-DD"),
     ],
 )
 def test_bad_input_names_the_option(kwargs, key, words):

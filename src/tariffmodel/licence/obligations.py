@@ -134,7 +134,7 @@ OBLIGATIONS: tuple[Obligation, ...] = (
         "Forecast of MADR when charges were not changed",
         f"{_S2} 7",
         "a written forecast of the Maximum Allowed Distribution Revenue (MADR_t) of year t with "
-        "its components",
+        "its components, and the assumptions underlying it (paragraph 8)",
         "madr.csv row {t}: MADR and every term",
         "if within 3 months of the commencement of Relevant Year t (on or before 1 April) no "
         "change in charges under paragraph 6 has been made; the licence sets no later date, so "
@@ -256,7 +256,8 @@ OBLIGATIONS: tuple[Obligation, ...] = (
         f"{_S2} 6",
         "(a) a written forecast of ARDR in the Relevant Year t of the change and in t+1; (b) a "
         "written estimate of MADR of t-1 with its components, unless the paragraph 11 "
-        "statement of t-1 was sent before the change is published",
+        "statement of t-1 was sent before the change is published; with the assumptions "
+        "underlying them (paragraph 8)",
         "madr.csv row {t-1}: MADR and every term (the estimate of (b))",
         "1 month prior to the date of publication of the changed charges",
         "event",

@@ -43,8 +43,9 @@ COLUMNS = (
 
 #: Dates the calendar accepts [year]: far beyond any licence date, far inside what a date holds.
 FIRST_YEAR, LAST_YEAR = 2000, 2100
-#: The longest calendar [years].
+#: The longest calendar [years], and the most dates of one event.
 MAX_SPAN_YEARS = 60
+MAX_EVENT_DATES = 1000
 
 #: The AMR plan's cost lines of the regulation and the obligation each pays for.
 CYBER_COST_LINES = {
@@ -130,7 +131,9 @@ def parse_date(value: Any, key: str) -> _dt.date:
 
 def _dates_of(value: Any, key: str) -> list[_dt.date]:
     items = value if isinstance(value, list | tuple) else [value]
-    return sorted(parse_date(v, key) for v in items)
+    if len(items) > MAX_EVENT_DATES:
+        raise InputError(f"at most {MAX_EVENT_DATES} dates of one event", key=key)
+    return sorted({parse_date(v, key) for v in items})  # a date given twice is one event
 
 
 def check_specified_dates(specified: Mapping[str, Any] | None) -> dict[str, _dt.date]:
@@ -211,10 +214,6 @@ def cyber_dates(
     }
 
 
-def _money(x: float) -> str:
-    return f"{x:,.2f} RO"
-
-
 class _Outputs:
     """Values of madr.csv a row of the calendar names, from a scenario's projection."""
 
@@ -236,6 +235,10 @@ class _Outputs:
             return f"{text} (not modelled: the scenario covers {years[0]}-{years[-1]})"
         values = ", ".join(f"{t}_{y} = {_money(float(self.table.at[y, t]))}" for t in o.terms)
         return f"{text}: {values}"
+
+
+def _money(x: float) -> str:
+    return f"{x:,.2f} RO" if np.isfinite(x) else "not computed"
 
 
 def _row(o: ob.Obligation, date, period: str, status: str, output: str, note: str = "") -> dict:

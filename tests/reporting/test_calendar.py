@@ -8,10 +8,12 @@ import json
 from pathlib import Path
 
 import icalendar
+import nbformat
 import pandas as pd
 import pytest
 
 import tariffmodel as tm
+from tariffmodel.batch.runner import KERNEL_NAME, _ipc_kernel_manager_class
 from tariffmodel.cli.main import main
 from tariffmodel.reporting.calendar import to_ics
 
@@ -120,3 +122,27 @@ def test_cli_bad_input_exits_2_and_writes_nothing(tmp_path, capsys, extra, words
     assert err.startswith("tariffmodel calendar: error:")
     assert pd.Series([err]).str.contains(words).all(), err
     assert not out.exists()
+
+
+@pytest.mark.slow
+def test_review_notebook_shows_the_calendar_for_a_chosen_effective_date(tmp_path):
+    import papermill as pm
+
+    notebooks = ROOT / "notebooks"
+    out = tmp_path / "review.ipynb"
+    pm.execute_notebook(
+        str(notebooks / "price_control_review.ipynb"),
+        str(out),
+        parameters={"calendar_effective_date": "2028-02-29"},
+        kernel_name=KERNEL_NAME,
+        cwd=str(notebooks),
+        progress_bar=False,
+        kernel_manager_class=_ipc_kernel_manager_class(),
+    )
+    nb = nbformat.read(out, as_version=4)
+    cell = next(c for c in nb.cells if "tm.calendar(" in c.source)
+    shown = "\n".join(o.get("data", {}).get("text/html", "") for o in cell.outputs)
+    shown += "\n".join(o.get("data", {}).get("text/markdown", "") for o in cell.outputs)
+    assert "ISMS certified to ISO 27001" in shown and "2029-02-28" in shown
+    # the bundled plan assumes 1 July 2026: the notebook says the two disagree and what to change
+    assert "set the plan's cyber_security.effective_date to 2028-02-29" in shown

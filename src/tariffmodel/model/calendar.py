@@ -633,7 +633,7 @@ def _span(years: list[int]) -> str:
 
 
 def _plan_notes(plan, eff, specified, ev) -> tuple[pd.DataFrame | None, list[str]]:
-    name = plan.file
+    name = f"'{plan.name}' ({Path(plan.file).name})"
     if plan.cyber is None:
         return None, [f"The AMR plan {name} has no cyber security costs to check."]
     plan_eff = plan.cyber.effective_date
@@ -647,8 +647,8 @@ def _plan_notes(plan, eff, specified, ev) -> tuple[pd.DataFrame | None, list[str
     agreement = amr_cyber_agreement(plan, eff, specified, cyber_events)
     if bool(np.all(agreement["agree"])):
         return agreement, [
-            f"The AMR plan {name}'s cyber security costs (certification, audits, supplier "
-            "assurance) fall in the same years as the calendar's events."
+            f"The cyber security costs of the AMR plan {name} (certification, audits, "
+            "supplier assurance) fall in the same years as the calendar's events."
         ]
     words = []
     for r in agreement[~agreement["agree"]].itertuples():

@@ -87,6 +87,7 @@ def test_cli_with_scenario_checks_its_plan(tmp_path, capsys):
     argv = ["calendar", str(BASE), "--from", "2026-01-01", "--to", "2029-12-31"]
     argv += ["--effective-date", "2026-07-01", "--event", "fee_notice=2026-02-01"]
     argv += ["--event", "fee_notice=2027-02-01", "--specified-date", "direction:patch=2027-09-30"]
+    argv += ["--reading", "loss_deadband=every_year"]
     assert main([*argv, "--out", str(out)]) == 0
     printed = capsys.readouterr().out
     assert "fall in the same years as the calendar's events" in printed
@@ -94,7 +95,14 @@ def test_cli_with_scenario_checks_its_plan(tmp_path, capsys):
     assert (csv["id"] == "C13").sum() == 8 + 2  # two notices, two years on event
     m = json.loads((out / "manifest.json").read_text())
     assert str(BASE) in m["inputs"] and any("nedc-amr-plan" in k for k in m["inputs"])
-    assert m["readings"]["loss_deadband"] == "as_drafted"
+    assert m["readings"]["loss_deadband"] == "every_year"
+    # the model outputs are those of the scenario under the reading asked for (MADR_2028 moves
+    # with the dead band every year: LOSS_2028 is 0)
+    base = tm.load_scenario(BASE)
+    madr = tm.project(base.with_readings(loss_deadband="every_year")).set_index("year")["MADR"]
+    assert madr[2028] != tm.project(base).set_index("year").at[2028, "MADR"]
+    shown = csv["model_output"]
+    assert shown.str.contains(f"MADR_2028 = {madr[2028]:,.2f} RO", regex=False).any()
     assert "--effective-date 2026-07-01" in m["command"]
     assert all(r["agree"] for r in m["calendar"]["amr_cyber_agreement"])
 

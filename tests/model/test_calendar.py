@@ -8,9 +8,12 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import tariffmodel as tm
 from tariffmodel.inputs.errors import InputError
+from tariffmodel.licence import obligations as ob
 from tariffmodel.licence.obligations import OBLIGATIONS
 from tariffmodel.model import amr
 from tariffmodel.model.calendar import amr_cyber_agreement, build_calendar
@@ -284,3 +287,36 @@ def test_scenario_links_its_plan():
     cal = build_calendar("2026-01-01", "2027-12-31", scenario=scenario, effective_date="2026-07-01")
     assert cal.agreement is not None and cal.agreement["agree"].all()
     assert any("fall in the same years" in n for n in cal.notes)
+
+
+# --------------------------------------------------------------------------- properties
+
+days = st.dates(min_value=D(2024, 1, 1), max_value=D(2060, 12, 31))
+
+
+@settings(max_examples=60, deadline=None)
+@given(days, st.integers(0, 3650), days)
+def test_rows_lie_in_the_range_in_order(start, length, effective):
+    end = start + dt.timedelta(days=length)
+    cal = build_calendar(start, end, effective_date=effective)
+    dates = cal.dated["date"].tolist()
+    assert dates == sorted(dates) and all(start <= d <= end for d in dates)
+    assert cal.table["date"].isna().sum() == len(cal.table) - len(dates)
+    # the regulation's occurrences: none before 12 months after the Effective Date, each yearly
+    # chain 12 months apart
+    first = ob.add_months(effective, 12)
+    for oid in ("REG-2.1.1", "REG-2.2.3", "REG-2.2.4", "REG-2.2.7"):
+        chain = dated(cal, oid)
+        assert all(d >= first for d in chain)
+        assert all(b == ob.add_months(a, 12) for a, b in zip(chain, chain[1:], strict=False))
+    # one paragraph 9 statement per Relevant Year whose 12 February is in the range
+    years = [d.year for d in dated(cal, "S2-9")]
+    assert years == [y for y in range(start.year, end.year + 1) if start <= D(y, 2, 12) <= end]
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.dates(min_value=D(2026, 1, 1), max_value=D(2039, 12, 31)))
+def test_the_plan_agrees_with_the_calendar_for_any_effective_date(day):
+    # the plan's cost lines and the calendar's dates follow the same Effective Date
+    plan = with_effective_date(amr.load_plan(PLAN), day)
+    assert amr_cyber_agreement(plan)["agree"].all()

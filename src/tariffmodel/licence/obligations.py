@@ -122,7 +122,7 @@ OBLIGATIONS: tuple[Obligation, ...] = (
         "a statement (a) whether paragraphs 3, 4 and 5 are likely to apply in consequence of the "
         "revenues of t-1 and t-2 and (b) the best estimate of the correction factor K_Dt of "
         "year t",
-        "statement.md, paragraph 9 view of {t}; madr.csv K (K_Dt) of {t}",
+        "statement.md, paragraph 9 view of {t}; the correction factor (K_Dt, madr.csv K) of {t}",
         "not later than 6 weeks after the commencement of Relevant Year t (1 January + 42 days)",
         "yearly",
         anchor="start",
@@ -135,7 +135,7 @@ OBLIGATIONS: tuple[Obligation, ...] = (
         f"{_S2} 7",
         "a written forecast of the Maximum Allowed Distribution Revenue (MADR_t) of year t with "
         "its components, and the assumptions underlying it (paragraph 8)",
-        "madr.csv row {t}: MADR and every term",
+        "the Maximum Allowed Distribution Revenue (MADR) and its terms, madr.csv row {t}",
         "if within 3 months of the commencement of Relevant Year t (on or before 1 April) no "
         "change in charges under paragraph 6 has been made; the licence sets no later date, so "
         "the calendar lists it on the day the 3 months end",
@@ -152,7 +152,7 @@ OBLIGATIONS: tuple[Obligation, ...] = (
         "a written statement of Relevant Year t showing the specified items of paragraph 12 "
         "(ARDR_t split into use of system and connection revenue, C_t, LOSS_t, LD_t and "
         "AL_{t-1}, NSF_t, DNS_t, RUD, RBS, customer accounts, a_t, c_t, p_t, s_t)",
-        "statement.md, specified items of paragraph 12 for {t}; madr.csv row {t}",
+        "statement.md, specified items of paragraph 12 for {t} (madr.csv row {t})",
         "not later than 3 months after the end of Relevant Year t (31 March of t+1)",
         "yearly",
         anchor="end",
@@ -178,7 +178,7 @@ OBLIGATIONS: tuple[Obligation, ...] = (
         "Licence, Schedule 2, definition of Demand Not Secured (DNS_t)",
         "DNS_t in MVA for Relevant Year t-1 (nothing sent under this definition; it enters NSF_t "
         "and the paragraph 10 statement)",
-        "madr.csv DNS and NSF (NSF_t = DNS_t x s_t) of {t}",
+        "the Network Security Factor (NSF_t = DNS_t x s_t, madr.csv NSF and DNS) of {t}",
         "at least 1 month prior to the commencement of Relevant Year t (1 December of t-1)",
         "yearly",
         anchor="start",
@@ -229,7 +229,7 @@ OBLIGATIONS: tuple[Obligation, ...] = (
         "Licence, Condition 32, paragraph 3",
         "the annual report of performance against the criteria of paragraph 2 (interruptions, "
         "minutes lost, restoration, faults, technical and non-technical losses)",
-        "madr.csv AL (Actual Losses) of {t}",
+        "Actual Losses (AL, madr.csv) of {t}",
         "annual, at such times as the Authority may require; the licence sets no date: assumed "
         "with the paragraph 10 statement of the same year (31 March of t+1)",
         "yearly",
@@ -258,7 +258,7 @@ OBLIGATIONS: tuple[Obligation, ...] = (
         "written estimate of MADR of t-1 with its components, unless the paragraph 11 "
         "statement of t-1 was sent before the change is published; with the assumptions "
         "underlying them (paragraph 8)",
-        "madr.csv row {t-1}: MADR and every term (the estimate of (b))",
+        "the estimate of (b): the Maximum Allowed Distribution Revenue (MADR) and its terms, madr.csv row {t-1}",
         "1 month prior to the date of publication of the changed charges",
         "event",
         months=-1,
@@ -271,7 +271,7 @@ OBLIGATIONS: tuple[Obligation, ...] = (
         "Licence fee instalment",
         "Licence, Condition 13, paragraph 2",
         "one of four equal quarterly instalments of the licence fee of the year",
-        "madr.csv LF (LF_Dt, the Distribution Business share of the fee) of {t}",
+        "the Distribution Business share of the fee (LF_Dt, madr.csv LF) of {t}",
         "four equal quarterly instalments during the year, the first within 30 days of the "
         "Authority's notice of the amount, the others 3, 6 and 9 months after the first",
         "event",

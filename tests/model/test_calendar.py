@@ -105,6 +105,15 @@ def test_change_of_charges_paragraph_6_and_7():
     assert dated(late, "S2-7") == [D(2027, 4, 1)]
 
 
+def test_fee_of_the_first_relevant_year_has_the_authoritys_instalments():
+    cal = build_calendar("2023-06-01", "2024-06-30", events={"fee_notice": "2023-07-01"})
+    assert dated(cal, "C13") == [D(2023, 7, 31)]
+    assert (
+        "the Authority determines the number"
+        in cal.table.loc[cal.table["id"] == "C13", "note"].iloc[0]
+    )
+
+
 def test_a_date_given_twice_is_one_event():
     cal = build_calendar("2027-01-01", "2027-12-31", events={"fee_notice": ["2027-01-01"] * 2})
     assert dated(cal, "C13") == [D(2027, 1, 31), D(2027, 4, 30), D(2027, 7, 31), D(2027, 10, 31)]

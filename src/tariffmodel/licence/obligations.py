@@ -25,6 +25,10 @@ from dataclasses import dataclass
 #: The licence came into force on 1 June 2023 (Part I, paragraph 3): no obligation before it.
 LICENCE_IN_FORCE = _dt.date(2023, 6, 1)
 
+#: Condition 13 makes 1 June to 31 December 2023 the First Relevant Year of the fee, paid in
+#: as many instalments as the Authority determines.
+FIRST_RELEVANT_YEAR = 2023
+
 #: Kinds of rule (:attr:`Obligation.kind`).
 KINDS = ("yearly", "event", "cyber")
 

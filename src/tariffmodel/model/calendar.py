@@ -309,11 +309,19 @@ def _fee_rows(o, start, end, outputs, notices) -> list[dict]:
     rows = []
     noticed = {n.year for n in notices}
     for n in notices:
-        dates = ob.instalments(n)
+        first_year = n.year == ob.FIRST_RELEVANT_YEAR
+        # in the First Relevant Year the Authority sets the number of instalments: only the first
+        # (within 30 days of the notice) follows from the licence
+        dates = ob.instalments(n, 1 if first_year else 4)
         for k, due in enumerate(dates, start=1):
             if not start <= due <= end:
                 continue
             note = f"instalment {k} of 4"
+            if first_year:
+                note = (
+                    "first instalment; in the First Relevant Year (1 June to 31 December 2023) "
+                    "the Authority determines the number of instalments"
+                )
             if due.year > n.year:
                 note += (
                     f"; falls after the end of {n.year}: Condition 13 asks for payment during "
@@ -323,9 +331,10 @@ def _fee_rows(o, start, end, outputs, notices) -> list[dict]:
             rows.append(_row(o, due, period, "due", outputs.text(o, n.year), note))
     for t in range(max(start.year, ob.LICENCE_IN_FORCE.year), end.year + 1):
         if t not in noticed:
-            rows.append(
-                _on_event(o, outputs, f"Relevant Year {t}", "give --event fee_notice=DATE", t)
-            )
+            note = "give --event fee_notice=DATE"
+            if t == ob.FIRST_RELEVANT_YEAR:
+                note += "; in 2023 the Authority determines the number of instalments"
+            rows.append(_on_event(o, outputs, f"Relevant Year {t}", note, t))
     return rows
 
 

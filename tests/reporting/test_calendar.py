@@ -46,6 +46,11 @@ def test_api_writes_csv_ics_manifest_that_agree(tmp_path):
         "model_output",
     ]
     assert len(csv) == len(cal.table)
+    raw = (out / "calendar.ics").read_bytes()
+    # RFC 5545 3.1: CRLF line ends, content lines folded at 75 octets
+    lines = raw.split(b"\r\n")
+    assert lines[0] == b"BEGIN:VCALENDAR" and lines[-2] == b"END:VCALENDAR" and lines[-1] == b""
+    assert b"\n" not in raw.replace(b"\r\n", b"") and max(map(len, lines)) <= 75
     events = read_events(out / "calendar.ics")
     dated = csv[csv["date"] != ""]
     assert len(events) == len(dated) == len(cal.dated)

@@ -130,7 +130,9 @@ def test_fee_instalments_follow_the_notice():
     assert dated(cal, "C13") == [D(2027, 11, 14), D(2028, 2, 14), D(2028, 5, 14), D(2028, 8, 14)]
     notes = cal.table.loc[cal.table["id"] == "C13", "note"].tolist()
     assert notes[0] == "instalment 1 of 4"
-    assert "falls after the end of 2027" in notes[1]
+    assert "falls after 31 December 2027, though within the fee year from 1 June 2027" in notes[1]
+    assert "within the fee year" in notes[2]
+    assert "and after the fee year from 1 June 2027" in notes[3]  # 14 August 2028
     # 2028 has no notice: listed on event
     assert on_event(cal, "C13")["period"].tolist() == ["Relevant Year 2028"]
 

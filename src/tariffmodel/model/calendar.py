@@ -323,10 +323,7 @@ def _fee_rows(o, start, end, outputs, notices) -> list[dict]:
                     "the Authority determines the number of instalments"
                 )
             if due.year > n.year:
-                note += (
-                    f"; falls after the end of {n.year}: Condition 13 asks for payment during "
-                    "the year to which the fee relates"
-                )
+                note += f"; {_late_instalment(n, due)}"
             period = f"Relevant Year {n.year} (fee notice of {n.isoformat()})"
             rows.append(_row(o, due, period, "due", outputs.text(o, n.year), note))
     for t in range(max(start.year, ob.LICENCE_IN_FORCE.year), end.year + 1):
@@ -336,6 +333,25 @@ def _fee_rows(o, start, end, outputs, notices) -> list[dict]:
                 note += "; in 2023 the Authority determines the number of instalments"
             rows.append(_on_event(o, outputs, f"Relevant Year {t}", note, t))
     return rows
+
+
+def _late_instalment(notice: _dt.date, due: _dt.date) -> str:
+    """Why an instalment after 31 December of its notice's year is worth a look.
+
+    Condition 13 asks for payment "during the year to which it relates", a Relevant Year (a
+    calendar year), yet counts its fee years from 1 June 2023.
+
+    >>> _late_instalment(_dt.date(2027, 6, 15), _dt.date(2028, 1, 14))
+    'falls after 31 December 2027, though within the fee year from 1 June 2027: Condition 13 asks for payment during the Relevant Year to which the fee relates, yet counts its years from 1 June'
+    """
+    june = _dt.date(notice.year if notice.month >= 6 else notice.year - 1, 6, 1)
+    fee_year = ob.add_months(june, 12)
+    where = "though within" if due < fee_year else "and after"
+    return (
+        f"falls after 31 December {notice.year}, {where} the fee year from {june.day} June "
+        f"{june.year}: Condition 13 asks for payment during the Relevant Year to which the fee "
+        "relates, yet counts its years from 1 June"
+    )
 
 
 def _report_rows(o, start, end, events, certification_due) -> list[dict]:

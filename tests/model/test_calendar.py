@@ -241,6 +241,8 @@ def test_model_outputs_come_from_the_scenario(worked_example):
         ),
         ({"events": {"fee_notice": ["2027-01-01"] * 1001}}, "--event fee_notice", "at most"),
         ({"events": {"fee_notice": [True]}}, "--event fee_notice", "YYYY-MM-DD"),
+        ({"events": ["fee_notice"]}, "--event", "a mapping"),
+        ({"effective_date": "2028-01-01", "specified_dates": "x"}, "--specified-date", "mapping"),
     ],
 )
 def test_bad_input_names_the_option(kwargs, key, words):

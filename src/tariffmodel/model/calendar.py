@@ -136,11 +136,19 @@ def _dates_of(value: Any, key: str) -> list[_dt.date]:
     return sorted({parse_date(v, key) for v in items})  # a date given twice is one event
 
 
+def _mapping(value: Any, key: str) -> Mapping:
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise InputError(f"a mapping of NAME -> date, got {type(value).__name__}", key=key)
+    return value
+
+
 def check_specified_dates(specified: Mapping[str, Any] | None) -> dict[str, _dt.date]:
     """Specified Dates by name: ``certification``, ``supplier_assurance`` or
     ``direction:LABEL``."""
     out = {}
-    for name, value in (specified or {}).items():
+    for name, value in _mapping(specified, "--specified-date").items():
         name = str(name).strip()
         key = f"--specified-date {name}"
         if name.startswith(ob.DIRECTION_PREFIX):
@@ -161,7 +169,7 @@ def check_events(events: Mapping[str, Any] | None) -> dict[str, list[_dt.date]]:
     """Event dates by name (each a date or a list of dates), names of
     :data:`tariffmodel.licence.obligations.EVENTS`."""
     out = {}
-    for name, value in (events or {}).items():
+    for name, value in _mapping(events, "--event").items():
         name = str(name).strip()
         if name not in ob.EVENTS:
             raise InputError(

@@ -52,7 +52,7 @@ def register(sub) -> None:
     )
     p.add_argument("--amr", metavar="PLAN", help="an AMR plan whose cyber costs to check "
                    "(default: the scenario's)")  # fmt: skip
-    p.add_argument("--out", required=True, help="output folder")
+    p.add_argument("--out", required=True, metavar="DIR", help="output folder")
     add_reading_option(p)
     p.set_defaults(func=run)
 

@@ -545,8 +545,8 @@ def _notes(start, eff, changes) -> list[str]:
     if eff is None:
         notes.append(
             "The obligations of the draft metering cyber security regulation are left out: no "
-            "Effective Date was given (the Authority sets it by directive, 1.5.1). Give "
-            "--effective-date DATE to include them."
+            "Effective Date was given (the Authority sets it by directive, 1.5.1). Give one "
+            "(--effective-date DATE; effective_date= in Python) to include them."
         )
     else:
         notes.append(
@@ -673,7 +673,7 @@ def _plan_notes(plan, eff, specified, ev) -> tuple[pd.DataFrame | None, list[str
     if eff is None:
         return None, [
             f"The AMR plan {name} assumes an Effective Date of {plan_eff.isoformat()} for its "
-            f"cyber security costs; give --effective-date {plan_eff.isoformat()} to list the "
+            f"cyber security costs; give that Effective Date ({plan_eff.isoformat()}) to list the "
             "obligations those costs pay for."
         ]
     cyber_events = {k: v for k, v in ev.items() if k in ("certificate",)}

@@ -35,11 +35,12 @@ def main() -> None:
         srv.wait_pool("madr_dashboard.ipynb")
         srv.wait_quiet(seconds=1.0)
         pool = len(srv.kernels())
+        # the visitors' browsers open first (fresh profiles), then one arrives a second
+        tabs = [browser.new_page(viewport={"width": 1440, "height": 900}) for _ in VISITORS]
         pages, arrived = [], []
         t0 = time.perf_counter()
-        for k, kind in enumerate(VISITORS):  # one visitor a second
+        for k, (kind, page) in enumerate(zip(VISITORS, tabs, strict=True)):
             time.sleep(max(0.0, t0 + k - time.perf_counter()))
-            page = browser.new_page(viewport={"width": 1440, "height": 900})
             arrived.append(time.perf_counter())
             # navigation started, not awaited: the next visitor comes a second later whatever
             # the server is doing

@@ -113,7 +113,7 @@ def test_every_result_shows_at_phone_tablet_and_desktop_widths(
     assert hosts <= {server.url.rstrip("/"), f"ws://127.0.0.1:{server.port}"}, hosts
 
 
-def test_a_page_left_shuts_its_kernel_down(server, browser):
+def test_a_page_left_shuts_its_kernel_down(server, browser, artifacts):
     """Two pages opened and left: within 60 s the server runs no more kernels than before
     (the preheated pool refilled), and no shutdown call was refused (Voila's own call carries
     the _xsrf cookie the page now asks for)."""
@@ -122,6 +122,17 @@ def test_a_page_left_shuts_its_kernel_down(server, browser):
     hosts: set[str] = set()
     pages = [_open(browser, server, nb, 1440, hosts) for nb in RESULTS]
     assert len(server.kernels()) >= before + 1
+    # printed (or saved as PDF) for a board paper: the results headed by the scenario, the
+    # edits and the readings; no controls, buttons or downloads
+    madr = pages[0]
+    madr.emulate_media(media="print")
+    assert madr.locator(".tm-controls").is_hidden() and madr.locator(".tm-print").is_hidden()
+    header = madr.inner_text(".tm-print-header")
+    assert "Worked example, 2026-2029" in header and "R1 loss_deadband" in header
+    madr.pdf(path=artifacts / "madr-print.pdf", format="A4", print_background=True)
+    assert (artifacts / "madr-print.pdf").stat().st_size > 20_000
+    madr.emulate_media(media="screen")
+    assert madr.locator(".tm-print-header").is_hidden() and madr.locator(".tm-print").is_visible()
     # one page goes back to the list of dashboards, the other to another site
     pages[0].goto(server.url)
     pages[0].close()

@@ -320,6 +320,14 @@ def test_engine_error_clears_the_numbers_and_says_why(page, monkeypatch):
     assert "tm-error" not in page.status.value and len(page.fig.data[1].y) == 4
 
 
+def test_print_header_names_the_scenario_the_edits_and_the_readings(page):
+    page.x_control.value = 2.0
+    header = page.print_header.value
+    assert "Worked example, 2026-2029" in header and "notified.X = 0.02" in header
+    for switch, value in page.readings().items():
+        assert f"{switch} {value}" in header
+
+
 def test_empty_folder_gives_a_plain_message(tmp_path):
     page = MadrDashboard(tmp_path)
     assert "No scenario files" in page.status.value

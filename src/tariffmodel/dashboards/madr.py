@@ -82,6 +82,14 @@ CSS = """
   min-height: var(--jp-widgets-inline-height, 28px); }
 .tm-dash h2 { font-size: clamp(17px, 4.5vw, 24px); margin: 4px 0 8px 0; }
 .tm-buildup { margin-top: 14px; }
+.tm-print { margin: 0 0 6px 0; }
+.tm-print-header { display: none; }
+@media print {
+  .tm-controls, .tm-print, .tm-model, .tm-downloads, .tm-model-note { display: none !important; }
+  .tm-print-header { display: block; font-size: 12px; margin-bottom: 6px; }
+  .tm-views { flex: 1 1 100% !important; }
+  #rendered_cells { overflow: visible !important; }
+}
 .tm-tables { display: flex; flex-flow: row wrap; gap: 8px 28px; }
 .tm-tables > * { min-width: 0; max-width: 100%; }
 .tm-note { color: #555; font-size: 12px; margin: 2px 0 4px 0; line-height: 1.35; }
@@ -255,8 +263,30 @@ def term_label(symbol: str, width: int = 26) -> str:
     return "<br>".join(textwrap.wrap(text, width, break_on_hyphens=False))
 
 
+#: The button that prints the page (the browser's dialog also saves it as PDF).
+PRINT_BUTTON = (
+    '<button class="tm-print" type="button" onclick="window.print()">Print or save as PDF</button>'
+)
+
+
+def print_header(name: str, edits: dict, readings: dict) -> str:
+    """What a printed page is headed by: the scenario, every edit and the readings.
+
+    >>> print(print_header("Base", {"notified.X": 0.02}, {"loss_deadband": "as_drafted"}))
+    <div class="tm-print-header"><b>Base</b>; edits: notified.X = 0.02; readings: R1 loss_deadband as_drafted</div>
+    """
+    shown = "; ".join(f"{k} = {v!r}" for k, v in edits.items()) or "none (as in the file)"
+    reads = ", ".join(f"{READING_IDS[k]} {k} {v}" for k, v in readings.items())
+    return (
+        f'<div class="tm-print-header"><b>{html.escape(name)}</b>; edits: {html.escape(shown)}; '
+        f"readings: {html.escape(reads)}</div>"
+    )
+
+
 def _edited(n: int) -> str:
-    """>>> _edited(0), _edited(1), _edited(3)
+    """How many values of the file the page edits, in words.
+
+    >>> _edited(0), _edited(1), _edited(3)
     ('as in the file', '1 value edited', '3 values edited')
     """
     return "as in the file" if n == 0 else f"{n} value{'s' if n != 1 else ''} edited"
@@ -602,7 +632,12 @@ class MadrDashboard(DashboardPage):
         tables.add_class("tm-tables")
         model = w.Box([self.model_button, self.model_link])
         model.add_class("tm-tables")
-        views = [self.status, self.headline, self.figure_view, self.buildup_view, tables,
+        # for a board paper: the browser's print (or save as PDF) of the results, headed by
+        # what produced them
+        self.print_note = self._html(PRINT_BUTTON)
+        self.print_header = self._html()
+        views = [self.print_header, self.print_note, self.status, self.headline,
+                 self.figure_view, self.buildup_view, tables,
                  self.downloads, model]  # fmt: skip
         self.widget = w.VBox([self.title, self._columns(controls, views)])
         self.widget.add_class("tm-dash")
@@ -862,6 +897,7 @@ class MadrDashboard(DashboardPage):
             f"{1000 * self.last_compute_s:.0f} ms.</div>"
         )
         self._update_downloads(edited, frame, edits)
+        self.print_header.value = print_header(edited.name, edits, self.readings())
 
     def _follow_cpi(self, sc) -> None:
         """CPI sliders not moved show CPI_t of the readings chosen (R5 changes a linked CPI)."""

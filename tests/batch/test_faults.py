@@ -225,6 +225,17 @@ def test_same_process_cannot_lock_twice_and_release_removes_the_file(tmp_path):
         assert again.taken_over is None
 
 
+def test_lock_file_that_is_a_link_is_refused(tmp_path):
+    target = tmp_path / "elsewhere.txt"
+    target.write_text("keep")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / LOCK_NAME).symlink_to(target)
+    with pytest.raises(InputError, match="cannot be locked"):
+        lock_output_folder(out)
+    assert target.read_text() == "keep"
+
+
 @linux_only
 def test_lock_of_a_killed_batch_is_taken_over_though_its_child_lives(tmp_path):
     # The holder forks a child (as the pool does); killing the holder frees the folder even

@@ -123,7 +123,15 @@ def _take(out: Path, command: str | None, key: str) -> BatchLock:
     path = out / LOCK_NAME
     mode = 0o666  # the umask decides, as for every other file of the batch
     for _ in range(20):
-        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, mode)
+        try:
+            # never through a symbolic link planted in the folder
+            fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW, mode)
+        except OSError as exc:
+            raise InputError(
+                f"cannot be locked: {LOCK_NAME} cannot be opened ({exc.strerror})",
+                file=str(out),
+                key=key,
+            ) from None
         try:
             fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError as exc:

@@ -376,6 +376,24 @@ def test_an_input_error_in_a_cell_keeps_the_packages_message():
     assert batch._error_from_papermill(Failed())["message"].startswith("ZeroDivisionError: ")
 
 
+def test_nan_in_the_call_centre_block_fails_validation_with_the_engines_message(
+    tmp_path, example_dict, monkeypatch
+):
+    def no_kernel(payload):
+        raise AssertionError("a kernel was started")
+
+    example_dict["call_centre"]["allowance"][2027] = float("nan")
+    (path,) = scenarios(tmp_path / "sc", example_dict, names=("nan",))
+    monkeypatch.setattr(batch, "execute_scenario", no_kernel)
+    result = batch.run_batch([path], tmp_path / "out", progress=False)
+    (rec,) = result.failed
+    assert rec["error"]["stage"] == "validation"
+    assert (
+        "key 'call_centre.allowance', year 2027: a finite number is due" in rec["error"]["message"]
+    )
+    assert not (tmp_path / "out" / "nan").exists()
+
+
 def test_worker_timeout_must_be_positive(tmp_path, example_dict):
     files = scenarios(tmp_path / "sc", example_dict, names=("a",))
     for bad in (0, -1, float("nan")):

@@ -12,10 +12,15 @@ How a batch behaves
 - Each valid scenario is one Papermill execution in its own process (a process pool of ``jobs``
   workers, or the workers of a dask.distributed cluster). Kernels talk over IPC sockets in a
   private folder, so simultaneous kernel starts never race for TCP ports.
-- Each scenario folder is built in a staging folder and moved into place when complete.
-- One failing scenario never stops the others. The manifest is rewritten after every scenario,
-  so an interrupted batch leaves a manifest that says what finished.
-- ``resume=True`` skips scenarios already done with identical inputs, notebook and parameters.
+- The batch locks its output folder (:mod:`tariffmodel.batch.lock`); its workers and their
+  kernels die with it however it dies (:mod:`tariffmodel.batch.guard`).
+- A worker returns the scenario's files; only the batch's process writes the output folder,
+  each scenario's folder built in a staging folder and renamed into place whole.
+- One failing scenario never stops the others. The manifest is rewritten whenever a scenario
+  starts or finishes, so a batch stopped in any way leaves a manifest that says what finished
+  and what was under way.
+- ``resume=True`` skips scenarios already done with identical inputs, notebook and parameters,
+  after removing what a killed run left half-made.
 """
 
 from __future__ import annotations

@@ -461,6 +461,10 @@ def test_resume_after_a_kill_reruns_what_was_not_recorded_and_says_so(
     assert recs["a"]["path"] == "../sc/a.yaml"
     assert list(recs["a"]["inputs"]) == ["../sc/a.yaml"]
     assert not (out / LOCK_NAME).exists()
+    # manifest.json, summary.xlsx, summary.csv and the scenarios' files: all by the umask
+    modes = {p.relative_to(out).as_posix(): stat.S_IMODE(p.stat().st_mode) for p in out.rglob("*")}
+    assert {"manifest.json", "summary.xlsx", "summary.csv", "a/madr.csv"} <= set(modes)
+    assert modes == {name: umask_mode(folder=(out / name).is_dir()) for name in modes}
 
 
 def by_status(manifest) -> dict[str, str]:

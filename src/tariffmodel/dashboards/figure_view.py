@@ -43,6 +43,7 @@ TRACE_TYPES = frozenset(
 # changed in one message are drawn once. Plotly keeps and alters what it is given: copies.
 _VIEW = """
 const CONFIG = { displaylogo: false, responsive: false };
+const PRINT_WIDTH = 680;
 export default {
   async render({ model, el }) {
     const Plotly = await loadPlotly();
@@ -52,9 +53,11 @@ export default {
     let drawnWidth = 0;
     // the figure takes the width of its column; below `narrow_below` pixels it is drawn with
     // the narrow layout (its panels one above the other)
+    let printing = false;
     const draw = () => {
       queued = false;
-      const width = Math.floor(el.getBoundingClientRect().width);
+      // printed: the width of a portrait A4 or Letter page's text, whatever the screen's
+      const width = printing ? PRINT_WIDTH : Math.floor(el.getBoundingClientRect().width);
       if (width <= 0) return;  // not shown yet: drawn when the page lays it out
       drawnWidth = width;
       const narrow = width < model.get("narrow_below") && model.get("narrow_layout") &&
@@ -72,11 +75,17 @@ export default {
       if (width !== drawnWidth && !queued) { queued = true; requestAnimationFrame(draw); }
     });
     resized.observe(el);
+    const beforePrint = () => { printing = true; draw(); };
+    const afterPrint = () => { printing = false; draw(); };
+    window.addEventListener("beforeprint", beforePrint);
+    window.addEventListener("afterprint", afterPrint);
     model.on("change:traces", later);
     model.on("change:figure_layout", later);
     await draw();
     return () => {
       resized.disconnect();
+      window.removeEventListener("beforeprint", beforePrint);
+      window.removeEventListener("afterprint", afterPrint);
       model.off("change:traces", later);
       model.off("change:figure_layout", later);
       Plotly.purge(div);

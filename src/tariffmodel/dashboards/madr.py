@@ -88,7 +88,13 @@ CSS = """
   .tm-controls, .tm-print, .tm-model, .tm-downloads, .tm-model-note { display: none !important; }
   .tm-print-header { display: block; font-size: 12px; margin-bottom: 6px; }
   .tm-views { flex: 1 1 100% !important; }
-  #rendered_cells { overflow: visible !important; }
+  /* the page's shell scrolls inside the window on screen: on paper, every page of it */
+  html, body, #main, #jp-main-content-panel, #rendered_cells, #rendered_cells > div {
+    position: static !important; height: auto !important; overflow: visible !important;
+    contain: none !important; width: auto !important;
+    padding: 0 !important; box-shadow: none !important; }
+  .tm-print-header { white-space: normal; }
+  .tm-figure, .tm-buildup, .tm-tables { break-inside: avoid; }
 }
 .tm-tables { display: flex; flex-flow: row wrap; gap: 8px 28px; }
 .tm-tables > * { min-width: 0; max-width: 100%; }

@@ -201,7 +201,9 @@ def voila_setup(folder: Path, bundle_url: str, root: Path = DASHBOARDS) -> tuple
     template.mkdir(parents=True, exist_ok=True)
     (template / "conf.json").write_text(json.dumps({"base_template": "lab"}))
     (template / "index.html.j2").write_text(TEMPLATE.replace("@BUNDLE@", bundle_url))
-    notebooks = sorted(p.name for p in Path(root).glob("*.ipynb"))
+    found = {p.name for p in Path(root).glob("*.ipynb")}
+    # the dashboards in the order of DASHBOARD_PAGES (the cap first), then any other
+    notebooks = [nb for nb in DASHBOARD_PAGES if nb in found] + sorted(found - set(DASHBOARD_PAGES))
     for name in ("tree-lab.html", "tree.html"):  # the landing page, whatever its kind
         (template / name).write_text(landing_page(notebooks))
     (template / "error.html").write_text(ERROR_PAGE)

@@ -7,6 +7,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from conftest import ROOT
 
 #: Libraries of the analyses and the batch, never needed to show a dashboard.
@@ -23,6 +25,7 @@ print(json.dumps(sorted({{m.split(".")[0] for m in sys.modules}})))
 """
 
 
+@pytest.mark.slow  # a fresh Python building both pages
 def test_dashboard_kernel_imports_no_heavy_library():
     done = subprocess.run([sys.executable, "-c", _PAGES], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr

@@ -85,7 +85,8 @@ CSS = """
 .tm-print { margin: 0 0 6px 0; }
 .tm-print-header { display: none; }
 @media print {
-  .tm-controls, .tm-print, .tm-model, .tm-downloads, .tm-model-note { display: none !important; }
+  .tm-controls, .tm-print, .tm-model, .tm-downloads-box, .tm-model-note {
+    display: none !important; }
   .tm-print-header { display: block; font-size: 12px; margin-bottom: 6px; }
   .tm-views { flex: 1 1 100% !important; }
   /* the page's shell scrolls inside the window on screen: on paper, every page of it */
@@ -627,6 +628,7 @@ class MadrDashboard(DashboardPage):
         self.bills = self._html()
         self.compliance = self._html()
         self.downloads = self._html()
+        self.downloads.add_class("tm-downloads-box")
         self.model_button = w.Button(
             description=MODEL_BUTTON, icon="file-excel-o", layout=w.Layout(width="auto"),
             tooltip="Build the Excel workbook of this case: every term of the cap as a formula",

@@ -148,5 +148,5 @@ def test_round_trip_of_magnitude(value, unit):
     scaled = value * display.scale
     tolerance = 0.5 * 10.0**-display.decimals + 1e-9 * max(1.0, abs(scaled))
     assert math.isclose(shown, scaled, abs_tol=tolerance), (value, text)
-    assert not re.match(r"^-0(\.0*)?$", m.group(1).replace(",", "")), text
-    assert not re.match(r"^-0(\.0*)?\D", text), text
+    if not any(ch in "123456789" for ch in m.group(1)):
+        assert not text.startswith("-"), text  # zero after rounding has no sign

@@ -262,12 +262,18 @@ def plot_madr_waterfall(table: pd.DataFrame, *, ncols: int = 2, skip_zero: bool 
             s["step"].isin(["DB", "MADR"]), "#4c72b0", np.where(amount >= 0, "#55a868", "#c44e52")
         )
         ax.bar(labels, amount, bottom=bottom, color=colours)
+        tops = np.maximum(bottom, bottom + amount)
         base = running.min() - max(abs(amount[1:-1]).max(initial=0.0), 1.0) * 2
-        ax.set_ylim(bottom=max(0.0, base))
-        ax.set_title(f"{year}: DB to MADR [RO m]")
+        low = max(0.0, base)
+        # headroom above the highest bar for its label, so that no label reaches the title
+        ax.set_ylim(bottom=low, top=tops.max() + 0.12 * (tops.max() - low))
+        ax.set_title(f"{year}: from DB to MADR")
+        ax.set_ylabel("amount [m RO]")
+        ax.set_xlabel("term of MADR_t (K with a minus sign)")
         ax.tick_params(axis="x", labelrotation=60)
-        for x, (a, r) in enumerate(zip(amount, running, strict=True)):
-            ax.annotate(f"{a:,.2f}", (x, r), ha="center", va="bottom", fontsize=7)
+        for x, (a, top) in enumerate(zip(amount, tops, strict=True)):
+            text = fm.format_value(a * 1e6, "RO", with_unit=False)
+            ax.annotate(text, (x, top), ha="center", va="bottom", fontsize=7)
     for ax in axes[len(years) :]:
         ax.set_visible(False)
     return fig

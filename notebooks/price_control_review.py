@@ -82,7 +82,7 @@ display(reports.styled(reports.buildup_table(table), unit="RO"))
 # ## The terms, year by year
 
 # %%
-display(reports.format_term_table(reports.term_table(table)))
+display(reports.styled_terms(reports.format_term_table(reports.term_table(table))))
 
 # %% [markdown]
 # ## Loss incentive against its band and cap

@@ -63,7 +63,7 @@ display(reports.styled(reports.before_after(before, after, terms), unit="RO"))
 reports.plot_madr_waterfall(after)
 
 # %%
-display(reports.format_term_table(reports.term_table(after)))
+display(reports.styled_terms(reports.format_term_table(reports.term_table(after))))
 
 # %% [markdown]
 # ## Compliance of the edited scenario

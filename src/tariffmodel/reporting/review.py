@@ -302,6 +302,24 @@ def format_term_table(terms: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def styled_terms(terms: pd.DataFrame):
+    """A :func:`format_term_table` for a notebook: numbers right-aligned on one line, the
+    meaning left-aligned and wrapped within a narrow column, so that the table fits the page."""
+    return (
+        terms.style.set_properties(**{"text-align": "right", "white-space": "nowrap"})
+        .set_properties(
+            subset=["meaning"],
+            **{
+                "text-align": "left",
+                "white-space": "normal",
+                "min-width": "16em",
+                "max-width": "24em",
+            },
+        )
+        .set_table_styles([{"selector": "th", "props": "text-align: left;"}])
+    )
+
+
 def _shown_unit(unit: str) -> str:
     display = fm.DISPLAYS.get(fm.canonical_unit(unit) or "")
     if unit == "flag":

@@ -58,6 +58,9 @@ READING_LABELS = {
     "para4_excess": "R3 para 4 excess",
     "para5_substitution": "R4 para 5",
     "cpi_basis": "R5 CPI basis",
+    "specified_rate_months": "R6 Specified Rate months",
+    "licence_fee_true_up": "R7 licence fee true-up",
+    "call_centre_cap": "R8 call centre cap",
 }
 
 #: The button that builds the live Excel model of the cap, and the type of an .xlsx file.

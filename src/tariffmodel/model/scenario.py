@@ -198,17 +198,20 @@ class Scenario:
         """
         out = []
         years = self.years
-        if len(years) > 1:
-            for key, how in (("a", "1 + CPI_t - X_Dt"), ("c", "1 + CPI_t - X_Dt"),
-                             ("p", "1 + CPI_t")):  # fmt: skip
-                if not isinstance(self.notified.get(key), dict):
-                    out.append(
-                        f"notified.{key} is one number: the scenario format reads it as a value "
-                        f"notified for every year {years[0]}-{years[-1]}, so {key}_t is not "
-                        f"indexed by ({how}) after {years[0]} as paragraph "
-                        f"{'1b' if key == 'p' else '1a'} requires in the years the Authority "
-                        f"notifies no value. Write {{{years[0]}: value}} to index it."
-                    )
+        single = [k for k in ("a", "c", "p") if not isinstance(self.notified.get(k), dict)]
+        if len(years) > 1 and single:
+            how = {"a": "a_t by 1 + CPI_t - X_Dt (paragraph 1a)",
+                   "c": "c_t by 1 + CPI_t - X_Dt (paragraph 1a)",
+                   "p": "p_t by 1 + CPI_t (paragraph 1b)"}  # fmt: skip
+            out.append(
+                f"notified {', '.join(single)}: one number"
+                f"{' each' if len(single) > 1 else ''}, which the scenario format reads as a "
+                f"value notified for every year {years[0]}-{years[-1]}, so "
+                f"{'they are' if len(single) > 1 else 'it is'} never indexed after {years[0]} "
+                f"({'; '.join(how[k] for k in single)}), as the licence requires in a year the "
+                f"Authority notifies no value. Write {{{years[0]}: value}} to index from "
+                f"{years[0]}."
+            )
         for switch, why in self._inert_readings().items():
             value = self.readings[switch]
             out.append(

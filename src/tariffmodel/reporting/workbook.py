@@ -9,7 +9,7 @@ Sheets:
 
 * **Inputs**: every Notified Value and year-table value the scenario uses, one cell each, with
   its unit and source (values filled by linked files, CPI_t, SR, AMR_t, WPRA_t, LF_Dt, are
-  values with a note of the file), the readings R1-R5 that can move a number as switch cells
+  values with a note of the file), the readings R1-R8 that can move a number as switch cells
   with a list of their values, the call-centre KPIs when the scenario has them. Input cells are
   unlocked; everything else is locked (sheet protection without a password).
 * **Calculation**: every term of madr.csv for every year, one row each, a formula over the
@@ -114,9 +114,10 @@ def _num(v: float) -> str:
 def offered_readings(scenario: Scenario) -> dict[str, str]:
     """The switches offered in the workbook (switch -> why), those that can move a number.
 
-    R5 (cpi_basis) only changes how CPI_t is computed from its series; the workbook holds CPI_t
-    as values, so it is not offered. R2 (call_centre) moves CC_t only when the scenario has a
-    call-centre block.
+    R5 (cpi_basis), R6 (specified_rate_months) and R7 (licence_fee_true_up) only change how
+    CPI_t, SR and LF_Dt are computed from their linked files; the workbook holds those as
+    values, so they are not offered (:func:`not_offered` says why). R2 (call_centre) and R8
+    (call_centre_cap) move CC_t only when the scenario has a call-centre block.
     """
     out = {
         "loss_deadband": "D_t after the First Relevant Year (paragraph 1b)",
@@ -125,7 +126,20 @@ def offered_readings(scenario: Scenario) -> dict[str, str]:
     }
     if scenario.call_centre is not None:
         out["call_centre"] = "CC_t (paragraph 1e)"
+        out["call_centre_cap"] = "what the allowance caps in CC_t under R2 penalty_only"
     return {k: out[k] for k in READINGS if k in out}
+
+
+#: Why a switch is not offered in the workbook (see :func:`offered_readings`).
+NOT_OFFERED = {
+    "cpi_basis": "CPI_t is given as values, computed outside the workbook under this reading",
+    "specified_rate_months": "SR is given as values, computed outside the workbook under this "
+    "reading",
+    "licence_fee_true_up": "LF_Dt is given as values, computed outside the workbook under this "
+    "reading",
+    "call_centre": "no call-centre block: CC_t is 0 under both readings",
+    "call_centre_cap": "no call-centre block: CC_t is 0 under both readings",
+}
 
 
 @dataclass
@@ -405,11 +419,7 @@ def _write_inputs(book: _Book, sc: Scenario, A: dict[str, Any]) -> None:
                                {"validate": "list", "source": list(READINGS[switch])})  # fmt: skip
             book.define(f"READING_{rid}", INPUTS_SHEET, row, first)
         else:
-            why = (
-                "CPI_t is given as values, computed outside the workbook under this reading"
-                if switch == "cpi_basis"
-                else "no call-centre block: CC_t is 0 under both readings"
-            )
+            why = NOT_OFFERED[switch]
             ws.write(row, 1, f"{switch}: not offered ({why})", book.wrap)
             _fit_row(ws, row, (f"{switch}: not offered ({why})", _COL_WIDTHS[1]))
             ws.write(row, 4, "scenario (fixed)")
@@ -577,12 +587,16 @@ def _calc_rows(sc: Scenario, table: pd.DataFrame, A: dict[str, Any]) -> list[_Ro
             terms = [f"CC{k}_dev_{t}*CC{k}_weight*{allowance}" for k in range(1, n + 1)]
             drafted = "+".join(f"MAX(0,IF(CC{k}_dev_{t}>=0,0,{x}))"
                                for k, x in enumerate(terms, start=1))  # fmt: skip
-            penalty = "MAX(" + "+".join(f"MIN(0,{x})" for x in terms) + f",-{allowance})"
+            total = "MAX(" + "+".join(f"MIN(0,{x})" for x in terms) + f",-{allowance})"
+            per_kpi = "+".join(f"MAX(MIN(0,{x}),-CC{k}_weight*{allowance})"
+                               for k, x in enumerate(terms, start=1))  # fmt: skip
+            penalty = f'IF(READING_R8="per_kpi",{per_kpi},{total})'
             actuals = ",".join(f"CC{k}_actual_{t}" for k in range(1, n + 1))
             return f'=IF(COUNT({actuals})=0,0,IF(READING_R2="as_drafted",{drafted},{penalty}))'
 
         rows.append(_Row("CC", "CC_t", "sum of weighted KPI shortfalls x the allowance (as R2 "
-                         "reads it)", "1e, R2", "RO", cc_formula, v("CC"), name="CC"))  # fmt: skip
+                         "reads it), capped in total or per KPI (R8)", "1e, R2, R8", "RO",
+                         cc_formula, v("CC"), name="CC"))  # fmt: skip
 
     rows.append("Amounts given in the year table (paragraph 1)")
     for col in AMOUNT_COLUMNS:

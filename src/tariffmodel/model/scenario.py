@@ -30,7 +30,7 @@ from tariffmodel.inputs.fields import (
     NOTIFIED_FIELDS,
     REPORTED_COLUMNS,
 )
-from tariffmodel.inputs.scenario import ScenarioFile, check_scenario, read_scenario
+from tariffmodel.inputs.scenario import Links, ScenarioFile, check_scenario, read_scenario
 from tariffmodel.licence.amr import reduced_bulk_supplies
 from tariffmodel.licence.condition13 import (
     distribution_share_of_fee,
@@ -79,6 +79,10 @@ class Scenario:
         Column -> the source that filled it (for reports).
     cpi_forecasts : tuple of int
         The modelled years whose CPI_t is a forecast agreed with the Authority (paragraph 1a).
+    links : Links
+        The linked files as read (the monthly CPI and deposit-rate series, the licence-fee
+        figures, the AMR plan, the WPRA file): the live workbook writes the series and computes
+        CPI_t, SR_t and LF_Dt from them. Empty for a standalone copy (:meth:`with_values`).
     """
 
     name: str
@@ -94,6 +98,7 @@ class Scenario:
     sources: list[Path] = field(default_factory=list)
     filled: dict[str, str] = field(default_factory=dict)
     cpi_forecasts: tuple[int, ...] = ()
+    links: Links = field(default_factory=Links, repr=False, compare=False)
     _raw: dict[str, Any] = field(default_factory=dict, repr=False)
     _base_dir: Path | None = field(default=None, repr=False)
     _file: str = field(default="<memory>", repr=False)
@@ -462,6 +467,7 @@ def link(sf: ScenarioFile) -> Scenario:
         sources=list(sf.sources),
         filled=filled,
         cpi_forecasts=sf.cpi_forecasts,
+        links=links,
         _raw=copy.deepcopy(sf.data),
         _base_dir=sf.base_dir,
         _file=sf.file,

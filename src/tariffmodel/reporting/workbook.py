@@ -587,7 +587,7 @@ def _write_inputs(book: _Book, sc: Scenario, A: dict[str, Any]) -> None:
     linked = _linked_formulas(sc)
     computed = {
         "CPI": "formula over the Omani CPI of the Series sheet (paragraph 1a, reading R5)",
-        "SR": "formula: the mean of the monthly deposit rates of the Series sheet",
+        "SR": "formula: the mean of the monthly deposit rates of the Series sheet (reading R6)",
         "LF": "formula: FEEdist_t x FEE_t, the licence-fee rows below (Condition 13)",
     }
     for col in ("CPI", "CA", "DNS", "SR", *AMOUNT_COLUMNS, "recovery"):

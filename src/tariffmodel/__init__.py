@@ -35,6 +35,9 @@ _LAZY = {
     "amr_loss_effect": "tariffmodel.analysis.loss_incentive",
     "workbook": "tariffmodel.reporting.workbook",
     "calendar": "tariffmodel.reporting.calendar",
+    "format_value": "tariffmodel.reporting.formatting",
+    "format_frame": "tariffmodel.reporting.formatting",
+    "styler": "tariffmodel.reporting.formatting",
 }
 
 

@@ -58,6 +58,9 @@ READING_LABELS = {
     "para4_excess": "Excess revenue, para 4 (R3)",
     "para5_substitution": "Substitute test, para 5 (R4)",
     "cpi_basis": "Inflation basis (R5)",
+    "specified_rate_months": "Interest rate months (R6)",
+    "licence_fee_true_up": "Licence fee true-up sign (R7)",
+    "call_centre_cap": "Call centre cap (R8)",
 }
 
 #: Column widths of the page [px]: the controls' column, and the width under which the

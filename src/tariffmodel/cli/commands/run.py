@@ -22,14 +22,15 @@ def register(sub) -> None:
     p.set_defaults(func=run)
 
 
-def add_reading_option(p) -> None:
+def add_reading_option(p, applies_to: str = "the scenario") -> None:
     """``--reading SWITCH=VALUE`` (repeatable): a reading R1-R5 for this run only."""
     p.add_argument(
         "--reading",
         action="append",
         default=[],
         metavar="SWITCH=VALUE",
-        help="override a reading R1-R5, e.g. loss_deadband=every_year (repeatable)",
+        help=f"override a reading R1-R5 of {applies_to} for this run, e.g. "
+        "loss_deadband=every_year (repeatable)",
     )
 
 

@@ -78,6 +78,19 @@ _INPUT_ARRAYS = {
 _NOTIFIED_ARRAYS = {
     key: keyed for key, (_, keyed) in NOTIFIED_FIELDS.items() if key != "nsf_last_year"
 }
+# Plain words where the field's description starts with formulas
+_PLAIN = {
+    "recovery": "revenue recovered as a share of the cap",
+    "CPI": "change of the Omani CPI",
+    "SR": "Specified Rate",
+    "a": "fixed element of DB_t",
+    "c": "element of DB_t per customer account",
+    "p": "value of losses",
+    "X": "efficiency factor",
+    "s": "value of demand not secured",
+    "r": "customer satisfaction revenue at risk",
+    "CAP": "customer satisfaction cap",
+}
 # Links and the columns they fill, for the drivers' descriptions
 _LINK_WORDS = {
     "CPI": "from the Omani CPI basket",
@@ -167,7 +180,7 @@ def _words(section: str, key: str, base: Scenario, other: Scenario) -> str:
     """Plain words, the symbol and the unit of a driver, and the linked file that filled it."""
     spec = INPUT_FIELDS[key] if section == "inputs" else NOTIFIED_FIELDS[key][0]
     # the field's description up to its first remark: "Regulated Bulk Supplies in the year"
-    words = re.sub(r"\s*\(.*?\)", "", spec.description).split(";")[0].strip()
+    words = _PLAIN.get(key) or re.sub(r"\s*\(.*?\)", "", spec.description).split(";")[0].strip()
     text = f"{words} ({key}{{year}}) [{spec.unit}]"
     if section == "inputs" and key in _LINK_WORDS:
         linked = (key in base.filled, key in other.filled)

@@ -18,9 +18,11 @@ import os
 from typing import TYPE_CHECKING
 
 import numpy as np
+import pandas as pd
 
 from tariffmodel.analysis.compare import Comparison
 from tariffmodel.licence.schedule2 import READING_IDS
+from tariffmodel.licence.terms import TERMS
 from tariffmodel.reporting.plots import save_figure
 from tariffmodel.reporting.provenance import write_manifest
 from tariffmodel.reporting.staging import staged_output
@@ -216,3 +218,46 @@ def summary_lines(comparison: Comparison, top: int = 5) -> list[str]:
         lines.append(f"  {r.contribution / 1e6:+,.2f} million RO  {r.description}{se}")
     lines += [f"note: {n}" for n in comparison.notes]
     return lines
+
+
+def difference_view(comparison: Comparison) -> pd.DataFrame:
+    """compare.csv for people: one column per year (and the period), MADR of both scenarios and
+    each term that differs somewhere, in million RO (display only)."""
+    t = comparison.table.set_index("year").T
+    keep = [
+        c for c in t.index if not c.endswith("_diff") or c == "MADR_diff" or (t.loc[c] != 0).any()
+    ]
+    words = {term.symbol: term.words for term in TERMS}
+    words["ARDR"] = "actual regulated distribution revenue"
+    label = {
+        "MADR_base": f"MADR of {comparison.base.name}",
+        "MADR_other": f"MADR of {comparison.other.name}",
+        "MADR_diff": "change of MADR",
+    }
+    for c in keep:
+        if c not in label:
+            sym = c.removesuffix("_diff")
+            label[c] = f"change of {words.get(sym, sym)} ({sym})"
+    out = t.loc[keep].astype(float) / 1e6
+    out.index = [f"{label[c]} [million RO]" for c in keep]
+    out.columns = [
+        _panel_label(str(c)) if str(c) in ("period", "present_value") else str(c)
+        for c in out.columns
+    ]
+    return out
+
+
+def attribution_view(comparison: Comparison) -> pd.DataFrame:
+    """attribution.csv for people: one row per driver in plain words, one column per year and
+    the period, in million RO, the largest over the period first (display only)."""
+    a = comparison.attribution
+    if a.empty:
+        return pd.DataFrame()
+    table = a.pivot(index="description", columns="year", values="contribution") / 1e6
+    order = [c for c in a["year"].drop_duplicates()]
+    table = table[order].reindex(table["period"].abs().sort_values(ascending=False).index)
+    table.index.name = "driver [million RO]"
+    table.columns = [
+        _panel_label(c) if c in ("period", "present_value") else c for c in table.columns
+    ]
+    return table

@@ -32,6 +32,8 @@ from tariffmodel.analysis.montecarlo import (
     check_targets,
     evaluate_chunked,
     load,
+    own_cells,
+    resolve_draws,
     split_target,
 )
 from tariffmodel.inputs.errors import InputError, did_you_mean
@@ -229,10 +231,12 @@ def tornado(
 
 
 def ranges_from_draws(
-    draws, low: float = 5.0, high: float = 95.0
+    draws, low: float = 5.0, high: float = 95.0, scenario=None
 ) -> dict[str, tuple[float, float]]:
     """Low and high values of each target of a draws file: its ``low`` and ``high``
-    percentiles [%] (default the 5th and 95th).
+    percentiles [%] (default the 5th and 95th). A relative draw (``relative: add`` or
+    ``multiply``) acts on the scenario's own value, so it needs ``scenario``, and that value
+    must be one number (a target whose value differs by year is given year by year).
 
     >>> ranges_from_draws({"draws": {"notified.X": {"dist": "uniform", "loc": 0, "scale": 1}}})
     {'notified.X': (0.05, 0.95)}
@@ -243,6 +247,22 @@ def ranges_from_draws(
     out = {}
     for t, d in spec.distributions.items():
         q = d.ppf(np.array([low, high]) / 100.0)
+        if d.relative:
+            if scenario is None:
+                raise InputError(
+                    "a relative draw needs the scenario it acts on",
+                    file=spec.file,
+                    key=f"draws.{t}",
+                )
+            own = {v for _, v in own_cells(load(scenario), t)}
+            if len(own) != 1:
+                raise InputError(
+                    "a relative draw of a value that differs by year is no one range: give "
+                    "the target year by year (TARGET@YEAR) for a tornado",
+                    file=spec.file,
+                    key=f"draws.{t}",
+                )
+            q = np.add(own.pop(), q) if d.relative == "add" else np.multiply(own.pop(), q)
         out[t] = (float(q[0]), float(q[1]))
     return out
 
@@ -427,7 +447,7 @@ def _setup(scenario, draws, seed, outputs, method: str):
 
 def _run(sc, spec: DrawsSpec, u: np.ndarray, outputs, *, morris: bool):
     """Evaluate the unit-cube samples ``u`` in the engine; (output, year, values) triples."""
-    values = _unit_to_values(spec, u, morris=morris)
+    values, _ = resolve_draws(sc, spec, _unit_to_values(spec, u, morris=morris))
     res = evaluate_chunked(sc, values, u.shape[0], columns=outputs)
     return _outputs(res, outputs, sc.years)
 

@@ -109,7 +109,8 @@ def heatmap_figure(grid: pd.DataFrame, value: str = "MADR", year="") -> Figure:
 
 def fan_chart(summary: pd.DataFrame, column: str = "MADR") -> Figure:
     """Monte Carlo fan chart from a ``montecarlo.csv`` table: the 5-95 % band, the median and
-    the mean of one column by year."""
+    the mean of one column by year, and the scenario's own deterministic path where the table
+    has it (``MADR_deterministic``)."""
     fig, ax = _figure()
     y = summary["year"].to_numpy()
     ax.fill_between(
@@ -121,6 +122,9 @@ def fan_chart(summary: pd.DataFrame, column: str = "MADR") -> Figure:
     )
     ax.plot(y, summary[f"{column}_p50"], marker="o", label="median")
     ax.plot(y, summary[f"{column}_mean"], ls="--", label="mean")
+    if f"{column}_deterministic" in summary:  # the scenario's own path, without uncertainty
+        ax.plot(y, summary[f"{column}_deterministic"], color="black", marker="x", lw=1,
+                label="the scenario (deterministic)")  # fmt: skip
     ax.set_xticks(y, [str(v) for v in y])
     ax.yaxis.set_major_formatter(_millions())
     ax.set_ylabel(f"{column} [million RO]")

@@ -7,6 +7,8 @@ term, probabilities of paragraphs 3-5), ``montecarlo.png`` (fan chart) and
 
 from __future__ import annotations
 
+import sys
+
 from tariffmodel.analysis import montecarlo as mc
 from tariffmodel.cli.allocator import keep_freed_memory
 from tariffmodel.cli.commands import _explore
@@ -62,9 +64,16 @@ def run(args) -> int:
         figures=figures,
         extra_inputs=[args.draws],
         seed=result.seed,
-        extra={"draws": result.n, "targets": spec.targets},
+        extra={
+            "draws": result.n,
+            "targets": spec.targets,
+            "relative": spec.relative,
+            "warnings": result.warnings,
+        },
         write=write,
     )
+    for warning in result.warnings:
+        print(f"montecarlo: warning: {warning}", file=sys.stderr)
     last = result.summary.iloc[-1]
     print(
         f"montecarlo: {sc.name}: {result.n:,} draws of {len(spec.targets)} targets "

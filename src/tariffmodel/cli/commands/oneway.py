@@ -101,7 +101,7 @@ def run_tornado(args) -> int:
     if args.ranges:
         ranges, side = load_ranges(args.ranges), args.ranges
     else:
-        ranges, side = sensitivity.ranges_from_draws(args.draws), args.draws
+        ranges, side = sensitivity.ranges_from_draws(args.draws, scenario=sc), args.draws
     try:
         table = sensitivity.tornado(sc, ranges, value=args.value)
     except InputError as exc:

@@ -31,6 +31,7 @@ def register(subparsers) -> None:
     )
     p.add_argument("--seed", type=int, default=None, help="random seed (default the file's)")
     p.add_argument("--save-draws", action="store_true", help="also write draws.parquet")
+    _explore.add_scenario_options(p)
     _explore.add_plots_switch(p)
     p.set_defaults(func=run)
 
@@ -40,7 +41,7 @@ def run(args) -> int:
         _explore.check_count(args.n, "--n", _explore.MAX_DRAWS)
     _explore.seed_option(args.seed)
     keep_freed_memory()  # a million draws: reuse freed pages rather than fault them in again
-    sc = _explore.load_scenario(args.scenario)
+    sc = _explore.load_scenario(args.scenario, args.reading)
     spec = mc.load_draws(args.draws, sc)
     if args.n is None and spec.n is not None:
         _explore.check_count(spec.n, "n", _explore.MAX_DRAWS, file=args.draws)

@@ -46,6 +46,7 @@ def register(subparsers) -> None:
         metavar="DELTA",
         help="also a spider plot: each target from -DELTA to +DELTA of its base value",
     )
+    _explore.add_scenario_options(p)
     _explore.add_plots_switch(p)
     p.set_defaults(func=run_tornado)
 
@@ -65,6 +66,7 @@ def register(subparsers) -> None:
         default=None,
         help="year or 'period' (default the last year)",
     )
+    _explore.add_scenario_options(g)
     _explore.add_plots_switch(g)
     g.set_defaults(func=run_grid)
 
@@ -96,7 +98,7 @@ def parse_axis(text: str, option: str) -> tuple[str, np.ndarray]:
 
 
 def run_tornado(args) -> int:
-    sc = _explore.load_scenario(args.scenario)
+    sc = _explore.load_scenario(args.scenario, args.reading)
     year = _explore.year_option(args.year, sc)
     if args.ranges:
         ranges, side = load_ranges(args.ranges), args.ranges
@@ -129,7 +131,7 @@ def run_tornado(args) -> int:
 
 
 def run_grid(args) -> int:
-    sc = _explore.load_scenario(args.scenario)
+    sc = _explore.load_scenario(args.scenario, args.reading)
     _explore.year_option(args.year, sc)
     x, xv = parse_axis(args.x, "--x")
     y, yv = parse_axis(args.y, "--y")

@@ -70,15 +70,18 @@ def tornado_figure(table: pd.DataFrame, year="period", value: str = "MADR") -> F
 
 
 def spider_figure(frame: pd.DataFrame, year="period", value: str = "MADR") -> Figure:
-    """Spider plot of a :func:`tariffmodel.analysis.sensitivity.spider` frame: value against the relative
-    change of each target."""
+    """Spider plot of a :func:`tariffmodel.analysis.sensitivity.spider` frame: value against the
+    change of each target (relative for amounts, percentage points for rates)."""
     fig, ax = _figure()
     col = str(year)
     for target, g in frame.groupby("target", sort=False):
-        ax.plot(g["delta"], g[col], marker="o", ms=3, label=target)
+        # a rate's change is in percentage points: 1 point is drawn at 1 %
+        points = "change" in g and (g["change"] == "percentage points").all()
+        x = g["delta"] / 100.0 if points else g["delta"]
+        ax.plot(x, g[col], marker="o", ms=3, label=f"{target} (points)" if points else target)
     ax.xaxis.set_major_formatter(_percent())
     ax.yaxis.set_major_formatter(_millions())
-    ax.set_xlabel("change of the input from its base value")
+    ax.set_xlabel("change of the input from its base value [%; rates (points): percentage points]")
     ax.set_ylabel(f"{value} {_when(col)} [million RO]")
     ax.set_title(f"Spider plot of {value}")
     ax.legend(fontsize=8)

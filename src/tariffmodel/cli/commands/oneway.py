@@ -44,7 +44,16 @@ def register(subparsers) -> None:
         type=_explore.positive_float,
         default=None,
         metavar="DELTA",
-        help="also a spider plot: each target from -DELTA to +DELTA of its base value",
+        help="also a spider plot: each amount from -DELTA to +DELTA of its base value (0.1 for "
+        "10 %%); each rate by --spider-points",
+    )
+    p.add_argument(
+        "--spider-points",
+        type=_explore.positive_float,
+        default=1.0,
+        metavar="PP",
+        help="in the spider plot, each rate (a fraction: CPI, X, SR, TL, ...) from -PP to +PP "
+        "percentage points of its base value (default 1)",
     )
     _explore.add_scenario_options(p)
     _explore.add_plots_switch(p)
@@ -116,7 +125,14 @@ def run_tornado(args) -> int:
     if args.spider is not None:
         d = args.spider
         fixed = [t for t in ranges if sensitivity.base_value(sc, t) is not None]
-        frame = sensitivity.spider(sc, fixed, np.linspace(-d, d, 9), value=args.value)
+        pp = args.spider_points
+        frame = sensitivity.spider(
+            sc,
+            fixed,
+            np.linspace(-d, d, 9),
+            value=args.value,
+            rate_points=np.linspace(-pp, pp, 9),
+        )
         tables["spider.csv"] = frame
         if args.plots:
             figures["spider.png"] = lambda: plots.spider_figure(frame, year, args.value)

@@ -697,6 +697,7 @@ def run_batch(
     seed: int | None = DEFAULT_SEED,
     progress: bool = True,
     command: str | None = None,
+    base: str | os.PathLike | None = None,
 ) -> BatchResult:
     """Run the notebook over every scenario and write the batch folder.
 
@@ -725,6 +726,9 @@ def run_batch(
         Number of Monte Carlo draws [count] when ``draws`` is given.
     seed : int, optional
         The random seed given to the notebook.
+    base : path, optional
+        The scenario file the others are compared with on the summary's sheet "Comparison
+        with base" (default the first scenario); it must be one of the batch's scenarios.
 
     Returns
     -------
@@ -754,6 +758,8 @@ def run_batch(
     nb_path = resolve_notebook(notebook)
     nb_sha = file_sha256(nb_path)
     paths = expand_scenarios(scenarios)
+    if base is not None and not any(Path(p).resolve() == Path(base).resolve() for p in paths):
+        raise InputError("is not one of the batch's scenario files", file=str(base), key="--base")
     previous = _check_out_dir(out, resume)
     readings = check_readings(readings or {})
 
@@ -857,7 +863,13 @@ def run_batch(
     done = [rec for rec in manifest.by_slug.values() if rec["status"] == "ok"]
     with contextlib.suppress(FileNotFoundError):
         (out / "summary.xlsx").unlink()
-    reports.write_summary(out, done, manifest.data, all_records=list(manifest.by_slug.values()))
+    reports.write_summary(
+        out,
+        done,
+        manifest.data,
+        all_records=list(manifest.by_slug.values()),
+        base=None if base is None else str(base),
+    )
     manifest.data["finished_utc"] = _now()
     # Folders of scenarios an earlier run of this batch had and this one has not: left alone,
     # but named, since the summary does not cover them.

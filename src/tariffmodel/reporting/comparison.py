@@ -15,14 +15,18 @@ from __future__ import annotations
 
 import math
 import os
-from typing import TYPE_CHECKING
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from tariffmodel.analysis.compare import Comparison
+from tariffmodel.analysis.compare import Comparison, compare
+from tariffmodel.inputs.errors import InputError
 from tariffmodel.licence.schedule2 import READING_IDS
 from tariffmodel.licence.terms import TERMS
+from tariffmodel.model.scenario import load_scenario
 from tariffmodel.reporting.plots import save_figure
 from tariffmodel.reporting.provenance import write_manifest
 from tariffmodel.reporting.staging import staged_output
@@ -261,3 +265,126 @@ def attribution_view(comparison: Comparison) -> pd.DataFrame:
         _panel_label(c) if c in ("period", "present_value") else c for c in table.columns
     ]
     return table
+
+
+# --- a review's scenarios against its base scenario ---------------------------------------------
+
+
+def _same_file(a, b) -> bool:
+    try:
+        return Path(a).resolve() == Path(b).resolve()
+    except OSError:
+        return str(a) == str(b)
+
+
+def review_comparison(
+    records: Sequence[Mapping[str, Any]], labels: Mapping[str, str], base: str | None = None
+) -> tuple[str | None, pd.DataFrame]:
+    """Every scenario of a review compared with its base scenario (the file ``base``, default
+    the first scenario that ran): MADR of both, the difference and its split by driver, per
+    year and for the period [RO].
+
+    Parameters
+    ----------
+    records : sequence of mapping
+        The review's scenarios (``slug``, ``path``, ``status``, ``readings``).
+    labels : mapping
+        Slug -> the scenario's label in the summary.
+    base : str, optional
+        The scenario file of the base scenario.
+
+    Returns
+    -------
+    (str or None, DataFrame)
+        The base's label, and rows ``scenario``, ``item`` (MADR of the base, of the scenario,
+        the difference, then each driver in plain words), one column per year and ``period``.
+        A scenario that cannot be compared (other years) gets one row saying why.
+    """
+    ok = [r for r in records if r.get("status") == "ok"]
+    chosen = next((r for r in ok if base is None or _same_file(r["path"], base)), None)
+    if chosen is None or len(ok) < 2:
+        return None, pd.DataFrame(columns=["scenario", "item"])
+    base_label = labels.get(chosen["slug"], chosen["slug"])
+
+    def load(rec):
+        return load_scenario(rec["path"]).with_readings(**dict(rec.get("readings") or {}))
+
+    try:
+        base_sc = load(chosen)
+    except InputError as exc:  # the file changed or went since it ran: say so, do not fail
+        return base_label, pd.DataFrame([{"scenario": base_label, "item": f"not loaded: {exc}"}])
+    cols = [str(y) for y in base_sc.years] + ["period"]
+    rows = []
+    for rec in ok:
+        if rec is chosen:
+            continue
+        label = labels.get(rec["slug"], rec["slug"])
+        try:
+            result = compare(base_sc, load(rec))
+        except InputError as exc:
+            rows.append({"scenario": label, "item": f"not compared: {exc}"})
+            continue
+        t = result.table.set_index("year")
+        for name, item in (
+            ("MADR_base", "MADR of the base scenario"),
+            ("MADR_other", "MADR of this scenario"),
+            ("MADR_diff", "difference of MADR"),
+        ):
+            rows.append({"scenario": label, "item": f"{item} [RO]", **t.loc[cols, name].to_dict()})
+        att = result.attribution
+        for driver, g in att.groupby("driver", sort=False):
+            values = g.set_index("year")["contribution"]
+            words = g["description"].iloc[0]
+            rows.append(
+                {
+                    "scenario": label,
+                    "item": f"  driver: {words} [{driver}]",
+                    **values[cols].to_dict(),
+                }
+            )
+        if result.method != "exact":
+            rows.append({"scenario": label, "item": f"  note: {result.notes[0]}"})
+    return labels.get(chosen["slug"], chosen["slug"]), pd.DataFrame(
+        rows, columns=["scenario", "item", *cols]
+    )
+
+
+def write_comparison_sheet(wb, base_label: str | None, frame: pd.DataFrame) -> None:
+    """Add the sheet "Comparison with base" to an openpyxl workbook (see
+    :func:`review_comparison`)."""
+    from openpyxl.styles import Alignment, Font, PatternFill
+
+    ws = wb.create_sheet("Comparison with base")
+    bold = Font(bold=True)
+    ws.cell(
+        row=1, column=1, value=f"Every scenario against the base scenario: {base_label}"
+    ).font = bold
+    ws.cell(
+        row=2,
+        column=1,
+        value="The difference of MADR split among the inputs, readings and linked files that "
+        "differ (Shapley values; they add up to the difference) [RO]",
+    ).font = Font(italic=True)
+    head = list(frame.columns)
+    for j, v in enumerate(head, start=1):
+        c = ws.cell(row=3, column=j, value=v)
+        c.font = bold
+        c.fill = PatternFill("solid", fgColor="DDEBF7")
+        c.alignment = Alignment(wrap_text=True, vertical="top")
+    for i, rec in enumerate(frame.itertuples(index=False), start=4):
+        for j, v in enumerate(rec, start=1):
+            if isinstance(v, float) and math.isnan(v):
+                continue
+            c = ws.cell(
+                row=i, column=j, value=float(v) if isinstance(v, (float, np.floating)) else v
+            )
+            if j > 2:
+                c.number_format = "#,##0.00"
+        if str(rec[1]).startswith("difference"):
+            for j in range(1, len(head) + 1):
+                ws.cell(row=i, column=j).font = bold
+    ws.freeze_panes = "C4"
+    ws.column_dimensions["A"].width = 28
+    ws.column_dimensions["B"].width = 70
+    for j in range(3, len(head) + 1):
+        ws.column_dimensions[ws.cell(row=3, column=j).column_letter].width = 18

@@ -35,6 +35,7 @@ from tariffmodel import __version__
 from tariffmodel.licence.terms import BY_SYMBOL, FLAG_COLUMNS, MADR_TERMS, TESTS
 from tariffmodel.model import amr
 from tariffmodel.model.engine import MADR_COLUMNS
+from tariffmodel.reporting.comparison import review_comparison, write_comparison_sheet
 from tariffmodel.reporting.compliance import compliance_sentences
 from tariffmodel.reporting.provenance import write_json_atomic
 from tariffmodel.reporting.run_outputs import bill_impact, write_run
@@ -509,6 +510,7 @@ def write_summary(
     batch: Mapping[str, Any],
     *,
     all_records: Sequence[Mapping[str, Any]] | None = None,
+    base: str | None = None,
 ) -> tuple[Path, Path]:
     """Write ``summary.xlsx`` and ``summary.csv`` of a batch folder.
 
@@ -522,6 +524,9 @@ def write_summary(
         The batch manifest (its provenance goes to the sheet "About").
     all_records : sequence of mapping, optional
         Every scenario of the batch, failed ones included (listed on the sheet "Scenarios").
+    base : str, optional
+        The scenario file every other scenario is compared with on the sheet "Comparison with
+        base" (default the first scenario that ran).
     """
     out = Path(out_dir)
     every = list(all_records or records)
@@ -534,7 +539,8 @@ def write_summary(
     fd, tmp = tempfile.mkstemp(dir=out, prefix=".summary.", suffix=".xlsx")
     os.close(fd)
     try:
-        _write_workbook(Path(tmp), tables, batch, every, labels)
+        comparison = review_comparison(records, labels, base)
+        _write_workbook(Path(tmp), tables, batch, every, labels, comparison)
         os.replace(tmp, xlsx_path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -619,7 +625,7 @@ def _worksheet_parts(path: Path) -> dict[str, str]:
     return parts
 
 
-def _write_workbook(path, tables, batch, records, scenario_label) -> None:
+def _write_workbook(path, tables, batch, records, scenario_label, comparison=None) -> None:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
@@ -763,6 +769,9 @@ def _write_workbook(path, tables, batch, records, scenario_label) -> None:
     ws.freeze_panes = "C2"
     widths(ws, first=60, rest=20)
     ws.column_dimensions["B"].width = 8
+
+    if comparison is not None and comparison[0] is not None:
+        write_comparison_sheet(wb, *comparison)
 
     # About: what produced the batch.
     ws = wb.create_sheet("About")

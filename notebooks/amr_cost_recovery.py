@@ -53,7 +53,7 @@ display(reports.styled(block[cols].set_index("year")))
 # ## Summary figures
 
 # %%
-display(pd.Series(amr.summary(p, convention=convention), name="value").to_frame())
+display(reports.amr_summary_view(amr.summary(p, convention=convention)).to_frame())
 
 # %% [markdown]
 # ## The allowance under each convention [RO]

@@ -333,6 +333,29 @@ def amr_plan_path(sc) -> Path | None:
     return (base / value).resolve()
 
 
+def amr_summary_view(figures: Mapping[str, Any]) -> pd.Series:
+    """The summary figures of an AMR plan (:func:`tariffmodel.model.amr.summary`) for people:
+    a payback year not reached says so, with the years searched, and the levelised figures say
+    over which years they average (the years of the plan's table, which the convention sets).
+
+    >>> v = amr_summary_view({"first_year": 2026, "last_year": 2050, "payback_year": None,
+    ...                       "ro_per_account_year_levelised": 9.5})
+    >>> v["payback_year"]
+    'not within the horizon (2026-2050)'
+    >>> v.index[-1]
+    'ro_per_account_year_levelised (over 2026-2050, discounted at the WACC)'
+    """
+    span = f"{figures.get('first_year')}-{figures.get('last_year')}"
+    out = {}
+    for key, value in figures.items():
+        if key.startswith("payback_year") and value is None:
+            value = f"not within the horizon ({span})"
+        if key.startswith("levelised_") or key.endswith("_levelised"):
+            key = f"{key} (over {span}, discounted at the WACC)"
+        out[key] = value
+    return pd.Series(out, name="value", dtype=object)
+
+
 def amr_view(sc, table: pd.DataFrame) -> dict[str, Any]:
     """AMR cost recovery: ``by_year`` (AMR_t beside MADR_t and its share of the cap) and, when
     the scenario names an AMR plan, ``plan`` (the plan's building block by year, from
@@ -354,7 +377,7 @@ def amr_view(sc, table: pd.DataFrame) -> dict[str, Any]:
         block = amr.table(plan)
         plan_block = block[[c for c in [*cols, "AMR"] if c in block.columns]].set_index("year")
         out["plan"] = plan_block.rename(columns=lambda c: f"{c} [RO]")
-        out["summary"] = pd.Series(amr.summary(plan), name="value")
+        out["summary"] = amr_summary_view(amr.summary(plan))
     return out
 
 

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from tariffmodel.inputs.errors import InputError
+from tariffmodel.reporting.provenance import keep_earlier_manifests
 
 
 def check_output_folder(out_dir: str | os.PathLike, key: str = "--out") -> Path:
@@ -82,6 +83,7 @@ def staged_output(out_dir: str | os.PathLike, key: str = "--out") -> Iterator[Pa
     done = False
     try:
         yield stage
+        keep_earlier_manifests(stage, out)  # each command's provenance survives a shared --out
         _move_into(stage, out, key)
         done = True
     finally:

@@ -162,7 +162,11 @@ def run_grid(args) -> int:
     figures = {}
     if args.plots:
         figures["grid.png"] = lambda: plots.heatmap_figure(table, args.value, label)
-    _explore.write_outputs(args.out, sc, tables={"grid.csv": table}, figures=figures)
+    # grid.csv names both targets: the rows' in the corner, the columns' in each header
+    written = table.copy()
+    written.columns = [f"{x}={float(v)!r}" for v in table.columns]
+    written.index.name = f"{y} (rows) \\ {x} (columns)"
+    _explore.write_outputs(args.out, sc, tables={"grid.csv": written}, figures=figures)
     print(
         f"grid: {sc.name}: {args.value} {label} over {len(yv)} x {len(xv)} points, from "
         f"{table.to_numpy().min():,.0f} to {table.to_numpy().max():,.0f}; wrote {args.out}/grid.csv"

@@ -34,6 +34,7 @@ _LAZY = {
     "amr_loss_effect": "tariffmodel.analysis.loss_incentive",
     "workbook": "tariffmodel.reporting.workbook",
     "compare": "tariffmodel.analysis.compare",
+    "calendar": "tariffmodel.reporting.calendar",
 }
 
 

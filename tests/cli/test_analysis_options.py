@@ -9,6 +9,7 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 
 import tariffmodel as tm
 from tariffmodel.analysis import breakeven as be
@@ -16,6 +17,7 @@ from tariffmodel.analysis import sensitivity as sa
 from tariffmodel.cli.main import main
 from tariffmodel.inputs.output_fields import OUTPUT_FILES
 from tariffmodel.model.engine import ALL_COLUMNS
+from tariffmodel.reporting.run_outputs import terms_figure
 
 from conftest import ROOT, WORKED_EXAMPLE
 
@@ -209,3 +211,20 @@ def test_run_refuses_a_percent_as_discount_rate(tmp_path, capsys):
     out = tmp_path / "run"
     assert main(["run", EXAMPLE, "--out", str(out), "--discount-rate", "8"]) == 2
     assert "--discount-rate" in capsys.readouterr().err and not out.exists()
+
+
+def test_terms_figure_has_titles_units_and_legends_clear_of_the_plots(worked_table):
+    fig = terms_figure(worked_table.reset_index(), "Worked example")
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    top, bottom = fig.axes
+    assert "Worked example" in top.get_title(loc="left")
+    for ax in (top, bottom):
+        assert "million RO" in ax.get_ylabel()
+        legend = ax.get_legend().get_window_extent(renderer)
+        for other in (top, bottom):
+            assert not legend.overlaps(other.get_window_extent(renderer))
+    assert bottom.get_xlabel() == "Relevant Year"
+    labels = [t.get_text() for t in bottom.get_legend().get_texts()]
+    assert any("K_Dt, subtracted" in t for t in labels) and not any("NPI" in t for t in labels)

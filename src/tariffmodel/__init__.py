@@ -35,6 +35,9 @@ _LAZY = {
     "workbook": "tariffmodel.reporting.workbook",
     "compare": "tariffmodel.analysis.compare",
     "calendar": "tariffmodel.reporting.calendar",
+    "format_value": "tariffmodel.reporting.formatting",
+    "format_frame": "tariffmodel.reporting.formatting",
+    "styler": "tariffmodel.reporting.formatting",
 }
 
 

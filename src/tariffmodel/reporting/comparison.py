@@ -278,7 +278,10 @@ def _same_file(a, b) -> bool:
 
 
 def review_comparison(
-    records: Sequence[Mapping[str, Any]], labels: Mapping[str, str], base: str | None = None
+    records: Sequence[Mapping[str, Any]],
+    labels: Mapping[str, str],
+    base: str | None = None,
+    root: str | os.PathLike | None = None,
 ) -> tuple[str | None, pd.DataFrame]:
     """Every scenario of a review compared with its base scenario (the file ``base``, default
     the first scenario that ran): MADR of both, the difference and its split by driver, per
@@ -292,6 +295,8 @@ def review_comparison(
         Slug -> the scenario's label in the summary.
     base : str, optional
         The scenario file of the base scenario.
+    root : path, optional
+        The folder the records' paths are relative to (the batch folder).
 
     Returns
     -------
@@ -301,13 +306,17 @@ def review_comparison(
         A scenario that cannot be compared (other years) gets one row saying why.
     """
     ok = [r for r in records if r.get("status") == "ok"]
-    chosen = next((r for r in ok if base is None or _same_file(r["path"], base)), None)
+
+    def path(rec) -> Path:
+        return Path(root or ".") / rec["path"]  # an absolute path stays as it is
+
+    chosen = next((r for r in ok if base is None or _same_file(path(r), base)), None)
     if chosen is None or len(ok) < 2:
         return None, pd.DataFrame(columns=["scenario", "item"])
     base_label = labels.get(chosen["slug"], chosen["slug"])
 
     def load(rec):
-        return load_scenario(rec["path"]).with_readings(**dict(rec.get("readings") or {}))
+        return load_scenario(path(rec)).with_readings(**dict(rec.get("readings") or {}))
 
     try:
         base_sc = load(chosen)

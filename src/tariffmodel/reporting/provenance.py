@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from tariffmodel import __version__
+from tariffmodel.reporting.staging import use_umask
 
 
 def file_sha256(path: str | os.PathLike) -> str:
@@ -81,6 +82,7 @@ def write_json_atomic(path: str | os.PathLike, data: Any) -> None:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    use_umask(fd)  # 0600 from tempfile otherwise
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             json.dump(data, fh, indent=2, sort_keys=False, default=str)
@@ -96,37 +98,3 @@ def write_manifest(out_dir: str | os.PathLike, **kwargs: Any) -> dict[str, Any]:
     record = provenance(**kwargs)
     write_json_atomic(Path(out_dir) / "manifest.json", record)
     return record
-
-
-def keep_earlier_manifests(stage: str | os.PathLike, out: str | os.PathLike) -> None:
-    """Before the staged files of a command replace those of ``out``: the staged
-    ``manifest.json`` names the files it stands for (``files``) and keeps, under
-    ``earlier_runs``, the provenance of the earlier commands that wrote into ``out`` whose files
-    are not all replaced now (tornado then montecarlo into one folder; the four break-even
-    questions), so that every file in the folder can still be traced to what made it.
-
-    A record without ``files`` (written before they were listed) is kept; a manifest that cannot
-    be read is left out rather than stopping the command.
-    """
-    new_path = Path(stage) / "manifest.json"
-    if not new_path.is_file():
-        return
-    new = json.loads(new_path.read_text(encoding="utf-8"))
-    files = sorted(p.name for p in Path(stage).iterdir() if p.name != "manifest.json")
-    new["files"] = files
-    earlier = []
-    try:
-        old = json.loads((Path(out) / "manifest.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        old = None
-    if isinstance(old, dict):
-        chain = [{k: v for k, v in old.items() if k != "earlier_runs"}]
-        chain += [r for r in old.get("earlier_runs") or [] if isinstance(r, dict)]
-        for record in chain:
-            listed = record.get("files")
-            if isinstance(listed, list) and set(listed) <= set(files):
-                continue  # every file it stood for is replaced now
-            earlier.append(record)
-    if earlier:
-        new["earlier_runs"] = earlier
-    write_json_atomic(new_path, new)

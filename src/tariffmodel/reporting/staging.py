@@ -7,14 +7,14 @@ when every file is complete, so bad input never leaves a half-written output.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 from tariffmodel.inputs.errors import InputError
-from tariffmodel.reporting.provenance import keep_earlier_manifests
 
 
 def check_output_folder(out_dir: str | os.PathLike, key: str = "--out") -> Path:
@@ -76,7 +76,7 @@ def staged_output(out_dir: str | os.PathLike, key: str = "--out") -> Iterator[Pa
     created = [p for p in reversed([parent, *parent.parents]) if not p.exists()]
     try:
         parent.mkdir(parents=True, exist_ok=True)
-        stage = Path(tempfile.mkdtemp(dir=parent, prefix=f".{out.name}.staging-"))
+        stage = Path(tempfile.mkdtemp(dir=parent, prefix=staging_prefix(out.name)))
     except OSError as exc:
         _remove_empty(created)
         raise _write_error(out, exc, key) from None
@@ -103,3 +103,140 @@ def _move_into(stage: Path, out: Path, key: str) -> None:
             os.replace(item, target)
     except OSError as exc:
         raise _write_error(out, exc, key) from None
+
+
+# Temporary files of the summary workbook (see reporting.review), named for their suffix.
+_TEMP_PREFIXES = (".summary.", ".exact.")
+
+
+def staging_prefix(name: str) -> str:
+    """The name every staging folder of output folder ``name`` starts with (hidden)."""
+    return f".{name}.staging-"
+
+
+def current_umask() -> int:
+    """The process's umask (read without changing it where the system allows)."""
+    with contextlib.suppress(OSError, ValueError):
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def umask_mode(folder: bool = False) -> int:
+    """The permissions a new file (or folder) gets from ``open``/``mkdir`` under the umask."""
+    return (0o777 if folder else 0o666) & ~current_umask()
+
+
+def use_umask(fd_or_path: int | str | os.PathLike, folder: bool = False) -> None:
+    """Give a file made by :mod:`tempfile` (0600, or 0700 for a folder) the umask's
+    permissions, like every other file of an output folder."""
+    if isinstance(fd_or_path, int):
+        os.fchmod(fd_or_path, umask_mode(folder))
+    else:
+        os.chmod(fd_or_path, umask_mode(folder))
+
+
+def remove_stale_staging(folder: str | os.PathLike) -> list[str]:
+    """Remove what an interrupted writer left in ``folder``: hidden staging folders
+    (``.<name>.staging-*``) and half-written temporary files (``.<name>.*.tmp``).
+
+    Only call it while no writer can be at work in ``folder`` (a batch calls it under its lock).
+    Returns the names removed, sorted.
+    """
+    root = Path(folder)
+    removed = []
+    if not root.is_dir():
+        return removed
+    for item in sorted(root.iterdir()):
+        name = item.name
+        if not name.startswith("."):
+            continue
+        if ".staging-" in name and item.is_dir() and not item.is_symlink():
+            shutil.rmtree(item, ignore_errors=True)
+        elif item.is_file() and (name.endswith(".tmp") or name.startswith(_TEMP_PREFIXES)):
+            item.unlink(missing_ok=True)
+        else:
+            continue
+        removed.append(name)
+    return removed
+
+
+def write_folder(
+    out_dir: str | os.PathLike, files: Mapping[str, bytes], key: str = "--out"
+) -> None:
+    """Write ``out_dir`` whole from ``files`` (relative name -> content), replacing any earlier
+    folder of that name at once: a reader sees the old folder or the new one, never a mix.
+
+    The files are written into a staging folder beside ``out_dir`` which is then renamed into
+    place; the earlier folder is renamed aside first and removed after.
+    """
+    out = check_output_folder(out_dir, key)
+    parent = out.resolve().parent
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        stage = Path(tempfile.mkdtemp(dir=parent, prefix=staging_prefix(out.name)))
+    except OSError as exc:
+        raise _write_error(out, exc, key) from None
+    old = None
+    try:
+        for name, content in files.items():
+            target = (stage / name).resolve()
+            if stage.resolve() not in target.parents:
+                raise InputError(f"a file name leaves the folder: {name}", file=str(out), key=key)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(content)
+        use_umask(stage, folder=True)
+        if out.exists():
+            old = Path(tempfile.mkdtemp(dir=parent, prefix=staging_prefix(out.name) + "old-"))
+            os.replace(out, old / out.name)
+        try:
+            os.replace(stage, out)
+        except OSError:
+            if old is not None:  # put the earlier folder back
+                os.replace(old / out.name, out)
+            raise
+    except OSError as exc:
+        raise _write_error(out, exc, key) from None
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def keep_earlier_manifests(stage: str | os.PathLike, out: str | os.PathLike) -> None:
+    """Before the staged files of a command replace those of ``out``: the staged
+    ``manifest.json`` names the files it stands for (``files``) and keeps, under
+    ``earlier_runs``, the provenance of the earlier commands that wrote into ``out`` whose files
+    are not all replaced now (tornado then montecarlo into one folder; the four break-even
+    questions), so that every file in the folder can still be traced to what made it.
+
+    A record without ``files`` (written before they were listed) is kept; a manifest that cannot
+    be read is left out rather than stopping the command.
+    """
+    new_path = Path(stage) / "manifest.json"
+    if not new_path.is_file():
+        return
+    new = json.loads(new_path.read_text(encoding="utf-8"))
+    files = sorted(p.name for p in Path(stage).iterdir() if p.name != "manifest.json")
+    new["files"] = files
+    earlier = []
+    try:
+        old = json.loads((Path(out) / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        old = None
+    if isinstance(old, dict):
+        chain = [{k: v for k, v in old.items() if k != "earlier_runs"}]
+        chain += [r for r in old.get("earlier_runs") or [] if isinstance(r, dict)]
+        for record in chain:
+            listed = record.get("files")
+            if isinstance(listed, list) and set(listed) <= set(files):
+                continue  # every file it stood for is replaced now
+            earlier.append(record)
+    if earlier:
+        new["earlier_runs"] = earlier
+    # the staged copy is not yet visible to anyone: a plain write is enough
+    new_path.write_text(json.dumps(new, indent=2, default=str) + "\n", encoding="utf-8")

@@ -6,6 +6,7 @@ from tariffmodel.analysis.compare import check_discount_rate, present_value
 from tariffmodel.analysis.readings import check_readings
 from tariffmodel.inputs.errors import InputError
 from tariffmodel.model.scenario import load_scenario
+from tariffmodel.reporting.formatting import format_value
 from tariffmodel.reporting.run_outputs import write_run
 
 
@@ -77,7 +78,7 @@ def run(args) -> int:
     last = table.iloc[-1]
     print(
         f"{scenario.name}: MADR {int(table['year'].iloc[0])}-{int(last['year'])} written to "
-        f"{args.out}/madr.csv (MADR {int(last['year'])} = {last['MADR']:,.2f} RO)"
+        f"{args.out}/madr.csv (MADR {int(last['year'])} = {format_value(last['MADR'], 'RO')})"
     )
     if rate is not None:
         pv = present_value(table["MADR"].to_numpy(), rate)

@@ -333,7 +333,7 @@ def test_waterfall_has_titles_labels_with_units_and_no_overlapping_labels(worked
     assert len(fig.axes) == 5
     for ax in fig.axes:
         assert ax.get_title(loc="left")
-        assert "[million RO]" in ax.get_xlabel()
+        assert "[m RO]" in ax.get_xlabel()
         boxes = [t.get_window_extent(renderer) for t in ax.get_yticklabels() if t.get_text()]
         for a, b in zip(boxes, boxes[1:], strict=False):
             assert not a.overlaps(b)

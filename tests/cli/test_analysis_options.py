@@ -219,9 +219,9 @@ def test_terms_figure_has_titles_units_and_legends_clear_of_the_plots(worked_tab
     canvas.draw()
     renderer = canvas.get_renderer()
     top, bottom = fig.axes
-    assert "Worked example" in top.get_title(loc="left")
+    assert "Worked example" in fig.get_suptitle()
     for ax in (top, bottom):
-        assert "million RO" in ax.get_ylabel()
+        assert "[m RO]" in ax.get_ylabel()
         legend = ax.get_legend().get_window_extent(renderer)
         for other in (top, bottom):
             assert not legend.overlaps(other.get_window_extent(renderer))

@@ -98,3 +98,16 @@ def test_batch_base_must_be_one_of_its_scenarios(tmp_path, capsys):
     assert main(["batch", base, "--out", str(out), "--base", other, "--quiet"]) == 2
     assert "--base" in capsys.readouterr().err and not out.exists()
     assert main(["batch", base, "--out", str(out), "--base", "nope.yaml", "--quiet"]) == 2
+
+
+def test_the_comparison_and_run_figures_read_well():
+    from test_figures import figure_problems  # the check of every figure of the package
+
+    from tariffmodel.reporting.comparison import waterfall_figure
+    from tariffmodel.reporting.run_outputs import terms_figure
+
+    base = tm.load_scenario(SCENARIOS / "nedc-base.yaml")
+    other = tm.load_scenario(SCENARIOS / "nedc-alt-readings.yaml")
+    for by in ("key", "cell"):
+        assert figure_problems(waterfall_figure(tm.compare(base, other, by=by))) == []
+    assert figure_problems(terms_figure(tm.project(other), other.name)) == []

@@ -115,11 +115,12 @@ def waterfall_figure(comparison: Comparison, bars: int = WATERFALL_BARS) -> Figu
         ax.set_yticks(pos, names, fontsize=8)
         ax.set_xlim(left_edge, hi + pad)
         ax.xaxis.set_major_formatter(_millions())
-        ax.set_xlabel("MADR [million RO] (axis does not start at zero)", fontsize=8)
+        ax.set_xlabel("MADR [m RO] (the axis does not start at zero)", fontsize=8)
+        ax.set_ylabel("driver", fontsize=8)
         diff = end - start
         quiet = f"\n({silent} of the drivers change nothing here, not shown)" if silent else ""
         ax.set_title(
-            f"{_panel_label(label)}: MADR {diff / 1e6:+,.2f} million RO{quiet}",
+            f"{_panel_label(label)}: MADR {diff / 1e6:+,.2f} m RO{quiet}",
             fontsize=10,
             loc="left",
         )

@@ -208,7 +208,7 @@ def terms_figure(table: pd.DataFrame, title: str = "") -> Figure:
     from matplotlib.figure import Figure
     from matplotlib.ticker import FuncFormatter
 
-    fig = Figure(figsize=(9.5, 7.0), layout="constrained")
+    fig = Figure(figsize=(9.5, 7.4), layout="constrained")
     top, bottom = fig.subplots(2, 1, sharex=True, height_ratios=[1, 1.4])
     years = table["year"].to_numpy()
     millions = FuncFormatter(lambda v, _: f"{v / 1e6:,.1f}")
@@ -220,9 +220,12 @@ def terms_figure(table: pd.DataFrame, title: str = "") -> Figure:
         marker="s",
         label="distribution business revenue (DB_t)",
     )
-    top.set_ylabel("million RO")
+    top.set_ylabel("MADR_t and DB_t [m RO]")
+    top.set_xlabel("Relevant Year")
+    top.tick_params(labelbottom=True)
     top.yaxis.set_major_formatter(millions)
-    top.set_title(f"The terms of MADR by year{': ' + title if title else ''}", loc="left")
+    fig.suptitle(f"The terms of MADR by year{': ' + title if title else ''}")
+    top.set_title("the cap and its largest term", fontsize=10)
     top.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     markers = iter("ov^<>sphDd*PX8")
     for t in TERMS:
@@ -236,11 +239,11 @@ def terms_figure(table: pd.DataFrame, title: str = "") -> Figure:
             years, values, marker=next(markers), ms=4, label=f"{t.words} ({t.licence}{sign})"
         )
     bottom.axhline(0, color="black", lw=0.6)
-    bottom.set_ylabel("million RO (as it enters the cap)")
+    bottom.set_ylabel("term as it enters the cap [m RO]")
     bottom.yaxis.set_major_formatter(millions)
     bottom.set_xlabel("Relevant Year")
     bottom.set_xticks(years, [str(y) for y in years])
-    bottom.set_title("the other terms", loc="left", fontsize=10)
+    bottom.set_title("the other terms", fontsize=10)
     bottom.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     return fig
 

@@ -52,13 +52,15 @@ from tariffmodel.reporting import plots
 from tariffmodel.reporting import review as reports
 
 sc = tm.load_scenario(scenario)
-display(Markdown(f"**{sc.name}**; uncertain inputs: {', '.join(draws['draws'])}"))
+# a mapping or the path of a draws file, read and checked against the scenario once
+spec = montecarlo.as_spec(draws, sc)
+display(Markdown(f"**{sc.name}**; uncertain inputs: {', '.join(spec.targets)}"))
 
 # %% [markdown]
 # ## One way: tornado over the 5th-95th percentile of each input
 
 # %%
-ranges = sensitivity.ranges_from_draws(draws)
+ranges = sensitivity.ranges_from_draws(spec, scenario=sc)
 torn = sensitivity.tornado(sc, ranges)
 plots.tornado_figure(torn)
 
@@ -73,7 +75,7 @@ plots.heatmap_figure(g)
 # ## Monte Carlo
 
 # %%
-mc = montecarlo.monte_carlo(sc, draws, n=n_draws, seed=seed)
+mc = montecarlo.monte_carlo(sc, spec, n=n_draws, seed=seed)
 display(reports.styled(reports.uncertainty_view(mc)))
 plots.fan_chart(mc.summary)
 
@@ -81,9 +83,9 @@ plots.fan_chart(mc.summary)
 # ## Global sensitivity: Sobol indices and Morris screening
 
 # %%
-sob = sensitivity.sobol(sc, draws, base_samples=sobol_samples, seed=seed)
+sob = sensitivity.sobol(sc, spec, base_samples=sobol_samples, seed=seed)
 plots.sobol_figure(sob)
 
 # %%
-mor = sensitivity.morris(sc, draws, trajectories=morris_trajectories, seed=seed)
+mor = sensitivity.morris(sc, spec, trajectories=morris_trajectories, seed=seed)
 plots.morris_figure(mor)

@@ -34,6 +34,7 @@ _LAZY = {
     "value_of_loss_point": "tariffmodel.analysis.loss_incentive",
     "amr_loss_effect": "tariffmodel.analysis.loss_incentive",
     "workbook": "tariffmodel.reporting.workbook",
+    "compare": "tariffmodel.analysis.compare",
     "calendar": "tariffmodel.reporting.calendar",
     "format_value": "tariffmodel.reporting.formatting",
     "format_frame": "tariffmodel.reporting.formatting",

@@ -19,6 +19,7 @@ NAMES = [
     "loss_incentive",
     "amr_cost_recovery",
     "sensitivity",
+    "compare_scenarios",
 ]
 
 

@@ -30,6 +30,7 @@ from tariffmodel.analysis.montecarlo import load
 from tariffmodel.inputs.errors import InputError
 from tariffmodel.inputs.fields import NOTIFIED_FIELDS
 from tariffmodel.licence import schedule2 as f
+from tariffmodel.licence.terms import TESTS
 
 #: Relative tolerance of every answer, checked by substituting it back.
 TOLERANCE = 1e-6
@@ -158,6 +159,24 @@ def loss_breakeven(scenario, *, readings: dict | None = None, grid: int = 401) -
 # X
 
 
+def _x_absent(sc, year: int) -> str:
+    """Why X does not enter MADR of ``year``: the years up to it in which a and c are notified
+    (X enters only through a_t and c_t rolled forward by CPI_t - X_Dt)."""
+    upto = [y for y in sc.years if y <= year]
+    both = [
+        y
+        for y in upto
+        if not (math.isnan(sc.notified_value("a", y)) or math.isnan(sc.notified_value("c", y)))
+    ]
+    if both == upto:
+        years = str(upto[0]) if len(upto) == 1 else f"{upto[0]}-{upto[-1]}"
+        return (
+            f" (X does not enter it: a and c are notified for {years}, so neither rolls forward "
+            f"by CPI - X up to {year})"
+        )
+    return " (X does not enter it)"
+
+
 def x_breakeven(
     scenario, madr: float, year: int | None = None, *, bounds=None, grid: int = 201
 ) -> float:
@@ -185,11 +204,7 @@ def x_breakeven(
         raise InputError(
             f"no X in [{bounds[0]:g}, {bounds[1]:g}] gives MADR_{year} = {want:,.2f}: over that "
             f"range MADR_{year} runs from {scan.min():,.2f} to {scan.max():,.2f}"
-            + (
-                " (X does not enter it: a and c are notified every year)"
-                if np.ptp(scan) == 0
-                else ""
-            ),
+            + (_x_absent(sc, year) if np.ptp(scan) == 0 else ""),
             key="madr",
             year=year,
         )
@@ -217,20 +232,26 @@ def without_given_ardr(scenario):
 
 
 def recovery_breakeven(scenario, *, bounds=(0.0, 2.0), grid: int = 201) -> pd.DataFrame:
-    """The recovery ratio ARDR/MADR [fraction] at which paragraphs 3 and 5 are triggered.
+    """The recovery ratio ARDR/MADR [fraction] at which paragraphs 3, 4 and 5 are triggered.
 
     The ratio is the input column ``recovery``, the same in every modelled year; the scenario's
     own ARDR of the modelled years is set aside (``ARDR_t = recovery x MADR_t``).
 
     .. math:: \\text{para 3: } ARDR_t > 1.03 \\, MADR_t \\qquad
+              \\text{para 4: } e_{t-1} + e_t > 0.04 \\, MADR_t \\qquad
               \\text{para 5: } ARDR_s < 0.9 \\, MADR_s \\text{ for } s = t-1, t
+
+    with e = ARDR - MADR, its positive part under reading R3 ``positive_part`` (the
+    scenario's reading R3 is used).
 
     Returns
     -------
     DataFrame
-        Per year: ``para3_above`` (paragraph 3 holds for every ratio above it) and
-        ``para5_below`` (paragraph 5 holds for every ratio below it; NaN where it cannot,
-        e.g. in the first modelled year when the history year was not below 90 %).
+        Per year: ``para3_above`` (paragraph 3 holds for every ratio above it),
+        ``para4_above`` (the two-year excess passes 4 % of MADR_t for every ratio above it) and
+        ``para5_below`` (paragraph 5 holds for every ratio below it); NaN where the test cannot
+        turn within the bounds (e.g. paragraph 5 in the first modelled year when the history
+        year was not below 90 %).
     """
     sc = without_given_ardr(load(scenario))
     years = list(sc.years)
@@ -243,22 +264,35 @@ def recovery_breakeven(scenario, *, bounds=(0.0, 2.0), grid: int = 201) -> pd.Da
         prev = np.concatenate([np.full((r.shape[0], 1), hist_ratio), r[:, :-1]], axis=1)
         return r, prev
 
+    net = sc.readings["para4_excess"] == "net"
+
+    def excess_margin(res):
+        # (e_{t-1} + e_t) / MADR_t - 0.04, e = ARDR - MADR (positive part unless R3 is net)
+        a, m = res["ARDR"], res["MADR"]
+        a0 = np.concatenate([np.full((a.shape[0], 1), hist["ARDR"]), a[:, :-1]], axis=1)
+        m0 = np.concatenate([np.full((m.shape[0], 1), hist["MADR"]), m[:, :-1]], axis=1)
+        e0, e1 = a0 - m0, a - m
+        if not net:
+            e0, e1 = np.maximum(e0, 0.0), np.maximum(e1, 0.0)
+        return (e0 + e1) / m - TESTS["para4"].threshold
+
     def margins(res):
         r, prev = ratios(res)
-        return r - 1.03, np.maximum(prev, r) - 0.9
+        return r - 1.03, np.maximum(prev, r) - 0.9, excess_margin(res)
 
-    scan3, scan5 = margins(tm.evaluate(sc, overrides={"inputs.recovery": xs}, n=xs.size))
+    scan3, scan5, scan4 = margins(tm.evaluate(sc, overrides={"inputs.recovery": xs}, n=xs.size))
 
     def at(x):
         res = tm.evaluate(sc, overrides={"inputs.recovery": np.array([x])}, n=1)
-        m3, m5 = margins(res)
-        return m3[0], m5[0], res
+        m3, m5, m4 = margins(res)
+        return m3[0], m5[0], m4[0]
 
     rows = []
     for j, y in enumerate(years):
         out = {"year": y}
         for name, scan, idx, flag in (
             ("para3_above", scan3, 0, "para3"),
+            ("para4_above", scan4, 2, "para4"),
             ("para5_below", scan5, 1, "para5"),
         ):
             br = _bracket(xs, scan[:, j])

@@ -5,7 +5,11 @@ uncertain quantities of a scenario and their distributions.
 
 A target is ``inputs.COLUMN`` (one draw per scenario, applied to every modelled year),
 ``inputs.COLUMN@YEAR`` (one year), ``notified.KEY`` (every entry of the Notified Value the model
-uses) or ``notified.KEY@YEAR``. A draw *replaces* the scenario's value. A distribution is any
+uses) or ``notified.KEY@YEAR``. A draw *replaces* the scenario's value, unless it says
+``relative: add`` (it is added to the scenario's own value of each year it covers) or
+``relative: multiply`` (it multiplies it): a relative file serves every scenario, and
+:func:`far_from_scenario` warns of an absolute draw whose median is far from the scenario's
+value. A distribution is any
 continuous distribution of ``scipy.stats`` by name, with its own keyword parameters (shape
 parameters, ``loc``, ``scale``). A ``scale`` of 0 is a point mass at ``loc`` (a distribution of
 zero width), for which scipy itself has no name.
@@ -19,9 +23,10 @@ in chunks of at most ``chunk`` draws to bound memory; the chunking does not chan
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -45,6 +50,7 @@ from tariffmodel.inputs.draws import (  # noqa: F401 - re-exported: the public n
     suggest,
 )
 from tariffmodel.inputs.errors import InputError
+from tariffmodel.inputs.fields import AMOUNT_COLUMNS, NOTIFIED_FIELDS
 from tariffmodel.licence.terms import MADR_TERMS
 
 PERCENTILES = (5.0, 50.0, 95.0)
@@ -179,6 +185,116 @@ def sample(
 
 
 # --------------------------------------------------------------------------------------------
+# relative draws: the scenario's own values
+
+
+def own_cells(scenario, target: str, *, key_prefix: str = "draws.") -> list[tuple[str, float]]:
+    """The cells a target sets, each as a one-year target with the scenario's own value.
+
+    ``inputs.COL`` covers every modelled year, ``notified.KEY`` every entry the model uses (for
+    a, c and p only the years where they are notified; the others roll forward), a target with
+    a year that year alone. A cell whose value follows the model (ARDR or WS not given) has no
+    own value: an :class:`InputError` naming the target and the year.
+
+    >>> own_cells(example_scenario(), "inputs.CA")
+    [('inputs.CA@2026', 1300000.0), ('inputs.CA@2027', 1340000.0)]
+    >>> own_cells(example_scenario(), "notified.p")
+    [('notified.p@2026', 0.02)]
+    """
+    sc = scenario
+    section, key, year = split_target(target, key_prefix=key_prefix)
+    if section == "inputs":
+        defaults = dict.fromkeys(AMOUNT_COLUMNS, 0.0) | {"DNS": 0.0, "recovery": 1.0}
+        years = sc.years if year is None else [year]
+        cells = [
+            (f"inputs.{key}@{y}", sc.rows.get(y, {}).get(key, defaults.get(key))) for y in years
+        ]
+    else:
+        keyed = NOTIFIED_FIELDS[key][1] if key in NOTIFIED_FIELDS else "scalar"
+        if keyed == "scalar":
+            cells = [(target, sc.notified_value(key))]
+        else:
+            if year is not None:
+                years = [year]
+            elif keyed == "own":
+                years = list(range(sc.history_year, sc.years[-1]))
+            else:
+                years = list(sc.years)
+            cells = [(f"notified.{key}@{y}", sc.notified_value(key, y)) for y in years]
+            if year is None and key in ("a", "c", "p"):
+                cells = [c for c in cells if not math.isnan(c[1])]
+    for cell, value in cells:
+        if value is None or math.isnan(float(value)):
+            raise InputError(
+                "a relative draw needs the scenario's own value, and this scenario has none here "
+                "(the value follows the model); draw this target absolutely or leave it out",
+                key=f"{key_prefix}{target}",
+                year=int(cell.partition("@")[2]) if "@" in cell else None,
+            )
+    return [(cell, float(value)) for cell, value in cells]
+
+
+def resolve_draws(
+    scenario, spec: DrawsSpec, drawn: Mapping[str, np.ndarray]
+) -> tuple[dict[str, np.ndarray], dict[str, str]]:
+    """The engine's overrides of drawn values: an absolute draw as it is, a relative one added
+    to or multiplying the scenario's own value of each cell it covers (:func:`own_cells`).
+
+    Returns
+    -------
+    overrides : dict
+        Target -> values (n,).
+    origin : dict
+        Override target -> the draws target it comes from.
+    """
+    overrides: dict[str, np.ndarray] = {}
+    origin: dict[str, str] = {}
+    for target, x in drawn.items():
+        mode = spec.distributions[target].relative
+        if mode is None:
+            overrides[target], origin[target] = x, target
+            continue
+        op = np.add if mode == "add" else np.multiply
+        for cell, own in own_cells(scenario, target):
+            overrides[cell] = op(own, x)
+            origin[cell] = target
+    return overrides, origin
+
+
+#: An absolute draw is far from the scenario when its median is further from the scenario's
+#: own value than this share of its 5-95 % width.
+FAR_SHARE = 0.25
+
+
+def far_from_scenario(scenario, spec: DrawsSpec) -> list[str]:
+    """Warnings for the absolute draws whose median is far from the scenario's own value (more
+    than :data:`FAR_SHARE` of the draw's 5th-95th percentile width away, or any difference for
+    a point mass): such a draw replaces the scenario's value, so the band would sit around
+    another scenario. A target whose value follows the model (no own value) is not judged."""
+    out = []
+    for target, d in spec.distributions.items():
+        if d.relative:
+            continue
+        try:
+            cells = own_cells(scenario, target)
+        except InputError:
+            continue
+        p5, med, p95 = (float(v) for v in d.ppf(np.array([0.05, 0.5, 0.95])))
+        allowed = FAR_SHARE * (p95 - p5)
+        worst = max(cells, key=lambda c: abs(c[1] - med))
+        gap = abs(worst[1] - med)
+        if gap > allowed and gap > 1e-9 * max(1.0, abs(worst[1])):
+            where = f" in {worst[0].partition('@')[2]}" if "@" in worst[0] else ""
+            out.append(
+                f"{target}: the absolute draw's median {med:.6g} is far from the scenario's own "
+                f"value {worst[1]:.6g}{where} (5-95 % of the draw: {p5:.6g} to {p95:.6g}); an "
+                "absolute draw replaces the scenario's value, so the band is not around this "
+                "scenario: write 'relative: add' or 'relative: multiply' to draw around it"
+            )
+    return out
+
+
+# --------------------------------------------------------------------------------------------
 # statistics
 
 
@@ -288,6 +404,8 @@ class MonteCarloResult:
     draws: dict[str, np.ndarray]
     madr: np.ndarray
     outputs: dict[str, np.ndarray] | None = None
+    #: Absolute draws whose median is far from the scenario's own value (:func:`far_from_scenario`).
+    warnings: list[str] = field(default_factory=list)
 
     def draws_frame(self) -> pd.DataFrame:
         """The draws, one row per draw: each target and MADR of each year (``MADR@YEAR``)."""
@@ -454,7 +572,8 @@ def monte_carlo(
     Parameters
     ----------
     scenario : Scenario or path
-        The scenario; its values are the base, replaced by the draws.
+        The scenario; its values are the base, replaced by the absolute draws and moved by the
+        relative ones.
     draws : DrawsSpec, mapping or path
         The draws file (module docstring). ``inputs.COLUMN`` takes one draw per scenario and
         applies it to every modelled year (a level shift of the whole path, fully correlated
@@ -494,18 +613,30 @@ def monte_carlo(
         seed = int(np.random.SeedSequence().entropy)
     chunk = check_n(chunk, key="chunk")
     drawn = sample(spec, n, seed)
+    overrides, origin = resolve_draws(sc, spec, drawn)
     keep = None if keep_outputs else [*summary_columns(), *FLAGS]
     try:
-        out = evaluate_chunked(sc, drawn, n, columns=keep, chunk=chunk, cross_field=True)
+        out = evaluate_chunked(sc, overrides, n, columns=keep, chunk=chunk, cross_field=True)
     except InputError as exc:
-        if exc.file is None and exc.key in drawn:  # a draw breaks a rule of the scenario format
+        if exc.file is None and exc.key in origin:  # a draw breaks a rule of the scenario format
             raise InputError(
-                exc.rule, file=spec.file, key=f"draws.{exc.key}", year=exc.year
+                exc.rule, file=spec.file, key=f"draws.{origin[exc.key]}", year=exc.year
             ) from None
         raise
     years = list(sc.years)
     summary = summary_table(out, years)
+    # the scenario's own deterministic path, beside the distribution around it
+    summary["MADR_deterministic"] = tm.evaluate(sc, columns=("MADR",))["MADR"][0]
     madr = np.asarray(out["MADR"], dtype=float)
     return MonteCarloResult(
-        sc, years, n, seed, spec, summary, drawn, madr, dict(out) if keep_outputs else None
+        sc,
+        years,
+        n,
+        seed,
+        spec,
+        summary,
+        drawn,
+        madr,
+        dict(out) if keep_outputs else None,
+        far_from_scenario(sc, spec),
     )

@@ -64,10 +64,16 @@ def check_readings(readings, key: str = "--reading") -> dict[str, str]:
     return dict(readings)
 
 
-def _label(changes: dict[str, str]) -> str:
-    if not changes:
+def _label(changes: dict[str, str], scenario: Scenario) -> str:
+    """The row label of a combination: the switches changed from the scenario's own readings;
+    the scenario's own readings are "default" only when they are the defaults (the first value
+    of each switch), else "scenario's own" with those that are not defaults."""
+    if changes:
+        return ", ".join(f"{READING_IDS[k]} {k}={v}" for k, v in changes.items())
+    own = {k: v for k, v in scenario.readings.items() if v != READINGS[k][0]}
+    if not own:
         return "default"
-    return ", ".join(f"{READING_IDS[k]} {k}={v}" for k, v in changes.items())
+    return "scenario's own (" + ", ".join(f"{READING_IDS[k]} {k}={v}" for k, v in own.items()) + ")"
 
 
 def combinations(scenario: Scenario):
@@ -114,7 +120,7 @@ def compare(scenario: Scenario) -> pd.DataFrame:
         kept.append((changes, res))
     frames = []
     for changes, res in kept:
-        frame = pd.DataFrame({"readings": _label(changes), "year": scenario.years})
+        frame = pd.DataFrame({"readings": _label(changes, scenario), "year": scenario.years})
         for col in COMPARED:
             frame[col] = res[col][0]
         frame["MADR_change"] = res["MADR"][0] - base["MADR"][0]

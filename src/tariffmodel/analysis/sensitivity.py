@@ -32,10 +32,12 @@ from tariffmodel.analysis.montecarlo import (
     check_targets,
     evaluate_chunked,
     load,
+    own_cells,
+    resolve_draws,
     split_target,
 )
 from tariffmodel.inputs.errors import InputError, did_you_mean
-from tariffmodel.inputs.fields import AMOUNT_COLUMNS, NOTIFIED_FIELDS
+from tariffmodel.inputs.fields import AMOUNT_COLUMNS, INPUT_FIELDS, NOTIFIED_FIELDS
 from tariffmodel.model.engine import EXTRA_COLUMNS, MADR_COLUMNS
 
 PERIOD = "period"
@@ -229,10 +231,12 @@ def tornado(
 
 
 def ranges_from_draws(
-    draws, low: float = 5.0, high: float = 95.0
+    draws, low: float = 5.0, high: float = 95.0, scenario=None
 ) -> dict[str, tuple[float, float]]:
     """Low and high values of each target of a draws file: its ``low`` and ``high``
-    percentiles [%] (default the 5th and 95th).
+    percentiles [%] (default the 5th and 95th). A relative draw (``relative: add`` or
+    ``multiply``) acts on the scenario's own value, so it needs ``scenario``, and that value
+    must be one number (a target whose value differs by year is given year by year).
 
     >>> ranges_from_draws({"draws": {"notified.X": {"dist": "uniform", "loc": 0, "scale": 1}}})
     {'notified.X': (0.05, 0.95)}
@@ -243,8 +247,40 @@ def ranges_from_draws(
     out = {}
     for t, d in spec.distributions.items():
         q = d.ppf(np.array([low, high]) / 100.0)
+        if d.relative:
+            if scenario is None:
+                raise InputError(
+                    "a relative draw needs the scenario it acts on",
+                    file=spec.file,
+                    key=f"draws.{t}",
+                )
+            own = {v for _, v in own_cells(load(scenario), t)}
+            if len(own) != 1:
+                raise InputError(
+                    "a relative draw of a value that differs by year is no one range: give "
+                    "the target year by year (TARGET@YEAR) for a tornado",
+                    file=spec.file,
+                    key=f"draws.{t}",
+                )
+            q = np.add(own.pop(), q) if d.relative == "add" else np.multiply(own.pop(), q)
         out[t] = (float(q[0]), float(q[1]))
     return out
+
+
+#: Percentage points a rate moves in the spider by default (-1 to +1 point).
+RATE_POINTS = (-1.0, -0.75, -0.5, -0.25, 0.0, 0.25, 0.5, 0.75, 1.0)
+
+
+def is_rate(target: str) -> bool:
+    """A target whose unit is a fraction (CPI, X, SR, TL, ...): the spider moves it by
+    percentage points, not by a share of its value.
+
+    >>> is_rate("inputs.CPI@2027"), is_rate("notified.X"), is_rate("inputs.CA")
+    (True, True, False)
+    """
+    section, key, _ = split_target(target, key_prefix="")
+    spec = INPUT_FIELDS.get(key) if section == "inputs" else NOTIFIED_FIELDS.get(key, (None,))[0]
+    return spec is not None and spec.unit == "fraction"
 
 
 def spider(
@@ -253,8 +289,13 @@ def spider(
     deltas: Sequence[float] = (-0.2, -0.15, -0.1, -0.05, 0.0, 0.05, 0.1, 0.15, 0.2),
     *,
     value: str = "MADR",
+    rate_points: Sequence[float] = RATE_POINTS,
 ) -> pd.DataFrame:
-    """Spider: each target scaled by ``1 + delta`` from its base value, the others at base.
+    """Spider: each target moved from its base value, the others at base.
+
+    An amount (RO, kWh, accounts, ...) is scaled by ``1 + delta``; a rate (a fraction: CPI_t,
+    X, SR, TL, ...) moves by percentage points, ``base + points / 100``, since 10 % of a 1 %
+    inflation rate says little.
 
     Parameters
     ----------
@@ -262,22 +303,29 @@ def spider(
     targets : list of str
         Targets with a fixed base value (:func:`base_value`).
     deltas : sequence of float
-        Relative changes [fraction]: -0.1 is 10 % below base.
+        Relative changes of the amounts [fraction]: -0.1 is 10 % below base.
     value : str
         The engine column studied (default MADR).
+    rate_points : sequence of float
+        Changes of the rates [percentage points]: 0.5 is half a point above base.
 
     Returns
     -------
     DataFrame
-        ``target``, ``delta``, ``input`` (the value set; NaN where the base differs by year),
-        then one column per modelled year and ``period`` (the sum).
+        ``target``, ``change`` (``relative`` or ``percentage points``), ``delta`` (the
+        change: a fraction of the base value, or percentage points), ``input`` (the value set;
+        NaN where the base differs by year), then one column per modelled year and ``period``
+        (the sum).
     """
     sc = load(scenario)
     value = _check_value(value)
     targets = check_targets(list(targets), sc, key_prefix="spider.")
-    deltas = np.asarray(deltas, dtype=float)
-    if deltas.ndim != 1 or deltas.size == 0 or not np.all(np.isfinite(deltas)):
-        raise InputError("deltas must be a list of finite numbers", key="deltas")
+    steps = {}
+    for name, values in (("deltas", deltas), ("rate_points", rate_points)):
+        arr = np.asarray(values, dtype=float)
+        if arr.ndim != 1 or arr.size == 0 or not np.all(np.isfinite(arr)):
+            raise InputError(f"{name} must be a list of finite numbers", key=name)
+        steps[name] = arr
     bases = {}
     for t in targets:
         b = base_value(sc, t)
@@ -288,24 +336,33 @@ def spider(
                 key=f"spider.{t}",
             )
         bases[t] = b
-    m, T = deltas.size, len(sc.years)
-    n = m * len(targets)
+    rate = {t: is_rate(t) for t in targets}
+    moves = {t: steps["rate_points"] if rate[t] else steps["deltas"] for t in targets}
+    T = len(sc.years)
+    n = sum(len(m) for m in moves.values())
     overrides = {t: _fill(bases[t], n, T) for t in targets}
-    for j, t in enumerate(targets):
-        block = slice(j * m, (j + 1) * m)
-        overrides[t][block] = np.multiply.outer(1.0 + deltas, np.asarray(bases[t], dtype=float))
+    inputs, start = [], 0
+    for t in targets:
+        block = slice(start, start + len(moves[t]))
+        base = np.asarray(bases[t], dtype=float)
+        if rate[t]:
+            moved = np.add.outer(moves[t] / 100.0, base)
+        else:
+            moved = np.multiply.outer(1.0 + moves[t], base)
+        overrides[t][block] = moved
+        inputs.append(moved if moved.ndim == 1 else np.full(len(moves[t]), np.nan))
+        start += len(moves[t])
     res = tm.evaluate(sc, overrides=overrides, n=n)[value]
     cols = _per_year(res, sc.years)
     frame = pd.DataFrame(
         {
-            "target": np.repeat(targets, m),
-            "delta": np.tile(deltas, len(targets)),
-            "input": np.concatenate(
-                [
-                    (1.0 + deltas) * bases[t] if np.ndim(bases[t]) == 0 else np.full(m, np.nan)
-                    for t in targets
-                ]
+            "target": np.repeat(targets, [len(moves[t]) for t in targets]),
+            "change": np.repeat(
+                ["percentage points" if rate[t] else "relative" for t in targets],
+                [len(moves[t]) for t in targets],
             ),
+            "delta": np.concatenate([moves[t] for t in targets]),
+            "input": np.concatenate(inputs),
             **cols,
         }
     )
@@ -429,7 +486,7 @@ def _setup(scenario, draws, seed, outputs, method: str):
 
 def _run(sc, spec: DrawsSpec, u: np.ndarray, outputs, *, morris: bool):
     """Evaluate the unit-cube samples ``u`` in the engine; (output, year, values) triples."""
-    values = _unit_to_values(spec, u, morris=morris)
+    values, _ = resolve_draws(sc, spec, _unit_to_values(spec, u, morris=morris))
     res = evaluate_chunked(sc, values, u.shape[0], columns=outputs)
     return _outputs(res, outputs, sc.years)
 

@@ -902,6 +902,7 @@ def run_batch(
     seed: int | None = DEFAULT_SEED,
     progress: bool = True,
     command: str | None = None,
+    base: str | os.PathLike | None = None,
     worker_timeout: float = DEFAULT_WORKER_TIMEOUT,
 ) -> BatchResult:
     """Run the notebook over every scenario and write the batch folder.
@@ -932,6 +933,9 @@ def run_batch(
         Number of Monte Carlo draws [count] when ``draws`` is given.
     seed : int, optional
         The random seed given to the notebook.
+    base : path, optional
+        The scenario file the others are compared with on the summary's sheet "Comparison
+        with base" (default the first scenario); it must be one of the batch's scenarios.
     worker_timeout : float
         With ``scheduler``: seconds [s] without any worker connected after which the
         scenarios not finished fail (instead of waiting for ever).
@@ -968,6 +972,8 @@ def run_batch(
     montecarlo.check_seed(seed, key="--seed")
     nb_path = resolve_notebook(notebook)
     paths = expand_scenarios(scenarios)
+    if base is not None and not any(Path(p).resolve() == Path(base).resolve() for p in paths):
+        raise InputError("is not one of the batch's scenario files", file=str(base), key="--base")
     readings = check_readings(readings or {})
     check_output_folder(out)
     client = _dask_client(scheduler) if scheduler else None
@@ -998,6 +1004,7 @@ def run_batch(
                 progress=progress,
                 command=command,
                 worker_timeout=float(worker_timeout),
+                base=base,
             )
     finally:
         if client is not None:
@@ -1029,6 +1036,7 @@ def _run_locked(
     progress: bool,
     command: str | None,
     worker_timeout: float,
+    base: str | os.PathLike | None = None,
 ) -> BatchResult:
     """The batch, once its folder is locked (see :func:`run_batch`)."""
     previous = _check_out_dir(out, resume)
@@ -1162,7 +1170,13 @@ def _run_locked(
     done = [rec for rec in manifest.by_slug.values() if rec["status"] == "ok"]
     with contextlib.suppress(FileNotFoundError):
         (out / "summary.xlsx").unlink()
-    reports.write_summary(out, done, manifest.data, all_records=list(manifest.by_slug.values()))
+    reports.write_summary(
+        out,
+        done,
+        manifest.data,
+        all_records=list(manifest.by_slug.values()),
+        base=None if base is None else str(base),
+    )
     manifest.data["finished_utc"] = _now()
     # Folders of scenarios an earlier run of this batch had and this one has not: left alone,
     # but named, since the summary does not cover them.

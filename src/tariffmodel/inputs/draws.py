@@ -9,6 +9,8 @@ A draws file (YAML) names the uncertain quantities of a scenario and their distr
       inputs.CPI:        {dist: norm, loc: 0.01, scale: 0.004}      # every modelled year
       inputs.CA@2027:    {dist: uniform, loc: 1.30e6, scale: 0.08e6}
       notified.X:        {dist: triang, c: 0.5, loc: 0.005, scale: 0.02}
+      inputs.RBS@2027:   {dist: norm, loc: 0, scale: 0.14e9, relative: add}
+      inputs.CA:         {dist: uniform, loc: 0.98, scale: 0.04, relative: multiply}
     correlation:           # optional: a Gaussian copula between some of the targets
       targets: [inputs.CPI, notified.X]
       matrix: [[1.0, 0.5], [0.5, 1.0]]
@@ -17,6 +19,9 @@ A target is ``inputs.COLUMN``, ``inputs.COLUMN@YEAR``, ``notified.KEY`` or ``not
 whether the scenario has it is checked against the list of valid targets the caller gives (the
 engine's :func:`tariffmodel.targets`). A distribution is any continuous distribution of
 ``scipy.stats`` by name, with its own keyword parameters; ``scale: 0`` is a point mass at ``loc``.
+A draw without ``relative`` is absolute: it replaces the scenario's value. With ``relative: add``
+it is added to the scenario's own value in each year it covers, with ``relative: multiply`` it
+multiplies it (``scale`` stays scipy's own parameter), so that one file serves every scenario.
 Every rule broken raises :class:`~tariffmodel.inputs.errors.InputError` naming the file, the key,
 the year and the rule. The sampling is in :mod:`tariffmodel.analysis.montecarlo`.
 """
@@ -38,7 +43,7 @@ from pydantic_core import PydanticCustomError
 from tariffmodel.inputs.errors import InputError, did_you_mean
 from tariffmodel.inputs.fields import MONEY_MAX
 from tariffmodel.inputs.schema import Schema, describe, rule_error, validate
-from tariffmodel.inputs.yamlio import read_yaml
+from tariffmodel.inputs.yamlio import numbers_as_read, read_yaml
 
 TARGET_RE = re.compile(r"^(inputs|notified)\.([A-Za-z_][A-Za-z0-9_]*)(?:@(\d{4}))?$")
 TOP_KEYS = ("n", "seed", "draws", "correlation", "description", "name")
@@ -47,6 +52,8 @@ N_MAX = 10_000_000
 #: The largest size of a parameter of a distribution (the largest input is far below it).
 DRAW_PARAMETER_MAX = 100 * MONEY_MAX
 TARGET_FORMS = "inputs.COLUMN, inputs.COLUMN@YEAR, notified.KEY or notified.KEY@YEAR"
+#: How a relative draw acts on the scenario's own value (absent: the draw replaces it).
+RELATIVE = ("add", "multiply")
 
 
 def _input_error(exc: PydanticCustomError, *, file, key: str | None) -> InputError:
@@ -181,6 +188,8 @@ class Distribution:
     name: str
     params: Mapping[str, float]
     frozen: Any = field(repr=False, compare=False, default=None)
+    #: None: the draw replaces the scenario's value; "add" or "multiply": it acts on it.
+    relative: str | None = None
 
     @property
     def is_point(self) -> bool:
@@ -247,9 +256,17 @@ def _distribution(spec: Any) -> Distribution:
             "distribution of scipy.stats by name (norm, uniform, triang, lognorm, beta, ...)",
             key="dist",
         )
+    relative = spec.get("relative")
+    if relative is not None and relative not in RELATIVE:
+        raise rule_error(
+            f"relative is 'add' (the draw is added to the scenario's own value) or 'multiply' "
+            f"(it multiplies it), not {describe(relative)}; leave it out for a draw that "
+            "replaces the value",
+            key="relative",
+        )
     params: dict[str, float] = {}
     for p, v in spec.items():
-        if p == "dist":
+        if p in ("dist", "relative"):
             continue
         if (
             isinstance(v, bool)
@@ -293,7 +310,7 @@ def _distribution(spec: Any) -> Distribution:
             f"{', '.join(f'{k}={v:g}' for k, v in params.items())} (outside the distribution's "
             "allowed values)"
         )
-    return Distribution(name, params, None if scale == 0 else frozen)
+    return Distribution(name, params, None if scale == 0 else frozen, relative)
 
 
 def make_distribution(spec: Any, *, file=None, key: str | None = None) -> Distribution:
@@ -416,6 +433,11 @@ class DrawsSpec:
     @property
     def targets(self) -> list[str]:
         return list(self.distributions)
+
+    @property
+    def relative(self) -> dict[str, str]:
+        """Target -> ``add`` or ``multiply`` for the relative draws (absolute ones left out)."""
+        return {t: d.relative for t, d in self.distributions.items() if d.relative}
 
     def checked_against(self, targets: Sequence[str]) -> DrawsSpec:
         """This spec, after checking that every target is one of ``targets`` (the valid ones)."""
@@ -540,6 +562,9 @@ def parse_draws(
         raise InputError(
             "a draws file is a mapping with 'draws' (and optional n, seed, correlation)", file=file
         )
+    # a mapping read elsewhere (Papermill's -f reads YAML 1.1: '35.6e9' is text there) is
+    # taken as this package's loader would read it
+    data = numbers_as_read(data)
     context = {"targets": None if targets is None else list(targets)}
     checked = validate(DrawsFile, data, file=file, context=context, missing=_DRAWS)
     corr = checked.correlation_matrix()

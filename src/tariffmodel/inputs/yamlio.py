@@ -25,18 +25,33 @@ class _Loader(yaml.SafeLoader):
     """Safe YAML loader that reads ``1.3e9`` as a number (YAML 1.2) and rejects duplicate keys."""
 
 
-_Loader.add_implicit_resolver(
-    "tag:yaml.org,2002:float",
-    re.compile(
-        r"""^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+]?[0-9]+)?
-        |[-+]?(?:[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)
-        |\.[0-9_]+(?:[eE][-+]?[0-9]+)?
-        |[-+]?\.(?:inf|Inf|INF)
-        |\.(?:nan|NaN|NAN))$""",
-        re.X,
-    ),
-    list("-+0123456789."),
+#: What the loader reads as a float (YAML 1.2: ``1.3e9`` and ``35.6e9`` too).
+FLOAT_RE = re.compile(
+    r"""^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+]?[0-9]+)?
+    |[-+]?(?:[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)
+    |\.[0-9_]+(?:[eE][-+]?[0-9]+)?
+    |[-+]?\.(?:inf|Inf|INF)
+    |\.(?:nan|NaN|NAN))$""",
+    re.X,
 )
+_Loader.add_implicit_resolver("tag:yaml.org,2002:float", FLOAT_RE, list("-+0123456789."))
+
+
+def numbers_as_read(data: Any) -> Any:
+    """``data`` (parsed elsewhere, e.g. by a YAML 1.1 reader such as Papermill's ``-f``) with
+    every string that this module's loader reads as a number turned into that number, in
+    nested mappings and lists too, so that such a mapping is accepted as a file would be.
+
+    >>> numbers_as_read({"loc": "35.6e9", "dist": "norm", "n": ["1e3", 2]})
+    {'loc': 35600000000.0, 'dist': 'norm', 'n': [1000.0, 2]}
+    """
+    if isinstance(data, str):
+        return yaml.load(data, Loader=_Loader) if FLOAT_RE.match(data) else data  # noqa: S506
+    if isinstance(data, Mapping):
+        return {k: numbers_as_read(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [numbers_as_read(v) for v in data]
+    return data
 
 
 def _construct_mapping(loader, node, deep=False):

@@ -166,16 +166,25 @@ def tornado_figure(table: pd.DataFrame, year="period", value: str = "MADR") -> F
 
 def spider_figure(frame: pd.DataFrame, year="period", value: str = "MADR") -> Figure:
     """Spider plot of a :func:`tariffmodel.analysis.sensitivity.spider` frame: value against the
-    relative change of each target, every line in its own colour, style and marker, the legend
-    beside the axes."""
+    change of each target (relative for amounts; percentage points for rates, drawn so that one
+    point sits at 1 %), every line in its own colour, style and marker, the legend beside the
+    axes."""
     targets = list(dict.fromkeys(frame["target"]))
     fig, ax = _figure(9.0, max(4.2, 0.22 * len(targets) + 1.5))
     col = str(year)
+    any_points = False
     for i, (target, g) in enumerate(frame.groupby("target", sort=False)):
-        ax.plot(g["delta"], g[col], ms=4, lw=1.2, label=target, **line_style(i))
-    ax.xaxis.set_major_formatter(_percent(0))
+        points = "change" in g and bool((g["change"] == "percentage points").all())
+        any_points |= points
+        x = g["delta"] / 100.0 if points else g["delta"]
+        label = f"{target} (percentage points)" if points else target
+        ax.plot(x, g[col], ms=4, lw=1.2, label=label, **line_style(i))
+    ax.xaxis.set_major_formatter(_percent(0 if not any_points else 2))
     ax.yaxis.set_major_formatter(_millions())
-    ax.set_xlabel("change of the input from its base value [%]")
+    ax.set_xlabel(
+        "change of the input from its base value [%"
+        + ("; rates: percentage points]" if any_points else "]")
+    )
     ax.set_ylabel(f"{value} {_when(col)} [m RO]")
     ax.set_title(f"Spider plot of {value} {_when(col)}")
     _legend_right(fig, ax)
@@ -217,7 +226,8 @@ def heatmap_figure(grid: pd.DataFrame, value: str = "MADR", year=None) -> Figure
 
 def fan_chart(summary: pd.DataFrame, column: str = "MADR") -> Figure:
     """Monte Carlo fan chart from a ``montecarlo.csv`` table: the 5-95 % band, the median and
-    the mean of one column by year."""
+    the mean of one column by year, and the scenario's own deterministic path where the table
+    has it (``MADR_deterministic``)."""
     fig, ax = _figure()
     y = summary["year"].to_numpy()
     ax.fill_between(
@@ -229,6 +239,9 @@ def fan_chart(summary: pd.DataFrame, column: str = "MADR") -> Figure:
     )
     ax.plot(y, summary[f"{column}_p50"], marker="o", label="median")
     ax.plot(y, summary[f"{column}_mean"], ls="--", label="mean")
+    if f"{column}_deterministic" in summary:  # the scenario's own path, without uncertainty
+        ax.plot(y, summary[f"{column}_deterministic"], color="black", marker="x", lw=1,
+                label="the scenario (deterministic)")  # fmt: skip
     ax.set_xticks(y, [str(v) for v in y])
     ax.yaxis.set_major_formatter(_millions())
     ax.set_xlabel("Relevant Year")

@@ -36,6 +36,7 @@ from tariffmodel.licence.terms import BY_SYMBOL, FLAG_COLUMNS, MADR_TERMS, TESTS
 from tariffmodel.model import amr
 from tariffmodel.model.engine import MADR_COLUMNS
 from tariffmodel.reporting import formatting as fm
+from tariffmodel.reporting.comparison import review_comparison, write_comparison_sheet
 from tariffmodel.reporting.compliance import compliance_sentences
 from tariffmodel.reporting.provenance import write_json_atomic
 from tariffmodel.reporting.run_outputs import bill_impact, write_run
@@ -395,9 +396,20 @@ def amr_view(sc, table: pd.DataFrame) -> dict[str, Any]:
 def amr_summary_table(summary: Mapping[str, Any]) -> pd.DataFrame:
     """An AMR plan's summary figures (:func:`tariffmodel.model.amr.summary`) as text by their
     units: RO in m RO, the WACC and loss reduction in %, a payback year that never comes as
-    "not within the horizon"."""
+    "not within the horizon", the levelised figures with the years they average over."""
     units = {k: AMR_SUMMARY_UNITS.get(k, "RO") for k in summary}
-    return fm.describe(summary, units)
+    table = fm.describe(summary, units)
+    # a levelised figure averages over the years of the plan's table, which the convention
+    # sets: say which years
+    span = f"{summary.get('first_year')}-{summary.get('last_year')}"
+    table.index = [
+        f"{k} (over {span}, discounted at the WACC)"
+        if k.startswith("levelised_") and k != "levelised_profile" or k.endswith("_levelised")
+        else k
+        for k in table.index
+    ]
+    table.index.name = "figure"
+    return table
 
 
 def uncertainty_view(result) -> pd.DataFrame:
@@ -572,6 +584,7 @@ def write_summary(
     batch: Mapping[str, Any],
     *,
     all_records: Sequence[Mapping[str, Any]] | None = None,
+    base: str | None = None,
 ) -> tuple[Path, Path]:
     """Write ``summary.xlsx`` and ``summary.csv`` of a batch folder.
 
@@ -585,6 +598,9 @@ def write_summary(
         The batch manifest (its provenance goes to the sheet "About").
     all_records : sequence of mapping, optional
         Every scenario of the batch, failed ones included (listed on the sheet "Scenarios").
+    base : str, optional
+        The scenario file every other scenario is compared with on the sheet "Comparison with
+        base" (default the first scenario that ran).
     """
     out = Path(out_dir)
     every = list(all_records or records)
@@ -598,7 +614,8 @@ def write_summary(
     use_umask(fd)
     os.close(fd)
     try:
-        _write_workbook(Path(tmp), tables, batch, every, labels)
+        comparison = review_comparison(records, labels, base, root=out)
+        _write_workbook(Path(tmp), tables, batch, every, labels, comparison)
         os.replace(tmp, xlsx_path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -684,7 +701,7 @@ def _worksheet_parts(path: Path) -> dict[str, str]:
     return parts
 
 
-def _write_workbook(path, tables, batch, records, scenario_label) -> None:
+def _write_workbook(path, tables, batch, records, scenario_label, comparison=None) -> None:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
@@ -833,6 +850,9 @@ def _write_workbook(path, tables, batch, records, scenario_label) -> None:
     ws.freeze_panes = "C2"
     widths(ws, first=60, rest=20)
     ws.column_dimensions["B"].width = 8
+
+    if comparison is not None and comparison[0] is not None:
+        write_comparison_sheet(wb, *comparison)
 
     # About: what produced the batch.
     ws = wb.create_sheet("About")

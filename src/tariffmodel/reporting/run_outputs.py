@@ -6,21 +6,31 @@
   (do paragraphs 3-5 apply in consequence of t-1 and t-2; best estimate of K_Dt), and the
   compliance tests in plain words.
 * ``bill_impact.csv``: MADR per kWh distributed [baisa/kWh] and per customer account [RO].
+* ``terms.png`` (asked for with ``plots=True``): every term of MADR_t over the years, stacked,
+  with MADR_t itself, in million RO.
+* ``present_value.csv`` (with a discount rate): the present value of MADR and of each term over
+  the period, at the start of the first modelled year.
 * ``manifest.json``: input hashes, package version, git commit, readings used.
 """
 
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
+from tariffmodel.analysis.compare import check_discount_rate, present_value
 from tariffmodel.licence.schedule2 import READING_IDS, para3_test
-from tariffmodel.licence.terms import TESTS
+from tariffmodel.licence.terms import TERMS, TESTS
 from tariffmodel.model.engine import project
 from tariffmodel.model.scenario import Scenario
 from tariffmodel.reporting.provenance import write_manifest
 from tariffmodel.reporting.staging import staged_output
+
+if TYPE_CHECKING:  # matplotlib is imported when the figure is made, not with the module
+    from matplotlib.figure import Figure
 
 BAISA_PER_RO = 1000.0
 
@@ -221,10 +231,78 @@ def _test_line(flag: str, t: int, held) -> str:
     return line
 
 
+def present_values(table: pd.DataFrame, rate: float) -> pd.DataFrame:
+    """The present value of MADR and of each term over the period [RO], at the start of the
+    first modelled year, each year's amount at its end (see
+    :func:`tariffmodel.analysis.compare.present_value`): one row."""
+    rate = check_discount_rate(rate)
+    row = {
+        "discount_rate": rate,
+        "valued_at_start_of": int(table["year"].iloc[0]),
+        "MADR": present_value(table["MADR"].to_numpy(), rate),
+    }
+    for t in TERMS:
+        row[t.symbol] = present_value(table[t.symbol].to_numpy(), rate)
+    return pd.DataFrame([row])
+
+
+def terms_figure(table: pd.DataFrame, title: str = "") -> Figure:
+    """The terms of MADR_t over the years, in million RO: above, MADR_t and DB_t, the large
+    ones; below, every other term that is not zero in every year (K_Dt with the sign it has in
+    the cap, so a term below zero lowers the cap)."""
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import FuncFormatter
+
+    fig = Figure(figsize=(9.5, 7.4), layout="constrained")
+    top, bottom = fig.subplots(2, 1, sharex=True, height_ratios=[1, 1.4])
+    years = table["year"].to_numpy()
+    millions = FuncFormatter(lambda v, _: f"{v / 1e6:,.1f}")
+    top.plot(years, table["MADR"], color="black", marker="o", label="MADR_t, the cap")
+    top.plot(
+        years,
+        table["DB"],
+        color="#1f77b4",
+        marker="s",
+        label="distribution business revenue (DB_t)",
+    )
+    top.set_ylabel("MADR_t and DB_t [m RO]")
+    top.set_xlabel("Relevant Year")
+    top.tick_params(labelbottom=True)
+    top.yaxis.set_major_formatter(millions)
+    fig.suptitle(f"The terms of MADR by year{': ' + title if title else ''}")
+    top.set_title("the cap and its largest term", fontsize=10)
+    top.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+    markers = iter("ov^<>sphDd*PX8")
+    for t in TERMS:
+        if t.symbol == "DB":
+            continue
+        values = t.sign * table[t.symbol].to_numpy()
+        if not np.any(values):
+            continue  # zero in every year: kept out of the figure and its legend
+        sign = ", subtracted" if t.sign < 0 else ""
+        bottom.plot(
+            years, values, marker=next(markers), ms=4, label=f"{t.words} ({t.licence}{sign})"
+        )
+    bottom.axhline(0, color="black", lw=0.6)
+    bottom.set_ylabel("term as it enters the cap [m RO]")
+    bottom.yaxis.set_major_formatter(millions)
+    bottom.set_xlabel("Relevant Year")
+    bottom.set_xticks(years, [str(y) for y in years])
+    bottom.set_title("the other terms", fontsize=10)
+    bottom.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+    return fig
+
+
 def write_run(
-    scenario: Scenario, out_dir: str | os.PathLike, command: str | None = None
+    scenario: Scenario,
+    out_dir: str | os.PathLike,
+    command: str | None = None,
+    *,
+    plots: bool = False,
+    discount_rate: float | None = None,
 ) -> pd.DataFrame:
-    """Project ``scenario`` and write madr.csv, statement.md, bill_impact.csv, manifest.json.
+    """Project ``scenario`` and write madr.csv, statement.md, bill_impact.csv, manifest.json,
+    with ``plots`` terms.png, with ``discount_rate`` [fraction per year] present_value.csv.
 
     Nothing is written unless every file is complete (see :func:`staged_output`).
 
@@ -233,11 +311,20 @@ def write_run(
     DataFrame
         The projection (as in madr.csv).
     """
+    rate = check_discount_rate(discount_rate)
     table = project(scenario)
+    outputs = ["madr.csv", "statement.md", "bill_impact.csv"]
     with staged_output(out_dir) as stage:
         table.to_csv(stage / "madr.csv", index=False)
         (stage / "statement.md").write_text(statement(scenario, table), encoding="utf-8")
         bill_impact(table).to_csv(stage / "bill_impact.csv", index=False)
+        if rate is not None:
+            present_values(table, rate).to_csv(stage / "present_value.csv", index=False)
+            outputs.append("present_value.csv")
+        if plots:
+            fig = terms_figure(table, scenario.name)
+            fig.savefig(stage / "terms.png", dpi=120)
+            outputs.append("terms.png")
         write_manifest(
             stage,
             inputs=scenario.sources,
@@ -250,7 +337,8 @@ def write_run(
                 "filled_from_links": scenario.filled,
                 "cpi_forecasts": list(scenario.cpi_forecasts),
                 "warnings": scenario.warnings,
-                "outputs": ["madr.csv", "statement.md", "bill_impact.csv"],
+                "discount_rate": rate,
+                "outputs": outputs,
             },
         )
     return table

@@ -7,6 +7,7 @@ when every file is complete, so bad input never leaves a half-written output.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import shutil
 import tempfile
@@ -82,6 +83,7 @@ def staged_output(out_dir: str | os.PathLike, key: str = "--out") -> Iterator[Pa
     done = False
     try:
         yield stage
+        keep_earlier_manifests(stage, out)  # each command's provenance survives a shared --out
         _move_into(stage, out, key)
         done = True
     finally:
@@ -203,3 +205,38 @@ def write_folder(
         shutil.rmtree(stage, ignore_errors=True)
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)
+
+
+def keep_earlier_manifests(stage: str | os.PathLike, out: str | os.PathLike) -> None:
+    """Before the staged files of a command replace those of ``out``: the staged
+    ``manifest.json`` names the files it stands for (``files``) and keeps, under
+    ``earlier_runs``, the provenance of the earlier commands that wrote into ``out`` whose files
+    are not all replaced now (tornado then montecarlo into one folder; the four break-even
+    questions), so that every file in the folder can still be traced to what made it.
+
+    A record without ``files`` (written before they were listed) is kept; a manifest that cannot
+    be read is left out rather than stopping the command.
+    """
+    new_path = Path(stage) / "manifest.json"
+    if not new_path.is_file():
+        return
+    new = json.loads(new_path.read_text(encoding="utf-8"))
+    files = sorted(p.name for p in Path(stage).iterdir() if p.name != "manifest.json")
+    new["files"] = files
+    earlier = []
+    try:
+        old = json.loads((Path(out) / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        old = None
+    if isinstance(old, dict):
+        chain = [{k: v for k, v in old.items() if k != "earlier_runs"}]
+        chain += [r for r in old.get("earlier_runs") or [] if isinstance(r, dict)]
+        for record in chain:
+            listed = record.get("files")
+            if isinstance(listed, list) and set(listed) <= set(files):
+                continue  # every file it stood for is replaced now
+            earlier.append(record)
+    if earlier:
+        new["earlier_runs"] = earlier
+    # the staged copy is not yet visible to anyone: a plain write is enough
+    new_path.write_text(json.dumps(new, indent=2, default=str) + "\n", encoding="utf-8")

@@ -11,9 +11,9 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-import tariffmodel as tm
 from tariffmodel.analysis.montecarlo import check_seed
 from tariffmodel.analysis.sensitivity import year_key
+from tariffmodel.cli.commands.run import add_reading_option, load_with_readings
 from tariffmodel.inputs.errors import InputError
 from tariffmodel.reporting.plots import save_figure
 from tariffmodel.reporting.provenance import write_manifest
@@ -25,8 +25,9 @@ def command_line() -> str:
     return shlex.join(["tariffmodel", *sys.argv[1:]])
 
 
-def load_scenario(path):
-    return tm.load_scenario(path)
+def load_scenario(path, readings=()):
+    """The scenario of ``path`` under the readings of ``--reading`` (checked first)."""
+    return load_with_readings(path, list(readings or ()))
 
 
 def scenario_inputs(sc, *others) -> list[str]:
@@ -121,6 +122,11 @@ def positive_float(text: str) -> float:
     if not (math.isfinite(value) and value > 0):
         raise argparse.ArgumentTypeError(f"must be a number above 0, not {text!r}")
     return value
+
+
+def add_scenario_options(p) -> None:
+    """The options every analysis command shares: ``--reading`` (see the run command)."""
+    add_reading_option(p)
 
 
 def add_plots_switch(p) -> None:

@@ -76,4 +76,12 @@ def run(args) -> int:
         f"{format_value(plan.wacc, 'fraction')} "
         f"({figures['convention']}); wrote {args.out}/amr.csv"
     )
+    span = f"{figures['first_year']}-{figures['last_year']}"
+    payback = figures["payback_year"] or f"not within the horizon ({span})"
+    levelised = figures["ro_per_account_year_levelised"]
+    print(
+        f"amr: payback year (benefits cover costs): {payback}; levelised AMR_t per account "
+        f"over {span}: "
+        + (f"RO {levelised:,.2f} a year" if levelised is not None else "no accounts")
+    )
     return 0

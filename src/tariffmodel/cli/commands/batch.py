@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from tariffmodel.batch.runner import (
     DEFAULT_NOTEBOOK,
@@ -65,6 +66,13 @@ def add_batch_options(parser: argparse.ArgumentParser) -> None:
         help=f"random seed for the draws (default {DEFAULT_SEED})",
     )
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    parser.add_argument(
+        "--base",
+        metavar="SCENARIO",
+        default=None,
+        help="the scenario file every other is compared with on the summary's sheet "
+        "'Comparison with base' (default the first scenario)",
+    )
 
 
 def register(subparsers) -> None:
@@ -91,6 +99,8 @@ def execute(args: argparse.Namespace, out, *, resume: bool, command: str) -> int
     """Run the batch of ``args`` into ``out`` and print the outcome; the exit code."""
     if args.n_draws > MAX_DRAWS:  # run_batch checks the lower bound
         raise InputError(f"must be at most {MAX_DRAWS:,}, not {args.n_draws:,}", key="--n-draws")
+    if args.base is not None and not Path(args.base).is_file():
+        raise InputError("no such scenario file", file=args.base, key="--base")
     result = run_batch(
         args.scenarios,
         out,
@@ -104,6 +114,7 @@ def execute(args: argparse.Namespace, out, *, resume: bool, command: str) -> int
         seed=args.seed,
         progress=not args.quiet,
         command=command,
+        base=args.base,
         worker_timeout=args.worker_timeout,
     )
     counts = result.manifest.get("counts", {})

@@ -3,7 +3,7 @@
 
 Questions: ``losses`` (AL_{t-1} at which LOSS_t reaches its cap, either side), ``x`` (the X
 factor at which MADR of a year equals ``--madr``), ``recovery`` (the ARDR/MADR ratio at which
-paragraphs 3 and 5 trigger), ``kpi`` (the KPI score at which CS_t saturates).
+paragraphs 3, 4 and 5 trigger), ``kpi`` (the KPI score at which CS_t saturates).
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import pandas as pd
 
 from tariffmodel.analysis import breakeven as be
 from tariffmodel.cli.commands import _explore
+from tariffmodel.inputs.errors import InputError
 from tariffmodel.licence.schedule2 import READINGS
 from tariffmodel.reporting.formatting import format_frame
 
@@ -30,7 +31,7 @@ def register(subparsers) -> None:
     for name, helptext in (
         ("losses", "AL_{t-1} at which LOSS_t reaches +cap and -cap, each year"),
         ("x", "the X factor at which MADR of a year equals --madr"),
-        ("recovery", "the ARDR/MADR ratio at which paragraphs 3 and 5 trigger, each year"),
+        ("recovery", "the ARDR/MADR ratio at which paragraphs 3, 4 and 5 trigger, each year"),
         ("kpi", "the KPI score WS_{t-1} at which CS_t saturates, each year"),
     ):
         q = sub.add_parser(name, help=helptext, description=helptext)
@@ -51,15 +52,24 @@ def register(subparsers) -> None:
                 help="the stated MADR [RO], above 0",
             )
             q.add_argument("--year", type=int, default=None, help="default the last year")
+        _explore.add_scenario_options(q)
         q.set_defaults(func=run)
 
 
 def run(args) -> int:
-    sc = _explore.load_scenario(args.scenario)
     q = args.question
+    items = list(args.reading)
+    if q == "losses" and args.loss_deadband:  # the older spelling of --reading loss_deadband=...
+        given = [i for i in items if i.partition("=")[0].strip() == "loss_deadband"]
+        if any(i.partition("=")[2].strip() != args.loss_deadband for i in given):
+            raise InputError(
+                "--loss-deadband and --reading loss_deadband=... disagree: give one",
+                key="--loss-deadband",
+            )
+        items.append(f"loss_deadband={args.loss_deadband}")
+    sc = _explore.load_scenario(args.scenario, items)
     if q == "losses":
-        readings = {"loss_deadband": args.loss_deadband} if args.loss_deadband else None
-        table = be.loss_breakeven(sc, readings=readings)
+        table = be.loss_breakeven(sc)
     elif q == "x":
         x = be.x_breakeven(sc, args.madr, args.year)
         year = args.year or sc.years[-1]

@@ -42,6 +42,7 @@ def register(subparsers) -> None:
         else:
             p.add_argument("--trajectories", type=int, default=20, help="default 20")
             p.add_argument("--levels", type=int, default=4, help="grid levels (even; default 4)")
+        _explore.add_scenario_options(p)
         _explore.add_plots_switch(p)
         p.set_defaults(func=run, method=name)
 
@@ -54,7 +55,7 @@ def run(args) -> int:
     else:
         _explore.check_count(args.trajectories, "--trajectories", _explore.MAX_TRAJECTORIES)
     _explore.seed_option(args.seed)
-    sc = _explore.load_scenario(args.scenario)
+    sc = _explore.load_scenario(args.scenario, args.reading)
     spec = mc.load_draws(args.draws, sc)
     outputs = args.outputs  # at least one (see _explore.output_list)
     if args.method == "sobol":

@@ -25,12 +25,13 @@ def register(subparsers) -> None:
     p.add_argument("--out", required=True, help="output folder")
     p.add_argument("--year", type=int, default=None, help="only this year's curve")
     p.add_argument("--amr", default=None, help="an AMR plan: the effect of its loss reduction")
+    _explore.add_scenario_options(p)
     _explore.add_plots_switch(p)
     p.set_defaults(func=run)
 
 
 def run(args) -> int:
-    sc = _explore.load_scenario(args.scenario)
+    sc = _explore.load_scenario(args.scenario, args.reading)
     years = [args.year] if args.year is not None else list(sc.years)
     curves = {y: li.scenario_curve(sc, y) for y in years}
     tables = {f"loss_curve_{y}.csv": c for y, c in curves.items()}

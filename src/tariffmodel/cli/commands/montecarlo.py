@@ -7,6 +7,8 @@ term, probabilities of paragraphs 3-5), ``montecarlo.png`` (fan chart) and
 
 from __future__ import annotations
 
+import sys
+
 from tariffmodel.analysis import montecarlo as mc
 from tariffmodel.cli.allocator import keep_freed_memory
 from tariffmodel.cli.commands import _explore
@@ -30,6 +32,7 @@ def register(subparsers) -> None:
     )
     p.add_argument("--seed", type=int, default=None, help="random seed (default the file's)")
     p.add_argument("--save-draws", action="store_true", help="also write draws.parquet")
+    _explore.add_scenario_options(p)
     _explore.add_plots_switch(p)
     p.set_defaults(func=run)
 
@@ -39,7 +42,7 @@ def run(args) -> int:
         _explore.check_count(args.n, "--n", _explore.MAX_DRAWS)
     _explore.seed_option(args.seed)
     keep_freed_memory()  # a million draws: reuse freed pages rather than fault them in again
-    sc = _explore.load_scenario(args.scenario)
+    sc = _explore.load_scenario(args.scenario, args.reading)
     spec = mc.load_draws(args.draws, sc)
     if args.n is None and spec.n is not None:
         _explore.check_count(spec.n, "n", _explore.MAX_DRAWS, file=args.draws)
@@ -63,9 +66,16 @@ def run(args) -> int:
         figures=figures,
         extra_inputs=[args.draws],
         seed=result.seed,
-        extra={"draws": result.n, "targets": spec.targets},
+        extra={
+            "draws": result.n,
+            "targets": spec.targets,
+            "relative": spec.relative,
+            "warnings": result.warnings,
+        },
         write=write,
     )
+    for warning in result.warnings:
+        print(f"montecarlo: warning: {warning}", file=sys.stderr)
     last = result.summary.iloc[-1]
     print(
         f"montecarlo: {sc.name}: {result.n:,} draws of {len(spec.targets)} targets "

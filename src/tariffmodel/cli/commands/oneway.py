@@ -45,8 +45,18 @@ def register(subparsers) -> None:
         type=_explore.positive_float,
         default=None,
         metavar="DELTA",
-        help="also a spider plot: each target from -DELTA to +DELTA of its base value",
+        help="also a spider plot: each amount from -DELTA to +DELTA of its base value (0.1 for "
+        "10 %%); each rate by --spider-points",
     )
+    p.add_argument(
+        "--spider-points",
+        type=_explore.positive_float,
+        default=1.0,
+        metavar="PP",
+        help="in the spider plot, each rate (a fraction: CPI, X, SR, TL, ...) from -PP to +PP "
+        "percentage points of its base value (default 1)",
+    )
+    _explore.add_scenario_options(p)
     _explore.add_plots_switch(p)
     p.set_defaults(func=run_tornado)
 
@@ -66,6 +76,7 @@ def register(subparsers) -> None:
         default=None,
         help="year or 'period' (default the last year)",
     )
+    _explore.add_scenario_options(g)
     _explore.add_plots_switch(g)
     g.set_defaults(func=run_grid)
 
@@ -97,12 +108,12 @@ def parse_axis(text: str, option: str) -> tuple[str, np.ndarray]:
 
 
 def run_tornado(args) -> int:
-    sc = _explore.load_scenario(args.scenario)
+    sc = _explore.load_scenario(args.scenario, args.reading)
     year = _explore.year_option(args.year, sc)
     if args.ranges:
         ranges, side = load_ranges(args.ranges), args.ranges
     else:
-        ranges, side = sensitivity.ranges_from_draws(args.draws), args.draws
+        ranges, side = sensitivity.ranges_from_draws(args.draws, scenario=sc), args.draws
     try:
         table = sensitivity.tornado(sc, ranges, value=args.value)
     except InputError as exc:
@@ -115,7 +126,14 @@ def run_tornado(args) -> int:
     if args.spider is not None:
         d = args.spider
         fixed = [t for t in ranges if sensitivity.base_value(sc, t) is not None]
-        frame = sensitivity.spider(sc, fixed, np.linspace(-d, d, 9), value=args.value)
+        pp = args.spider_points
+        frame = sensitivity.spider(
+            sc,
+            fixed,
+            np.linspace(-d, d, 9),
+            value=args.value,
+            rate_points=np.linspace(-pp, pp, 9),
+        )
         tables["spider.csv"] = frame
         if args.plots:
             figures["spider.png"] = lambda: plots.spider_figure(frame, year, args.value)
@@ -130,7 +148,7 @@ def run_tornado(args) -> int:
 
 
 def run_grid(args) -> int:
-    sc = _explore.load_scenario(args.scenario)
+    sc = _explore.load_scenario(args.scenario, args.reading)
     _explore.year_option(args.year, sc)
     x, xv = parse_axis(args.x, "--x")
     y, yv = parse_axis(args.y, "--y")
@@ -145,7 +163,11 @@ def run_grid(args) -> int:
     figures = {}
     if args.plots:
         figures["grid.png"] = lambda: plots.heatmap_figure(table, args.value, label)
-    _explore.write_outputs(args.out, sc, tables={"grid.csv": table}, figures=figures)
+    # grid.csv names both targets: the rows' in the corner, the columns' in each header
+    written = table.copy()
+    written.columns = [f"{x}={float(v)!r}" for v in table.columns]
+    written.index.name = f"{y} (rows) \\ {x} (columns)"
+    _explore.write_outputs(args.out, sc, tables={"grid.csv": written}, figures=figures)
     print(
         f"grid: {sc.name}: {args.value} {label} over {len(yv)} x {len(xv)} points, from "
         f"{format_value(table.to_numpy().min(), 'RO')} to "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 
+from tariffmodel.analysis.compare import check_discount_rate, present_value
 from tariffmodel.analysis.readings import check_readings
 from tariffmodel.inputs.errors import InputError
 from tariffmodel.model.scenario import load_scenario
@@ -21,19 +22,28 @@ def register(sub) -> None:
     )
     p.add_argument("scenario", help="the scenario file (YAML)")
     p.add_argument("--out", required=True, help="output folder")
+    p.add_argument(
+        "--discount-rate",
+        default=None,
+        metavar="RATE",
+        help="also DIR/present_value.csv: the present value of MADR and each term over the "
+        "period at the start of the first year, at RATE per year (0.08 for 8 %%)",
+    )
+    p.add_argument("--no-plots", dest="plots", action="store_false", help="write no terms.png")
     add_reading_option(p)
     p.set_defaults(func=run)
 
 
-def add_reading_option(p) -> None:
+def add_reading_option(p, applies_to: str = "the scenario") -> None:
     """``--reading SWITCH=VALUE`` (repeatable): a reading R1-R8 for this run only."""
     p.add_argument(
         "--reading",
         action="append",
         default=[],
         metavar="SWITCH=VALUE",
-        help="override a reading R1-R8, e.g. loss_deadband=every_year or "
-        "call_centre_cap=per_kpi (repeatable; tariffmodel readings --list shows them all)",
+        help=f"override a reading R1-R8 of {applies_to} for this run, e.g. "
+        "loss_deadband=every_year or call_centre_cap=per_kpi (repeatable; "
+        "tariffmodel readings --list shows them all)",
     )
 
 
@@ -64,10 +74,23 @@ def load_with_readings(path, items: list[str]):
 
 def run(args) -> int:
     scenario = load_with_readings(args.scenario, args.reading)
-    table = write_run(scenario, args.out, command=f"tariffmodel run {args.scenario}")
+    rate = check_discount_rate(args.discount_rate)
+    table = write_run(
+        scenario,
+        args.out,
+        command=f"tariffmodel run {args.scenario}",
+        plots=args.plots,
+        discount_rate=rate,
+    )
     last = table.iloc[-1]
     print(
         f"{scenario.name}: MADR {int(table['year'].iloc[0])}-{int(last['year'])} written to "
         f"{args.out}/madr.csv (MADR {int(last['year'])} = {format_value(last['MADR'], 'RO')})"
     )
+    if rate is not None:
+        pv = present_value(table["MADR"].to_numpy(), rate)
+        print(
+            f"present value of MADR {int(table['year'].iloc[0])}-{int(last['year'])} at "
+            f"{rate:.2%} a year, at the start of {int(table['year'].iloc[0])}: {pv:,.2f} RO"
+        )
     return 0

@@ -70,6 +70,10 @@ class Scenario:
         Every file read (the scenario, its CSV, linked series and plans), for the manifest.
     filled : dict
         Column -> the source that filled it (for reports).
+    inputs_file : str
+        The file that holds the year table (the scenario file, or its CSV).
+    inputs_lines : dict
+        Year -> the line of its row in a CSV year table (empty when the rows are in the YAML).
     """
 
     name: str
@@ -84,6 +88,8 @@ class Scenario:
     path: Path | None = None
     sources: list[Path] = field(default_factory=list)
     filled: dict[str, str] = field(default_factory=dict)
+    inputs_file: str = "<memory>"
+    inputs_lines: dict[int, int] = field(default_factory=dict)
     _raw: dict[str, Any] = field(default_factory=dict, repr=False)
     _base_dir: Path | None = field(default=None, repr=False)
     _file: str = field(default="<memory>", repr=False)
@@ -365,6 +371,8 @@ def link(sf: ScenarioFile) -> Scenario:
         path=sf.path,
         sources=list(sf.sources),
         filled=filled,
+        inputs_file=sf.inputs_file,
+        inputs_lines=dict(sf.inputs_lines),
         _raw=copy.deepcopy(sf.data),
         _base_dir=sf.base_dir,
         _file=sf.file,

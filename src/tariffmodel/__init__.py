@@ -34,6 +34,7 @@ _LAZY = {
     "amr_loss_effect": "tariffmodel.analysis.loss_incentive",
     "workbook": "tariffmodel.reporting.workbook",
     "explain": "tariffmodel.analysis.explain",
+    "Explanation": "tariffmodel.analysis.explain",
     "render_explanation": "tariffmodel.reporting.explain",
 }
 

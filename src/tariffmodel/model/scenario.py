@@ -28,7 +28,7 @@ from tariffmodel.inputs.fields import (
     NOTIFIED_DEFAULTS,
     NOTIFIED_FIELDS,
 )
-from tariffmodel.inputs.scenario import ScenarioFile, check_scenario, read_scenario
+from tariffmodel.inputs.scenario import Links, ScenarioFile, check_scenario, read_scenario
 from tariffmodel.licence.amr import reduced_bulk_supplies
 from tariffmodel.licence.condition13 import (
     distribution_share_of_fee,
@@ -74,6 +74,10 @@ class Scenario:
         The file that holds the year table (the scenario file, or its CSV).
     inputs_lines : dict
         Year -> the line of its row in a CSV year table (empty when the rows are in the YAML).
+    links : Links
+        The linked files as read (the monthly CPI and deposit-rate series, the licence-fee
+        figures, the AMR plan, the WPRA file): the live workbook writes the series and computes
+        CPI_t, SR_t and LF_Dt from them. Empty for a standalone copy (:meth:`with_values`).
     """
 
     name: str
@@ -90,6 +94,7 @@ class Scenario:
     filled: dict[str, str] = field(default_factory=dict)
     inputs_file: str = "<memory>"
     inputs_lines: dict[int, int] = field(default_factory=dict)
+    links: Links = field(default_factory=Links, repr=False, compare=False)
     _raw: dict[str, Any] = field(default_factory=dict, repr=False)
     _base_dir: Path | None = field(default=None, repr=False)
     _file: str = field(default="<memory>", repr=False)
@@ -373,6 +378,7 @@ def link(sf: ScenarioFile) -> Scenario:
         filled=filled,
         inputs_file=sf.inputs_file,
         inputs_lines=dict(sf.inputs_lines),
+        links=links,
         _raw=copy.deepcopy(sf.data),
         _base_dir=sf.base_dir,
         _file=sf.file,

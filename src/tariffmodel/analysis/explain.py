@@ -493,7 +493,7 @@ class _Builder:
         term = BY_SYMBOL[symbol]
         source = self.row_source(symbol, t, "not given in the year table: 0")
         step = self.leaf(symbol, term.licence, term.words, self.v(symbol, j), "RO", source)
-        step.paragraph = term.paragraph
+        step.paragraph, step.licence = term.paragraph, FORMULAS[symbol].licence
         return step
 
     def year_input(self, col: str, symbol: str, j: int, value, year: int | None = None,

@@ -186,10 +186,40 @@ def _madr_expression() -> str:
 
 _P5 = TESTS["para5"].threshold
 
+#: The licence's definitions of the terms of MADR_t given as amounts (paragraph 1 and its
+#: footnote 3), in the words of the licence.
+_GIVEN_DEFINITIONS = {
+    "C": "amounts due (measured on an accruals basis) in respect of charges for the Connection to "
+    "a Distribution System or Transmission System in Relevant Year t",
+    "NPI": "the Network Performance Incentive mechanism in Relevant Year t",
+    "FM": "the amount determined by the Authority for the recovery in Relevant Year t of "
+    "expenditure arising from force majeure events",
+    "OM": "the amount of expenditure allowed for the Omanisation initiative in the Relevant Year t",
+    "AMR": "the amount approved for recovery by the Authority in Relevant Year t for the allowed "
+    "expenditure related to Automated Meter Reading",
+    "UC": "Usufruct Charges approved in Relevant Year t",
+    "LF": "the Distribution Business share of the License fee payable pursuant to Condition 13 in "
+    "Relevant Year t",
+    "CPL": "cost of purchasing network losses in Relevant Year t",
+    "WPRA": "within-period revenue adjustment to address capital expenditure outturns that cannot "
+    "be fully verified due to insufficient supporting evidence",
+}
+
 #: The formulas of MADR_t and of every quantity it is built from, keyed by the engine's column
 #: (a key with ``:`` names one case of a quantity). ``tariffmodel explain`` prints them with
 #: the scenario's numbers in.
 FORMULAS: dict[str, Formula] = {
+    **{
+        t.symbol: Formula(
+            t.licence,
+            t.words,
+            t.paragraph,
+            "RO",
+            f"{t.licence} means {_GIVEN_DEFINITIONS[t.symbol]}",
+        )  # fmt: skip
+        for t in TERMS
+        if t.given
+    },
     "MADR": Formula(
         "MADR_t",
         "Maximum Allowed Distribution Revenue",

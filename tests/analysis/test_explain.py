@@ -299,3 +299,19 @@ def test_substitution_evaluates_as_python(a, b, c):
     expr = "max(min(a - b, c), -c) + a * b / c"
     got = evaluate_substitution(substitute(expr, {"a": a, "b": b, "c": c}))
     assert got == max(min(a - b, c), -c) + a * b / c
+
+
+def test_without_a_call_centre_block(example_dict):
+    del example_dict["call_centre"]
+    root = explain(tm.scenario_from_dict(example_dict), year=2026).years[2026]
+    cc = root.find("CC")
+    assert cc.value == 0 and not cc.substituted
+    assert cc.source == "no call_centre section in the scenario: CC_t = 0"
+    assert _check_every_step(explain(tm.scenario_from_dict(example_dict))) > 0
+
+
+def test_a_year_without_call_centre_actuals(loaded):
+    cc = explain(loaded["worked-example.yaml"], year=2028).years[2028].find("CC")
+    assert cc.value == 0 and agrees(cc)
+    allowance = cc.uses[-1]
+    assert allowance.value == 0 and "no call_centre.actuals for 2028" in allowance.source

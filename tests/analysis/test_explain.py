@@ -12,6 +12,7 @@ import math
 from pathlib import Path
 
 import pytest
+import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -315,3 +316,17 @@ def test_a_year_without_call_centre_actuals(loaded):
     assert cc.value == 0 and agrees(cc)
     allowance = cc.uses[-1]
     assert allowance.value == 0 and "no call_centre.actuals for 2028" in allowance.source
+
+
+def test_bulk_supplies_reduced_by_the_amr_plan_name_both_places():
+    data = yaml.safe_load((ROOT / "data/scenarios/nedc-base.yaml").read_text())
+    data["amr_loss_reduction"] = True
+    sc = tm.scenario_from_dict(data, base_dir=ROOT / "data/scenarios", file="reduced.yaml")
+    expl = explain(sc, year=2029)
+    rbs = expl.years[2029].find("AL").uses[1]
+    assert rbs.name == "RBS_prev" and rbs.value == sc.rows[2028]["RBS"] < 35_810_000_000
+    assert rbs.source == (
+        "reduced.yaml, inputs, row of 2028, column RBS, less the AMR plan's loss reduction "
+        "(../amr/nedc-amr-plan.yaml)"
+    )
+    assert _check_every_step(expl) > 0

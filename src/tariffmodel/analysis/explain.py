@@ -425,14 +425,19 @@ class _Builder:
 
     def row_source(self, col: str, year: int, absent: str) -> str:
         sc = self.sc
-        if col in sc.filled and (year in sc.years or col == "RBS"):
-            where = self.linked_files.get(col)
-            return f"linked file: {sc.filled[col]}" + (f" ({where})" if where else "")
+        where = self.linked_files.get(col)
+        linked = f"{sc.filled.get(col)}" + (f" ({where})" if where else "")
+        if col in sc.filled and col != "RBS" and year in sc.years:
+            return f"linked file: {linked}"
         if col not in sc.rows.get(year, {}):
             return absent
         if sc.inputs_lines:
-            return f"{sc.inputs_file}, line {sc.inputs_lines[year]}, column {col}"
-        return f"{sc.inputs_file}, inputs, row of {year}, column {col}"
+            place = f"{sc.inputs_file}, line {sc.inputs_lines[year]}, column {col}"
+        else:
+            place = f"{sc.inputs_file}, inputs, row of {year}, column {col}"
+        if col in sc.filled:  # RBS under amr_loss_reduction: the table's value, then reduced
+            return f"{place}, less {linked}"
+        return place
 
     def notified_source(self, key: str, year: int | None) -> str:
         given = self.sc.notified.get(key)

@@ -338,14 +338,18 @@ def _write_cpi_table(book: _Book, ws, sc: Scenario, header: int, first_month: in
     )
     ocpi = omani_cpi_index(groups, links.cpi_weights).to_numpy(float)
     columns = {group_number(c): c for c in groups.columns}
+    table = np.column_stack([
+        pd.to_numeric(groups[columns[g]], errors="coerce").to_numpy(float)
+        if g in columns else np.full(len(groups), np.nan)
+        for g in GROUPS
+    ])  # fmt: skip
     months = pd.PeriodIndex(groups.index, freq="M")
+    fmt = book.fmt("index", locked=False)
     for i, month in enumerate(months):
         r = first_month + i
         ws.write_string(r, 0, str(month))
         for g, c in col_of.items():
-            value = groups.iloc[i][columns[g]] if g in columns else math.nan
-            value = float(pd.to_numeric(value, errors="coerce"))
-            fmt = book.fmt("index", locked=False)
+            value = float(table[i, g - 1])
             if math.isfinite(value):
                 ws.write_number(r, c, value, fmt)
             else:
@@ -391,6 +395,7 @@ class _Book:
 
         self.wb = xlsxwriter.Workbook(target, options)
         self.names: dict[str, str] = {}
+        self._lower: set[str] = set()  # Excel ignores the case of names
         self._formats: dict[tuple, Any] = {}
         self.bold = self.wb.add_format({"bold": True})
         self.title = self.wb.add_format({"bold": True, "font_size": 14})
@@ -410,8 +415,9 @@ class _Book:
         return self._formats[key]
 
     def define(self, name: str, sheet: str, row: int, col: int) -> None:
-        if name.lower() in (n.lower() for n in self.names):
+        if name.lower() in self._lower:
             raise ValueError(f"defined name {name} twice")
+        self._lower.add(name.lower())
         ref = _cell(row, col, row_abs=True, col_abs=True)
         self.names[name] = f"'{sheet}'!{ref}"
         self.wb.define_name(name, f"='{sheet}'!{ref}")

@@ -36,6 +36,7 @@ n_draws = 1000  # number of Monte Carlo draws
 seed = 20260101  # random seed of the draws
 explain_year = None  # a year to explain number by number; None: the first modelled year
 explain_term = None  # one term to explain, e.g. "LOSS" or "K"; None: MADR and all its terms
+calendar_effective_date = None  # cyber regulation's Effective Date, e.g. "2026-07-01"; None: left out
 
 # %%
 # %matplotlib inline
@@ -134,6 +135,35 @@ if draws:
     display(plots.fan_chart(mc.summary))
 else:
     display(Markdown("No draws file given (parameter `draws`): uncertainty left out."))
+
+# %% [markdown]
+# ## Calendar of obligations
+#
+# What the licence asks the Licensee to send, and when, over the scenario's years and up to the
+# statements of its last year, with the model output that feeds each; the obligations of the
+# draft metering cyber security regulation count from the Effective Date chosen in the parameter
+# `calendar_effective_date` (the Authority has not fixed it). Obligations that follow an event
+# (a change of charges, the fee notice, an audit report) are listed "on event" with their rule.
+
+# %%
+calendar = tm.calendar(
+    sc,
+    start=f"{sc.years[0]}-01-01",
+    end=f"{sc.years[-1] + 1}-06-30",
+    effective_date=calendar_effective_date,
+)
+columns = ["date", "obligation", "period", "source", "model_output", "status"]
+display(
+    calendar.table[columns]
+    .fillna("on event")
+    .style.hide(axis="index")
+    .set_properties(**{"text-align": "left"})
+    .set_properties(subset=["date"], **{"white-space": "nowrap"})
+    .set_table_styles([{"selector": "th", "props": [("text-align", "left")]}])
+)
+display(Markdown("\n".join(f"- {note}" for note in calendar.notes)))
+if calendar.agreement is not None:
+    display(calendar.agreement[["line", "obligation", "agree"]].style.hide(axis="index"))
 
 # %% [markdown]
 # ## Every number explained

@@ -36,6 +36,7 @@ _LAZY = {
     "explain": "tariffmodel.analysis.explain",
     "Explanation": "tariffmodel.analysis.explain",
     "render_explanation": "tariffmodel.reporting.explain",
+    "calendar": "tariffmodel.reporting.calendar",
 }
 
 

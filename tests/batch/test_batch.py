@@ -217,17 +217,20 @@ def test_manifest_records_what_ran_on_what(review):
     assert m["counts"] == {"ok": 2, "failed": 1}
     assert m["package_version"] == tm.__version__
     assert "git_commit" in m
-    nb_path = Path(m["notebook"]["path"])
+    nb_path = review["out"] / m["notebook"]["path"]
     assert nb_path.name == NOTEBOOK
+    assert not Path(m["notebook"]["path"]).is_absolute()
     assert m["notebook"]["sha256"] == file_sha256(nb_path)
     assert m["readings"] == {}
     assert m["seed"] == 7
     recs = by_slug(m)
     for stem in ("base", "tight_x"):
         rec = recs[stem]
-        path = str(review["files"][stem].resolve())
+        path = review["files"][stem].resolve()
+        relative = os.path.relpath(path, review["out"].resolve())
         assert rec["status"] == "ok"
-        assert rec["inputs"] == {path: file_sha256(path)}
+        assert rec["path"] == relative
+        assert rec["inputs"] == {relative: file_sha256(path)}
         assert rec["duration_s"] > 0
         assert rec["timings"]["execute"] > 0
         assert rec["readings"]["loss_deadband"] == "as_drafted"
@@ -343,11 +346,18 @@ draws = 0
 seed = None
 
 # %%
-from pathlib import Path
+import tariffmodel as tm
+from tariffmodel.reporting import review as reports
+
+reports.write_scenario_outputs(tm.load_scenario(scenario), ".")
 
 # %%
 if "tight_x" in scenario:
-    raise RuntimeError("boom in " + Path(scenario).stem)
+    tm.load_scenario(scenario).with_values({"notified.X": float("nan")})
+
+# %%
+if "tight_x" in scenario:
+    raise RuntimeError("a later cell, never reached")
 """
 
 
@@ -371,18 +381,23 @@ def test_failing_cell_is_reported_and_others_finish(tmp_path, capsys):
     )
     assert code == 1
     err = capsys.readouterr().err
-    assert "tight_x" in err and "RuntimeError: boom in tight_x" in err
+    # The package's own message (file, key, rule), not a later cell's consequence.
+    message = "key 'notified.X': a finite number is due, not nan"
+    assert "tight_x" in err and message in err and "later cell" not in err
     m = by_slug(json.loads((out / "manifest.json").read_text()))
     assert m["base"]["status"] == "ok"
     fail = m["tight_x"]
     assert fail["status"] == "failed"
     assert fail["error"]["stage"] == "notebook"
-    assert fail["error"]["ename"] == "RuntimeError"
-    assert fail["error"]["evalue"] == "boom in tight_x"
-    # cell 0 parameters, 1 injected parameters, 2 import, 3 the failing cell
+    assert fail["error"]["ename"] == "ScenarioError"
+    assert files["tight_x"].name in fail["error"]["message"]
+    assert message in fail["error"]["message"]
+    # cell 0 parameters, 1 injected parameters, 2 outputs written, 3 the failing cell
     assert fail["error"]["cell_index"] == 3
     assert fail["error"]["cell_source"].startswith('if "tight_x" in scenario')
-    # The failed notebook is kept for diagnosis, with nothing else but the error.
+    assert (out / "tight_x" / "error.txt").read_text() == fail["error"]["message"] + "\n"
+    # The failed notebook is kept for diagnosis, with nothing else but the error: not the
+    # madr.csv, results.json and statement.md its earlier cell wrote.
     assert {p.name for p in (out / "tight_x").iterdir()} == {"fails.ipynb", "error.txt"}
     assert not (out / "tight_x" / "workbook.xlsx").exists()
     assert (out / "base" / "workbook.xlsx").is_file()

@@ -38,6 +38,7 @@ from tariffmodel.model.engine import MADR_COLUMNS
 from tariffmodel.reporting.compliance import compliance_sentences
 from tariffmodel.reporting.provenance import write_json_atomic
 from tariffmodel.reporting.run_outputs import bill_impact, write_run
+from tariffmodel.reporting.staging import use_umask
 
 # --------------------------------------------------------------------------------------------
 # Column metadata (display only)
@@ -147,6 +148,7 @@ def write_scenario_outputs(sc, out_dir: str | os.PathLike = ".") -> pd.DataFrame
 
 def _write_csv_atomic(frame: pd.DataFrame, path: Path) -> None:
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    use_umask(fd)  # 0600 from tempfile otherwise
     os.close(fd)
     try:
         frame.to_csv(tmp, index=False)
@@ -442,6 +444,7 @@ def export_html(notebook: str | os.PathLike, html_path: str | os.PathLike) -> Pa
     body, _ = exporter.from_notebook_node(nb)
     out = Path(html_path)
     fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
+    use_umask(fd)
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
         fh.write(body)
     os.replace(tmp, out)
@@ -532,6 +535,7 @@ def write_summary(
     _write_csv_atomic(long, csv_path)
     xlsx_path = out / "summary.xlsx"
     fd, tmp = tempfile.mkstemp(dir=out, prefix=".summary.", suffix=".xlsx")
+    use_umask(fd)
     os.close(fd)
     try:
         _write_workbook(Path(tmp), tables, batch, every, labels)
@@ -582,6 +586,7 @@ def _save_exact(wb, path: Path) -> None:
         return sub
 
     fd, tmp = tempfile.mkstemp(dir=Path(path).parent, prefix=".exact.", suffix=".xlsx")
+    use_umask(fd)
     os.close(fd)
     try:
         with zipfile.ZipFile(path) as src, zipfile.ZipFile(tmp, "w") as dst:

@@ -63,7 +63,10 @@ display(Markdown(f"**{sc.name}**, {sc.years[0]}-{sc.years[-1]}"))
 glance = reports.inputs_at_a_glance(sc)
 display(glance["overview"].to_frame())
 display(Markdown("Notified Values"), reports.styled_values(glance["notified"]))
-display(Markdown("Year table (the first row is history)"), reports.styled_values(glance["inputs"]))
+display(
+    Markdown("Year table: fields down, years across (the first year is history)"),
+    reports.styled_values(reports.year_table(glance["inputs"])),
+)
 
 # %% [markdown]
 # ## MADR build-up, from DB to MADR
@@ -75,13 +78,13 @@ display(Markdown("Year table (the first row is history)"), reports.styled_values
 reports.plot_madr_waterfall(table)
 
 # %%
-display(reports.styled(reports.buildup_table(table)))
+display(reports.styled(reports.buildup_table(table), unit="RO"))
 
 # %% [markdown]
 # ## The terms, year by year
 
 # %%
-display(reports.format_term_table(reports.term_table(table)))
+display(reports.styled_terms(reports.format_term_table(reports.term_table(table))))
 
 # %% [markdown]
 # ## Loss incentive against its band and cap
@@ -101,8 +104,8 @@ plots.loss_curve_figure(loss_incentive.scenario_curve(sc, sc.years[0]))
 amr = reports.amr_view(sc, table)
 display(Markdown(f"AMR_t comes from {amr['source']}."), reports.styled(amr["by_year"]))
 if "plan" in amr:
-    display(Markdown("The AMR plan's building block [RO]"), reports.styled(amr["plan"]))
-    display(amr["summary"].to_frame())
+    display(Markdown("The AMR plan's building block"), reports.styled(amr["plan"]))
+    display(amr["summary_text"])
 
 # %% [markdown]
 # ## K and the compliance tests of paragraphs 3-5
@@ -118,10 +121,13 @@ display(Markdown("\n\n".join(reports.compliance_in_words(table))))
 
 # %%
 compared = readings_compare.compare(sc)
-display(Markdown("MADR [RO]"), reports.styled(readings_compare.pivot(compared, "MADR")))
 display(
-    Markdown("Change of MADR against this scenario's readings [RO]"),
-    reports.styled(readings_compare.pivot(compared, "MADR_change")),
+    Markdown("MADR [m RO]"),
+    reports.styled(readings_compare.pivot(compared, "MADR"), unit="RO"),
+)
+display(
+    Markdown("Change of MADR against this scenario's readings [m RO]"),
+    reports.styled(readings_compare.pivot(compared, "MADR_change"), unit="RO"),
 )
 
 # %% [markdown]

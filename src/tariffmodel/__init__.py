@@ -37,6 +37,9 @@ _LAZY = {
     "Explanation": "tariffmodel.analysis.explain",
     "render_explanation": "tariffmodel.reporting.explain",
     "calendar": "tariffmodel.reporting.calendar",
+    "format_value": "tariffmodel.reporting.formatting",
+    "format_frame": "tariffmodel.reporting.formatting",
+    "styler": "tariffmodel.reporting.formatting",
 }
 
 

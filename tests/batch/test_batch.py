@@ -251,6 +251,10 @@ def test_summary_xlsx_terms_equal_madr_csv(review):
         slug: pd.read_csv(out / slug / "madr.csv").set_index("year") for slug in labels.values()
     }
     checked = 0
+    numeric = [c for c in tables["base"].columns if c not in reports.FLAGS]
+    assert len(numeric) == 40  # every numeric column of madr.csv, CPI, X, SR, RUD, ... included
+    assert list(dict.fromkeys(r[0] for r in rows[1:])) == reports.terms_columns(tables.values())
+    assert {r[0] for r in rows[1:]} == set(numeric)
     for row in rows[1:]:
         term, _unit, year = row[:3]
         for label, value in zip(head[3:], row[3:], strict=True):
@@ -258,7 +262,7 @@ def test_summary_xlsx_terms_equal_madr_csv(review):
             assert isinstance(value, float | int)
             assert value == expected, (term, year, label)
             checked += 1
-    assert checked == 2 * 4 * 29  # two scenarios, four years, 29 numeric columns
+    assert checked == 2 * 4 * 40  # two scenarios, four years, 40 numeric columns
 
 
 @pytest.mark.slow
@@ -275,7 +279,7 @@ def test_summary_xlsx_madr_and_flags(review):
     flags = list(wb["Compliance"].iter_rows(values_only=True))
     col = flags[0].index("Worked example")
     para5 = [r for r in flags[1:] if r[0].startswith("paragraph 5")]
-    assert [r[col] for r in para5] == [False, False, False, True]
+    assert [r[col] for r in para5] == ["No", "No", "No", "Yes"]
     scen = list(wb["Scenarios"].iter_rows(values_only=True))
     status = {r[0]: r[1] for r in scen[1:]}
     assert status == {"Worked example": "ok", "Tighter X": "ok", "Broken CPI": "failed"}
@@ -569,7 +573,7 @@ def test_summary_xlsx_keeps_every_digit(tmp_path):
     terms = list(wb["Terms"].iter_rows(min_row=2, values_only=True))
     m = madr.set_index("year")
     assert all(value == m.loc[year, term] for term, _unit, year, value in terms)
-    assert len(terms) == 4 * 29
+    assert len(terms) == 4 * 40
     scen = list(wb["Scenarios"].iter_rows(values_only=True))
     assert scen[1][4:8] == tuple(madr["MADR"])
     about = dict(wb["About"].iter_rows(min_row=2, values_only=True))
@@ -768,12 +772,12 @@ def _two_years():
 
 def test_compliance_in_words_follows_the_engines_flags():
     lines = reports.compliance_in_words(_two_years())
-    assert lines[0].startswith("2026: MADR RO 200.000 m, ARDR RO 180.000 m.")
-    assert "K = RO 3.000 m: revenue was over-recovered in 2025, so MADR is cut by it" in lines[0]
+    assert lines[0].startswith("2026: MADR 200.00 m RO, ARDR 180.00 m RO.")
+    assert "K = 3.00 m RO: revenue was over-recovered in 2025, so MADR is cut by it" in lines[0]
     assert "Revenue is 90.0 % of the cap, not more than 3 % above it." in lines[0]
     assert "below 90 % of the cap in both 2025 and 2026 (paragraph 5)" in lines[0]
-    assert "K = RO -0.500 m: revenue was under-recovered in 2026, so MADR rises by it" in lines[1]
-    assert "(interest at i = 5.5800%)" in lines[1]
+    assert "K = -0.50 m RO: revenue was under-recovered in 2026, so MADR rises by it" in lines[1]
+    assert "(interest at i = 5.58 %)" in lines[1]
     assert "(paragraph 3)" in lines[1] and "(paragraph 4)" in lines[1]
     assert "(paragraph 5)" not in lines[1]
 
@@ -789,6 +793,8 @@ def test_term_table_formats_each_row_by_its_unit():
     terms = reports.term_table(_two_years(), columns=["K", "i", "para3"])
     assert terms.loc["K", "unit"] == "RO"
     text = reports.format_term_table(terms)
-    assert text.loc["K", 2026] == "3,000,000.00"
-    assert text.loc["i", 2027] == "5.5800%"
-    assert text.loc["para3", 2027] == "True"
+    assert text.loc["K", 2026] == "3.00"
+    assert text.loc["K", "unit"] == "m RO"
+    assert text.loc["i", 2027] == "5.58"
+    assert text.loc["i", "unit"] == "%"
+    assert text.loc["para3", 2027] == "Yes"

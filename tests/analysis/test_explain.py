@@ -196,7 +196,10 @@ def test_readings_and_sources_are_named(loaded):
     # paragraph 5 held on 2028 (86 % after 85 %): 0.9 x MADR_2028 replaces ARDR_2028
     assert ardr.substituted.endswith("if True else " + number_text(ardr.uses[0].value))
     assert ardr.value == 0.9 * root.find("MADR_prev").value
-    assert root.find("CC").readings == {"R2 call_centre": "penalty_only"}
+    assert root.find("CC").readings == {
+        "R2 call_centre": "penalty_only",
+        "R8 call_centre_cap": "total",
+    }
     cpi = root.find("CPI")
     assert cpi.readings == {"R5 cpi_basis": "twelve_month_average"}
     assert "sultanate-cpi-groups.csv" in cpi.source
@@ -207,7 +210,10 @@ def test_readings_and_sources_are_named(loaded):
     base = explain(loaded["nedc-base.yaml"], year=2027).years[2027]
     assert "nedc-amr-plan.yaml" in base.find("AMR").source
     assert "nedc-wpra.yaml" in base.find("WPRA").source
-    assert "deposit-rates.csv" in base.find("SR").source
+    sr = base.find("SR")
+    assert "deposit-rates.csv" in sr.source
+    default = READINGS["specified_rate_months"][0]
+    assert sr.readings == {"R6 specified_rate_months": default}
     share = base.find("loss_cap_share")
     assert "default 0.03" in share.source
     assert base.find("a").substituted == "62000000 * (1 + 0.013696617727067872 - 0.015)"
@@ -330,3 +336,43 @@ def test_bulk_supplies_reduced_by_the_amr_plan_name_both_places():
         "(../amr/nedc-amr-plan.yaml)"
     )
     assert _check_every_step(expl) > 0
+
+
+def test_r8_each_kpi_capped_at_its_weight(example_dict):
+    # abandonment_rate at four times its target: Deviation = (0.05 - 0.2) / 0.05 = -3, a penalty
+    # of -3 x 0.3 x 400,000 = -360,000 that R8 per_kpi caps at -0.3 x 400,000 = -120,000; with
+    # answered_within_60s at -4.44 % (-8,888.89) the cap is -128,888.89 (total: -368,888.89)
+    example_dict["call_centre"]["actuals"][2026]["abandonment_rate"] = 0.2
+    sc = tm.scenario_from_dict(example_dict)
+    for cap, expected in (("per_kpi", -128_888.89), ("total", -368_888.89)):
+        cc = explain(sc, year=2026, readings={"call_centre_cap": cap}).years[2026].find("CC")
+        assert cc.readings["R8 call_centre_cap"] == cap
+        assert agrees(cc) and round(cc.value, 2) == expected
+    assert cc.substituted.startswith("max(min(0, (-0.04444444444444448) * 0.5 * 400000)")
+    per_kpi = explain(sc, year=2026, readings={"call_centre_cap": "per_kpi"}).years[2026]
+    cap_of_kpi_2 = "max(min(0, (-3.0000000000000004) * 0.3 * 400000), -0.3 * 400000)"
+    assert cap_of_kpi_2 in per_kpi.find("CC").substituted
+    assert agrees(per_kpi.find("CC"))
+
+
+def test_r6_r7_and_cpi_forecasts_are_named():
+    path = ROOT / "tests" / "data" / "pinned" / "cases" / "linked-series.yaml"
+    data = yaml.safe_load(path.read_text())
+    data["cpi_forecasts"] = [2029]
+    sc = tm.scenario_from_dict(data, base_dir=path.parent, file=str(path))
+    for months in READINGS["specified_rate_months"]:
+        for true_up in READINGS["licence_fee_true_up"]:
+            readings = {"specified_rate_months": months, "licence_fee_true_up": true_up}
+            expl = explain(sc, readings=readings)
+            assert _check_every_step(expl) > 0
+            root = expl.years[2029]
+            assert root.find("SR").readings == {"R6 specified_rate_months": months}
+            lf = root.find("LF")
+            assert lf.readings == {"R7 licence_fee_true_up": true_up}
+            assert lf.source.startswith("linked file: licence_fee")
+            assert (
+                lf.value
+                == tm.project(sc.with_readings(**readings)).set_index("year").at[2029, "LF"]
+            )
+    assert "forecast" in root.find("CPI").note
+    assert not explain(sc, year=2028).years[2028].find("CPI").note

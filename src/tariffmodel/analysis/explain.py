@@ -498,7 +498,10 @@ class _Builder:
         term = BY_SYMBOL[symbol]
         source = self.row_source(symbol, t, "not given in the year table: 0")
         step = self.leaf(symbol, term.licence, term.words, self.v(symbol, j), "RO", source)
-        step.paragraph, step.licence = term.paragraph, FORMULAS[symbol].licence
+        f = FORMULAS[symbol]
+        step.paragraph, step.licence = term.paragraph, f.licence
+        if symbol in self.sc.filled:  # computed by a linked input: its readings decide it
+            step.readings = {_reading_label(s): self.sc.readings[s] for s in f.readings}
         return step
 
     def year_input(self, col: str, symbol: str, j: int, value, year: int | None = None,
@@ -522,6 +525,11 @@ class _Builder:
         step.paragraph, step.licence = f.paragraph, f.licence
         if col in self.sc.filled:
             step.readings = {_reading_label(s): self.sc.readings[s] for s in f.readings}
+        if col == "CPI" and t in self.sc.cpi_forecasts:
+            step.note = (
+                "a forecast of the percentage change agreed with the Authority (paragraph 1a: "
+                "the index for the period is not yet published); listed in cpi_forecasts"
+            )
         return step
 
     # -- DB_t and its indexation --
@@ -642,7 +650,12 @@ class _Builder:
                           f"{file}, call_centre.kpis[{k}].weight")  # fmt: skip
             uses += [step, w]
         uses.append(allowance)
-        return self.computed("CC", f"CC:{reading}", self.v("CC", j), uses)
+        case = (
+            f"CC:{reading}"
+            if reading == "as_drafted"
+            else (f"CC:{reading}:{self.sc.readings['call_centre_cap']}")
+        )
+        return self.computed("CC", case, self.v("CC", j), uses)
 
     # -- K_Dt --
     def _K(self, j: int) -> Step:

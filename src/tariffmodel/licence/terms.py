@@ -205,6 +205,10 @@ _GIVEN_DEFINITIONS = {
     "be fully verified due to insufficient supporting evidence",
 }
 
+#: The readings that decide a given term when a linked input computes it (LF_Dt from the
+#: licence_fee block, by Condition 13).
+_GIVEN_READINGS = {"LF": ("licence_fee_true_up",)}
+
 #: The formulas of MADR_t and of every quantity it is built from, keyed by the engine's column
 #: (a key with ``:`` names one case of a quantity). ``tariffmodel explain`` prints them with
 #: the scenario's numbers in.
@@ -216,7 +220,8 @@ FORMULAS: dict[str, Formula] = {
             t.paragraph,
             "RO",
             f"{t.licence} means {_GIVEN_DEFINITIONS[t.symbol]}",
-        )  # fmt: skip
+            readings=_GIVEN_READINGS.get(t.symbol, ()),
+        )
         for t in TERMS
         if t.given
     },
@@ -364,16 +369,28 @@ FORMULAS: dict[str, Formula] = {
         "TS_{t-1} ≤ 1 - CAP_t; KS_t = WS_{t-1} / TS_{t-1} in between",
         "min(max(WS_prev / TS_prev, 1 - CAP), 1 + CAP)",
     ),
-    "CC:penalty_only": Formula(
+    "CC:penalty_only:total": Formula(
         "CC_t",
-        "call centre incentive (penalty only, capped at the allowance)",
+        "call centre incentive (penalty only, the total capped at the allowance)",
         "1e",
         "RO",
         "CC_t = Σ_i max(0, Deviation_i × W_i × CallCenterAllowance_t); if Deviation_i ≥ 0 the "
         "KPI attracts no reward (penalty only); the allowance represents the cap",
         "max(SUM, -CC_allowance)",
-        ("call_centre",),
+        ("call_centre", "call_centre_cap"),
         "min(0, Deviation_i * W_i * CC_allowance)",
+    ),
+    "CC:penalty_only:per_kpi": Formula(
+        "CC_t",
+        "call centre incentive (penalty only, each KPI's penalty capped at its weight times the "
+        "allowance)",
+        "1e",
+        "RO",
+        "CC_t = Σ_i max(0, Deviation_i × W_i × CallCenterAllowance_t); if Deviation_i ≥ 0 the "
+        "KPI attracts no reward (penalty only); the allowance represents the cap",
+        "SUM",
+        ("call_centre", "call_centre_cap"),
+        "max(min(0, Deviation_i * W_i * CC_allowance), -W_i * CC_allowance)",
     ),
     "CC:as_drafted": Formula(
         "CC_t",
@@ -404,7 +421,7 @@ FORMULAS: dict[str, Formula] = {
         "Deviation_i = (A_i - T_i) / T_i, taken as (T_i - A_i) / T_i for a KPI where less is "
         "better",
         "(T_i - A_i) / T_i",
-        ("call_centre",),
+        ("call_centre", "call_centre_cap"),
     ),
     "SR": Formula(
         "SR_t",
@@ -414,6 +431,7 @@ FORMULAS: dict[str, Formula] = {
         "the average of the Weighted Average Interest Rates on Deposits (Total Deposits All "
         "Sectors: Rial Omani) published in the Monthly Statistical Bulletin of the Central Bank "
         "of Oman during Relevant Year t-1",
+        readings=("specified_rate_months",),
     ),
     "i": Formula(
         "i_t",

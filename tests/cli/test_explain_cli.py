@@ -4,6 +4,8 @@ errors for a bad year, term, reading or format."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from contextlib import nullcontext
 
 import pytest
@@ -86,3 +88,18 @@ def test_api_agrees_with_the_command(capsys):
     assert all(agrees(s) for _, s in expl.steps() if s.substituted)
     assert main(["explain", str(WORKED_EXAMPLE), "--year", "2029"]) == 0
     assert capsys.readouterr().out.strip() == tm.render_explanation(expl, "text").strip()
+
+
+@pytest.mark.slow
+def test_a_reader_that_stops_early_is_not_an_error():
+    # `tariffmodel explain ... | head -2`: the pipe closes before the text (about 100 kB, more
+    # than a pipe holds) is written
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tariffmodel", "explain", str(WORKED_EXAMPLE), "--format", "json"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    proc.stdout.readline()
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=60) == 0 and err == ""

@@ -4,6 +4,8 @@ number of MADR_t as a hand calculation."""
 from __future__ import annotations
 
 import argparse
+import os
+import sys
 
 from tariffmodel.analysis.explain import explain
 from tariffmodel.cli.commands.run import add_reading_option, load_with_readings
@@ -46,5 +48,10 @@ def run(args) -> int:
     if args.term is not None and not args.term.strip():
         raise InputError("a term name is due, e.g. LOSS", key="--term")
     scenario = load_with_readings(args.scenario, args.reading)
-    print(render_explanation(explain(scenario, year=args.year, term=args.term), args.format))
+    text = render_explanation(explain(scenario, year=args.year, term=args.term), args.format)
+    try:
+        print(text, flush=True)
+    except BrokenPipeError:
+        # the reader stopped early (| head, | less quit): not an error; stdout closed quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 0

@@ -34,6 +34,8 @@ readings = {}  # readings R1-R5 to impose, e.g. {"loss_deadband": "every_year"}
 draws = None  # a draws file of uncertain inputs (tariffmodel.analysis.montecarlo); None: no uncertainty
 n_draws = 1000  # number of Monte Carlo draws
 seed = 20260101  # random seed of the draws
+explain_year = None  # a year to explain number by number; None: the first modelled year
+explain_term = None  # one term to explain, e.g. "LOSS" or "K"; None: MADR and all its terms
 calendar_effective_date = None  # cyber regulation's Effective Date, e.g. "2026-07-01"; None: left out
 
 # %%
@@ -168,3 +170,18 @@ display(
 display(Markdown("\n".join(f"- {note}" for note in calendar.notes)))
 if calendar.agreement is not None:
     display(calendar.agreement[["line", "obligation", "agree"]].style.hide(axis="index"))
+
+# %% [markdown]
+# ## Every number explained
+#
+# The hand calculation of one year (parameters `explain_year`, `explain_term`): for each term of
+# MADR, the licence paragraph, the formula as the licence writes it, the same formula with this
+# scenario's numbers in and the result, down to the inputs, each with where its value comes from
+# and the reading that decided it. The numbers are those of the tables above (the same engine
+# run); `tariffmodel explain` prints the same from the command line.
+
+# %%
+from tariffmodel.reporting.explain import to_markdown
+
+explained = tm.explain(sc, year=explain_year or sc.years[0], term=explain_term)
+display(Markdown(to_markdown(explained, level=3)))

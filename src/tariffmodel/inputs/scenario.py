@@ -12,7 +12,7 @@ turns a checked :class:`ScenarioFile` into the scenario the engine runs on.
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -90,6 +90,8 @@ class ScenarioFile:
     inputs_file: str
     sources: list[Path]
     data: dict[str, Any]
+    #: year -> the line of its row in the CSV year table (empty for rows written in the YAML)
+    inputs_lines: dict[int, int] = field(default_factory=dict)
 
 
 def read_scenario(path: str | Path) -> ScenarioFile:
@@ -505,6 +507,7 @@ class _Builder:
         self.file = file
         self.path = path
         self.sources: list[Path] = [path] if path is not None else []
+        self.inputs_lines: dict[int, int] = {}
 
     def error(self, rule, key=None, year=None, file=None):
         return ScenarioError(rule, file=file or self.file, key=key, year=year)
@@ -582,15 +585,17 @@ class _Builder:
             inputs_file=self.inputs_file,
             sources=list(dict.fromkeys(self.sources)),
             data=copy.deepcopy(d),
+            inputs_lines=dict(self.inputs_lines),
         )
 
     # -- the year table --
     def inputs(self, value, years) -> dict[int, dict[str, float]]:
         file = self.file
+        lines: list[int] = []
         if isinstance(value, str):
             csv_path = self.resolve_path(value, "inputs")
             file = str(csv_path)
-            raw_rows = self.read_csv(csv_path)
+            raw_rows, lines = self.read_csv(csv_path)
         elif isinstance(value, list):
             raw_rows = value
         else:
@@ -618,6 +623,8 @@ class _Builder:
             checked = self.check(model, cells, "inputs", year=year, file=file)
             row = {c: getattr(checked, c) for c in cells if getattr(checked, c) is not None}
             rows[year] = row
+            if lines:
+                self.inputs_lines[year] = lines[n - 1]
         if history not in rows:
             raise self.error(
                 "the history row (the year before the first modelled year) is missing",
@@ -634,7 +641,8 @@ class _Builder:
         self.inputs_file = file
         return rows
 
-    def read_csv(self, path: Path) -> list[dict[str, Any]]:
+    def read_csv(self, path: Path) -> tuple[list[dict[str, Any]], list[int]]:
+        """The rows of a CSV year table, and the line of each in the file."""
         table = read_csv(path, allowed=INPUT_FIELDS, cls=ScenarioError, key_prefix="inputs.")
         rows = []
         for rec in table.records:
@@ -644,7 +652,7 @@ class _Builder:
                     continue
                 row[col] = cell if col == "year" else number_cell(cell)
             rows.append(row)
-        return rows
+        return rows, list(table.lines)
 
     # -- linked files: checked and read here, turned into columns by tariffmodel.model.scenario --
     def links(self, top: ScenarioTop, years) -> Links:

@@ -74,6 +74,22 @@ EXTRA_COLUMNS = (
     "ARDR_in_K",
 )
 
+#: Intermediate values of the formulas that madr.csv does not carry (the values of year t-1 that
+#: the terms of year t read, the Notified Values r_t and CAP_t, the call-centre allowance used):
+#: computed on every call, kept only when asked for by name in ``columns`` (the explanation of a
+#: number shows them, from the same run).
+TRACE_COLUMNS = (
+    "RUD_prev",
+    "RBS_prev",
+    "DB_prev",
+    "ARDR_prev",
+    "MADR_prev",
+    "para5_prev",
+    "r",
+    "CAP",
+    "CC_allowance",
+)
+
 # Arrays that cover the history year at index 0 (the others start at the first modelled year).
 _WITH_HISTORY = {"RUD", "RBS", "WS", "ARDR", "TL", "BAND", "TS"}
 _INPUT_ARRAY = {"MADR": "MADR_hist", "DB": "DB_hist"}
@@ -209,16 +225,18 @@ def _check_energy(sc: Scenario, arrays: dict[str, Any], energy: list) -> None:
 
 
 ALL_COLUMNS = MADR_COLUMNS[1:] + EXTRA_COLUMNS
+_BOOL_COLUMNS = (*FLAG_COLUMNS, "para5_prev")
 
 
 def _check_columns(columns) -> tuple[str, ...]:
     if columns is None:
         return ALL_COLUMNS
     names = tuple(dict.fromkeys(columns))
-    unknown = [c for c in names if c not in ALL_COLUMNS]
+    known = ALL_COLUMNS + TRACE_COLUMNS
+    unknown = [c for c in names if c not in known]
     if unknown:
         raise ScenarioError(
-            f"unknown engine column {unknown[0]!r}{did_you_mean(unknown[0], ALL_COLUMNS)}",
+            f"unknown engine column {unknown[0]!r}{did_you_mean(unknown[0], known)}",
             key="columns",
         )
     return names
@@ -249,8 +267,10 @@ def evaluate(
     readings : dict, optional
         Readings R1-R8 to use instead of the scenario's.
     columns : iterable of str, optional
-        Keep only these columns (default every column); the others are still computed where
-        they enter the kept ones, but not stored, which saves memory and time for large ``n``.
+        Keep only these columns (default every column of madr.csv and :data:`EXTRA_COLUMNS`);
+        the others are still computed where they enter the kept ones, but not stored, which
+        saves memory and time for large ``n``. The intermediate values of
+        :data:`TRACE_COLUMNS` are returned only when named here.
     cross_field : bool, default False
         Hold the overrides to the rules between columns of the scenario file too (RBS_t not
         below RUD_t), as for draws; ranges and grids may explore beyond them.
@@ -272,7 +292,7 @@ def evaluate(
     T = len(years)
     names = _check_columns(columns)
     # each year's values contiguous (T, n), returned as (n, T) views: the stores stay sequential
-    out = {c: np.empty((T, n), dtype=bool if c in FLAG_COLUMNS else float) for c in names}
+    out = {c: np.empty((T, n), dtype=bool if c in _BOOL_COLUMNS else float) for c in names}
 
     # CC_t does not depend on the other terms: all years at once (T,)
     cc = f.call_centre_incentive(
@@ -373,6 +393,15 @@ def evaluate(
             "WS_prev": ws_prev,
             "TS_prev": ts_prev,
             "ARDR_in_K": ardr_k,
+            "RUD_prev": rud_prev,
+            "RBS_prev": rbs_prev,
+            "DB_prev": db_prev,
+            "ARDR_prev": ardr_prev,
+            "MADR_prev": madr_prev,
+            "para5_prev": para5_prev,
+            "r": A["r"][:, j],
+            "CAP": A["CAP"][:, j],
+            "CC_allowance": A["cc_allowance"][j],
         }
         for name, buf in out.items():
             buf[j] = row[name]

@@ -77,6 +77,10 @@ class Scenario:
         Every file read (the scenario, its CSV, linked series and plans), for the manifest.
     filled : dict
         Column -> the source that filled it (for reports).
+    inputs_file : str
+        The file that holds the year table (the scenario file, or its CSV).
+    inputs_lines : dict
+        Year -> the line of its row in a CSV year table (empty when the rows are in the YAML).
     cpi_forecasts : tuple of int
         The modelled years whose CPI_t is a forecast agreed with the Authority (paragraph 1a).
     links : Links
@@ -97,6 +101,8 @@ class Scenario:
     path: Path | None = None
     sources: list[Path] = field(default_factory=list)
     filled: dict[str, str] = field(default_factory=dict)
+    inputs_file: str = "<memory>"
+    inputs_lines: dict[int, int] = field(default_factory=dict)
     cpi_forecasts: tuple[int, ...] = ()
     links: Links = field(default_factory=Links, repr=False, compare=False)
     _raw: dict[str, Any] = field(default_factory=dict, repr=False)
@@ -466,6 +472,8 @@ def link(sf: ScenarioFile) -> Scenario:
         path=sf.path,
         sources=list(sf.sources),
         filled=filled,
+        inputs_file=sf.inputs_file,
+        inputs_lines=dict(sf.inputs_lines),
         cpi_forecasts=sf.cpi_forecasts,
         links=links,
         _raw=copy.deepcopy(sf.data),

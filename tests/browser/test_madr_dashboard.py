@@ -80,12 +80,14 @@ def test_page_shows_engine_values_and_downloads_run_to_them(
 
     # the results downloads hold the same table as madr.csv of the run
     csv = pd.read_csv(_download(page, ".tm-dl-csv", tmp_path / "results.csv"))
+    assert "MADR [RO]" in csv.columns  # headed with the units of the output columns
+    csv = csv.rename(columns=lambda c: c.split(" [")[0])
     pd.testing.assert_frame_equal(csv[run.columns], run, check_exact=True)
     book = openpyxl.load_workbook(_download(page, ".tm-dl-xlsx", tmp_path / "results.xlsx"))
     about = dict(book["about"].iter_rows(min_row=2, values_only=True))
     assert about["edit notified.X"] == "0.025" and about["tool"] == "tariffmodel"
     rows = list(book["madr"].iter_rows(values_only=True))
-    madr_col = rows[0].index("MADR")
+    madr_col = rows[0].index("MADR [RO]")
     # Excel files carry 16 significant digits (what xlsxwriter and openpyxl write)
     assert [r[madr_col] for r in rows[1:]] == pytest.approx(expected, rel=1e-15, abs=0)
 

@@ -26,6 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
+import tariffmodel as tm
 from tariffmodel.dashboards import view_model as dm
 from tariffmodel.dashboards.assets import SCENARIOS_ENV
 from tariffmodel.dashboards.figure_view import FigureView, stacked_layout
@@ -118,6 +119,15 @@ CSS = """
 .tm-downloads a { margin-right: 14px; }
 .tm-model-note { color: #555; font-size: 12px; margin: 2px 0 0 8px; }
 .tm-model-note a { font-weight: bold; }
+.tm-panel { margin-top: 14px; min-width: 0; max-width: 100%; }
+.tm-dash .tm-calendar { width: 100%; table-layout: auto; }
+.tm-dash .tm-calendar td, .tm-dash .tm-calendar th { white-space: normal;
+  overflow-wrap: anywhere; vertical-align: top; text-align: left; }
+.tm-dash .tm-calendar td.tm-cal-date { white-space: nowrap; }
+.tm-cal-src { color: #555; font-size: 12px; }
+.tm-cal-list { max-height: 560px; overflow-y: auto; overflow-x: hidden; }
+@media print { .tm-calendar-date, .tm-why-year { display: none !important; }
+  .tm-cal-list { max-height: none; overflow: visible; } }
 </style>
 """
 
@@ -304,6 +314,72 @@ def _edited(n: int) -> str:
 
 def _model_note(text: str) -> str:
     return f"<div class='tm-model-note'>{html.escape(text)}</div>"
+
+
+def wrap_label(text: str, width: int = 28) -> str:
+    """A label wrapped for a chart's axis (plotly breaks lines at ``<br>``).
+
+    >>> wrap_label("Efficiency factor (X)", 12)
+    'Efficiency<br>factor (X)'
+    """
+    import textwrap
+
+    return "<br>".join(textwrap.wrap(html.escape(text, quote=False), width, break_on_hyphens=False))
+
+
+def waterfall_figure(go, title: str, *, height: int, value_format: str, tick_format: str,
+                     margin: dict):  # fmt: skip
+    """A horizontal waterfall in m RO, the bars named on the left (wrapped words) and each
+    labelled with its value; rises green, falls red, totals blue."""
+    fig = go.Figure(go.Waterfall(
+        orientation="h", showlegend=False, connector={"line": {"color": "#999"}},
+        increasing={"marker": {"color": "#2e7d32"}},
+        decreasing={"marker": {"color": "#c62828"}},
+        totals={"marker": {"color": "#1f5fa8"}},
+        hovertemplate=f"%{{y}}<br>%{{x:{value_format}}} m RO<extra></extra>",
+        texttemplate=f"%{{x:{value_format}}}", textposition="outside", cliponaxis=False,
+        textfont={"size": 11},
+    ))  # fmt: skip
+    fig.update_layout(
+        height=height, template="plotly_white",
+        title={"text": title, "x": 0.0, "xanchor": "left", "font": {"size": 15}},
+        margin={**margin, "t": 40, "b": 46, "autoexpand": False},
+        yaxis={"autorange": "reversed", "tickfont": {"size": 11}},
+        xaxis={"title": {"text": "m RO"}, "tickformat": tick_format},
+    )  # fmt: skip
+    return fig
+
+
+def calendar_html(cal, effective_date) -> str:
+    """The calendar of obligations as an HTML table in words, with its notes.
+
+    One row per occurrence: the date (1 Jul 2026, or "on event"), the obligation with its
+    source, period and note beneath it, and its status.
+    """
+    rows = dm.calendar_rows(cal)
+    body = "".join(
+        f'<tr><td class="tm-cal-date">{html.escape(r.date)}</td>'
+        f"<td>{html.escape(r.obligation)}<div class='tm-cal-src'>{html.escape(r.source)}"
+        + (f"; {html.escape(r.period)}" if r.period else "")
+        + (f"; {html.escape(r.note)}" if r.note else "")
+        + f"</div></td><td>{html.escape(r.status)}</td></tr>"
+        for r in rows.itertuples(index=False)
+    )
+    when = (
+        f"Effective Date of the regulation {dm.plain_date(effective_date)}"
+        if effective_date
+        else "no Effective Date of the regulation chosen"
+    )
+    head = (
+        f"<p class='tm-note'>{len(rows)} obligations from {dm.plain_date(cal.start)} to "
+        f"{dm.plain_date(cal.end)}; {html.escape(when)}.</p>"
+    )
+    notes = "".join(f"<li>{html.escape(n)}</li>" for n in dm.calendar_notes(cal))
+    return (
+        head + "<div class='tm-cal-list'><table class='tm-table tm-calendar'><tr><th>date</th>"
+        "<th>obligation</th><th>status</th></tr>" + body + "</table></div>"
+        f"<ul class='tm-note tm-cal-notes'>{notes}</ul>"
+    )
 
 
 def _m(x: float) -> str:
@@ -602,29 +678,12 @@ class MadrDashboard(DashboardPage):
 
         # the build-up: one bar per term in plain words, the symbol second (a figure of its
         # own, its left margin holding the words)
-        buildup = go.Figure(go.Waterfall(
-            name="terms", orientation="h", showlegend=False,
-            connector={"line": {"color": "#999"}},
-            increasing={"marker": {"color": "#2e7d32"}},
-            decreasing={"marker": {"color": "#c62828"}},
-            totals={"marker": {"color": "#1f5fa8"}},
-            hovertemplate="%{y}<br>%{x:+,.2f} m RO<extra></extra>",
-            texttemplate="%{x:,.2f}", textposition="outside", cliponaxis=False,
-            textfont={"size": 11},
-        ))  # fmt: skip
-        buildup.update_layout(
-            height=110 + 34 * len(WATERFALL_TERMS), template="plotly_white",
-            title={"text": "Build-up of MADR [m RO]", "x": 0.0, "xanchor": "left",
-                   "font": {"size": 15}},
-            margin={"l": 190, "r": 56, "t": 40, "b": 46, "autoexpand": False},
-            yaxis={"autorange": "reversed", "tickfont": {"size": 11}},
-            xaxis={"title": {"text": "m RO"}, "tickformat": ",.0f"},
+        buildup = waterfall_figure(
+            go, "Build-up of MADR [m RO]", height=110 + 34 * len(WATERFALL_TERMS),
+            value_format=",.2f", tick_format=",.0f", margin={"l": 190, "r": 56},
         )  # fmt: skip
         self.buildup = buildup
-        self.buildup_view = FigureView(
-            buildup, narrow_below=NARROW_FIGURE,
-            narrow=lambda layout: {**layout, "margin": {**layout["margin"], "l": 140}},
-        )  # fmt: skip
+        self.buildup_view = self._waterfall_view(buildup)
         self.buildup_view.add_class("tm-buildup")
 
         self.headline = self._html()
@@ -647,11 +706,124 @@ class MadrDashboard(DashboardPage):
         # what produced them
         self.print_note = self._html(PRINT_BUTTON)
         self.print_header = self._html()
+        why = self._build_why(go)
+        calendar = self._build_calendar()
         views = [self.print_header, self.print_note, self.status, self.headline,
-                 self.figure_view, self.buildup_view, tables,
+                 self.figure_view, self.buildup_view, tables, why, calendar,
                  self.downloads, model]  # fmt: skip
         self.widget = w.VBox([self.title, self._columns(controls, views)])
         self.widget.add_class("tm-dash")
+
+    def _waterfall_view(self, fig):
+        """The widget of a horizontal waterfall: narrower words' margin on a narrow screen."""
+        return FigureView(
+            fig, narrow_below=NARROW_FIGURE,
+            narrow=lambda layout: {**layout, "margin": {**layout["margin"], "l": 140}},
+        )  # fmt: skip
+
+    def _build_why(self, go):
+        """The panel "why does this case differ from the scenario": the difference of MADR
+        split by driver (Shapley attribution of ``tm.compare``), drawn as a waterfall."""
+        w = self._w
+        self.why_year = self._dropdown("Year", "tm-why-year", lambda _c: self._draw_why())
+        self.why_note = self._html()
+        fig = waterfall_figure(
+            go, "Difference of MADR by driver [m RO]", height=260, value_format="+,.3f",
+            tick_format=",.2f", margin={"l": 200, "r": 64},
+        )  # fmt: skip
+        self.why_fig = fig
+        self.why_view = self._waterfall_view(fig)
+        self.why_view.add_class("tm-why")
+        self.comparison = None
+        box = w.VBox([
+            self._html("<h3>Why does this case differ from the scenario it started from?</h3>"),
+            self.why_year, self.why_note, self.why_view,
+        ])  # fmt: skip
+        box.add_class("tm-panel")
+        return box
+
+    def _build_calendar(self):
+        """The panel of the calendar of obligations, for an Effective Date the user chooses."""
+        w = self._w
+        self.effective_date = w.DatePicker(
+            description="Effective Date of the cyber security regulation", value=None,
+            **self._control_look("description"),
+        )  # fmt: skip
+        self.effective_date.add_class("tm-calendar-date")
+        self.effective_date.observe(lambda _c: self.update_calendar(), "value")
+        self.calendar = None
+        self.calendar_html = self._html()
+        box = w.VBox([
+            self._html("<h3>Calendar of obligations</h3>"), self.effective_date,
+            self.calendar_html,
+        ])  # fmt: skip
+        box.add_class("tm-panel")
+        return box
+
+    def update_calendar(self) -> None:
+        """List the obligations over the scenario's years for the Effective Date chosen (none:
+        the regulation's obligations are left out, and the notes say so)."""
+        if self.base is None:
+            self.calendar, self.calendar_html.value = None, ""
+            return
+        start, end = dm.calendar_span(self.base.years)
+        try:
+            cal = tm.calendar(self.base, start=start, end=end,
+                              effective_date=self.effective_date.value)  # fmt: skip
+        except (InputError, ValueError) as exc:
+            self.calendar = None
+            self.calendar_html.value = (
+                f'<div class="tm-error">The calendar cannot be made: '
+                f"{html.escape(plain_message(exc, self.folder))}</div>"
+            )
+            return
+        self.calendar = cal
+        self.calendar_html.value = calendar_html(cal, self.effective_date.value)
+
+    def _update_why(self, sc, edited, edits) -> None:
+        """Compare the case with the scenario as loaded, when anything was changed."""
+        self.comparison = None
+        if not edits and edited.readings == self.base.readings:
+            self.why_note.value = (
+                '<div class="tm-ok">This case is the scenario as loaded: move a control or '
+                "choose another reading to see what each change does to the allowed revenue."
+                "</div>"
+            )
+            self._draw_why()
+            return
+        try:
+            self.comparison = tm.compare(self.base, edited)
+        except (InputError, ValueError) as exc:
+            self.why_note.value = (
+                f'<div class="tm-ok">The difference cannot be split by driver: '
+                f"{html.escape(plain_message(exc, self.folder))}</div>"
+            )
+        else:
+            self.why_note.value = ""
+        self._draw_why()
+
+    def _draw_why(self) -> None:
+        c = self.comparison
+        trace = self.why_fig.data[0]
+        if c is None or self.why_year.value is None:
+            trace.update(x=[], y=[], measure=[])
+            self.why_fig.layout.height = 120
+            self.why_view.refresh()
+            return
+        year = self.why_year.value
+        bars = dm.attribution_bars(c, year)
+        total = dm.madr_difference(c, year)
+        labels = [*(wrap_label(t) for t in bars["words"]),
+                  wrap_label("Difference of the allowed revenue (MADR), this case less the "
+                             "scenario")]  # fmt: skip
+        trace.update(
+            y=labels, x=[*(bars["contribution"] / 1e6), total / 1e6],
+            measure=["relative"] * len(bars) + ["total"],
+        )  # fmt: skip
+        when = "over the years" if year == "period" else f"of {year}"
+        self.why_fig.layout.title.text = f"Difference of MADR {when} by driver [m RO]"
+        self.why_fig.layout.height = 110 + 46 * (len(bars) + 1)
+        self.why_view.refresh()
 
     # -- scenario and controls ----------------------------------------------------------------
     def load(self, name: str) -> None:
@@ -675,12 +847,20 @@ class MadrDashboard(DashboardPage):
             self._failed("This scenario cannot be used", exc)
             return
         self._reset_controls()
+        self._quiet = True
+        try:
+            self.why_year.options = [("all years (the period)", "period"),
+                                     *((str(y), str(y)) for y in sc.years)]  # fmt: skip
+            self.why_year.value = "period"
+        finally:
+            self._quiet = False
+        self.update_calendar()
         self.refresh()
 
     def _value_controls(self) -> list:
         return [*self._scalar_controls().values(), *self.cpi_controls.values(),
                 *self.reading_controls.values(), self.year_choice, self.reset_button,
-                self.model_button]  # fmt: skip
+                self.model_button, self.effective_date, self.why_year]  # fmt: skip
 
     def _cpi_years_that_act(self, sc) -> dict[int, bool]:
         """Whether CPI_t of each modelled year changes any MADR of the scenario (readings as
@@ -909,6 +1089,7 @@ class MadrDashboard(DashboardPage):
         )
         self._update_downloads(edited, frame, edits)
         self.print_header.value = print_header(edited.name, edits, self.readings())
+        self._update_why(sc, edited, edits)
 
     def _follow_cpi(self, sc) -> None:
         """CPI sliders not moved show CPI_t of the readings chosen (R5 changes a linked CPI)."""
@@ -1028,7 +1209,7 @@ class MadrDashboard(DashboardPage):
 
     def _update_downloads(self, edited, frame, edits) -> None:
         name = slug(edited.name)
-        table = dm.results_table(frame)
+        table = dm.with_unit_headers(dm.results_table(frame))
         about = dm.about_table(self._provenance, edited.readings, edits)
         links = [
             data_link(edited.to_yaml(), f"{name}-edited.yaml", "application/x-yaml",
@@ -1076,8 +1257,10 @@ class MadrDashboard(DashboardPage):
         self.frame = self.edited = None
         self.headline.value = '<table class="tm-table tm-headline"></table>'
         self.bills.value = self.compliance.value = self.downloads.value = ""
-        self.model_link.value = ""
-        for fig, view in ((self.fig, self.figure_view), (self.buildup, self.buildup_view)):
+        self.model_link.value = self.why_note.value = self.calendar_html.value = ""
+        self.comparison = self.calendar = None
+        for fig, view in ((self.fig, self.figure_view), (self.buildup, self.buildup_view),
+                          (self.why_fig, self.why_view)):  # fmt: skip
             for trace in fig.data:
                 trace.update(x=[], y=[])
             view.refresh()

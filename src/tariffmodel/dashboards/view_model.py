@@ -9,14 +9,17 @@ of ``tariffmodel run`` (:func:`tariffmodel.reporting.run_outputs.bill_impact`).
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import math
-from collections.abc import Mapping
+import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
+from tariffmodel.inputs.output_fields import AMR_CSV, MADR_CSV
 from tariffmodel.licence.schedule2 import bulk_supplies_for_losses
 from tariffmodel.reporting.run_outputs import bill_impact
 
@@ -211,6 +214,38 @@ def results_table(frame: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+#: The unit of each column of madr.csv and amr.csv, as the output-column table gives it.
+COLUMN_UNITS = {c.name: c.field.unit for c in (*MADR_CSV, *AMR_CSV)}
+
+
+def header_with_unit(name: str) -> str:
+    """A download's column header: the column of madr.csv or amr.csv with its unit in brackets.
+
+    The unit is that of :mod:`tariffmodel.inputs.output_fields`; a column whose name already
+    says its unit (``year``, ``baisa_per_kWh``, ``meters_installed``) or that has none listed
+    keeps its name, so that no unit is stated twice.
+
+    >>> header_with_unit("MADR"), header_with_unit("CPI"), header_with_unit("RUD")
+    ('MADR [RO]', 'CPI [fraction]', 'RUD [kWh]')
+    >>> header_with_unit("year"), header_with_unit("baisa_per_kWh")
+    ('year', 'baisa_per_kWh')
+    >>> header_with_unit("meters_installed"), header_with_unit("RO_per_account")
+    ('meters_installed', 'RO_per_account')
+    """
+    unit = COLUMN_UNITS.get(name)
+    if not unit or unit == "text":
+        return name
+    words = set(re.split(r"[_\s]+", name.lower()))
+    if set(re.split(r"[\s/]+", unit.lower())) - {"per"} <= words:
+        return name
+    return f"{name} [{unit}]"
+
+
+def with_unit_headers(table: pd.DataFrame) -> pd.DataFrame:
+    """``table`` with its columns headed by :func:`header_with_unit` (the values untouched)."""
+    return table.rename(columns=header_with_unit)
+
+
 def about_table(record: Mapping, readings: Mapping[str, str], edits: Mapping[str, float]):
     """What produced a download, one (item, value) row each: the provenance record of the
     scenario loaded, the readings used and every edit made on the page.
@@ -241,3 +276,134 @@ def to_xlsx_bytes(sheets: Mapping[str, pd.DataFrame]) -> bytes:
         for name, df in sheets.items():
             df.to_excel(xw, sheet_name=name[:31], index=False)
     return buf.getvalue()
+
+
+# --- the calendar of obligations --------------------------------------------------------------
+
+_ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+
+
+def plain_date(d: dt.date | None) -> str:
+    """A date as people write it, or "on event" for an obligation without one.
+
+    >>> plain_date(dt.date(2026, 7, 1)), plain_date(None)
+    ('1 Jul 2026', 'on event')
+    """
+    if d is None or (isinstance(d, float) and math.isnan(d)):
+        return "on event"
+    return f"{d.day} {d:%b %Y}"
+
+
+def plain_text(text: str) -> str:
+    """A calendar's text for a page: dates as people write them, no file names, no options
+    of the command line.
+
+    >>> plain_text("Effective Date 2026-07-01")
+    'Effective Date 1 Jul 2026'
+    >>> plain_text("The AMR plan 'P' (plan.yaml) assumes 2026-07-01; give --event x=DATE")
+    "The AMR plan 'P' assumes 1 Jul 2026"
+    """
+    text = _ISO_DATE.sub(lambda m: plain_date(dt.date(*map(int, m.groups()))), text)
+    text = re.sub(r"\s*\([^()]*\.(?:ya?ml|csv|md)\)", "", text)
+    text = re.sub(r"\s*\((?:--|\w+=)[^()]*\)", "", text)
+    text = re.sub(r"(?:;\s*)?give --event \S+", "", text)
+    return text.replace("Give one to include", "Choose one to include").replace(
+        "give that Effective Date", "choose that Effective Date"
+    )
+
+
+def calendar_rows(cal) -> pd.DataFrame:
+    """The calendar of obligations for a page: one row per occurrence, in words.
+
+    Columns: ``date`` ("1 Jul 2026", or "on event"), ``obligation``, ``source``, ``period``,
+    ``status`` and ``note``. The model outputs (which name the files of ``tariffmodel run``)
+    are left to calendar.csv.
+
+    Parameters
+    ----------
+    cal : tariffmodel.model.calendar.Calendar
+        The result of :func:`tariffmodel.calendar`.
+    """
+    t = cal.table
+    return pd.DataFrame(
+        {
+            "date": [plain_date(d) for d in t["date"]],
+            "obligation": t["obligation"].tolist(),
+            "source": t["source"].tolist(),
+            "period": [plain_text(p) for p in t["period"]],
+            "status": t["status"].tolist(),
+            "note": [plain_text(n) for n in t["note"]],
+        }
+    )
+
+
+def calendar_notes(cal) -> list[str]:
+    """The calendar's notes in words for a page (see :func:`plain_text`)."""
+    return [plain_text(n) for n in cal.notes]
+
+
+def calendar_span(years: Sequence[int]) -> tuple[str, str]:
+    """The dates a scenario's calendar covers: 1 January of its first year to 30 June after
+    its last (the regulatory accounts of the last year are due then).
+
+    >>> calendar_span([2026, 2027, 2028, 2029])
+    ('2026-01-01', '2030-06-30')
+    """
+    return f"{years[0]}-01-01", f"{years[-1] + 1}-06-30"
+
+
+# --- why the case differs from its scenario ---------------------------------------------------
+
+
+def driver_words(description: str) -> str:
+    """A driver of a comparison in plain words for a bar's label: the description's words
+    and symbol, without the driver's own unit (the bars are money).
+
+    >>> driver_words("efficiency factor (X) [fraction]")
+    'Efficiency factor (X)'
+    >>> driver_words("change of the Omani CPI (CPI) [fraction], from the Omani CPI basket")
+    'Change of the Omani CPI (CPI)'
+    >>> driver_words("Reading R2 call_centre: penalty_only -> as_drafted")
+    'Reading R2 call centre: penalty only -> as drafted'
+
+    What filled a column from a linked file in one scenario only is left out: the edited case
+    of a page gives its values directly.
+    """
+    text = re.sub(r"\s*\[[^\]]*\]", "", description)
+    text = re.sub(r",\s*(?:from|with) .*$", "", text).replace("_", " ").strip()
+    return text[:1].upper() + text[1:]
+
+
+def attribution_bars(comparison, year: int | str = "period") -> pd.DataFrame:
+    """The difference of MADR of one year (or the period) split by driver, largest first.
+
+    Parameters
+    ----------
+    comparison : tariffmodel.analysis.compare.Comparison
+        ``tm.compare(base, other)``.
+    year : int or "period"
+
+    Returns
+    -------
+    DataFrame
+        ``driver``, ``words`` (:func:`driver_words`), ``contribution`` [RO], sorted by the size
+        of the contribution, largest first; the contributions add up to ``MADR_diff`` of
+        ``comparison.table`` for that year.
+    """
+    a = comparison.attribution
+    rows = a[a["year"].astype(str) == str(year)]
+    order = rows["contribution"].abs().sort_values(ascending=False, kind="stable").index
+    rows = rows.loc[order]
+    return pd.DataFrame(
+        {
+            "driver": rows["driver"].tolist(),
+            "words": [driver_words(d) for d in rows["description"]],
+            "contribution": rows["contribution"].to_numpy(dtype=float),
+        }
+    )
+
+
+def madr_difference(comparison, year: int | str = "period") -> float:
+    """MADR of the other scenario less the base's, of one year or the period [RO]."""
+    t = comparison.table
+    return float(t.loc[t["year"].astype(str) == str(year), "MADR_diff"].iloc[0])

@@ -102,7 +102,7 @@ def test_page_lists_the_calendar_for_the_date_chosen(page):
     page.effective_date.value = dt.date(2026, 7, 1)
     shown = page.calendar_html.value
     assert "Effective Date of the regulation 1 Jul 2026" in shown
-    assert re.search(r"1 Jul 2027</td><td>ISMS certified to ISO 27001", shown)
+    assert re.search(r"1 Jul 2027<div[^>]*>due</div></td><td>ISMS certified to ISO 27001", shown)
     assert page.calendar.effective_date == dt.date(2026, 7, 1)
     page.effective_date.value = None
     assert "ISMS certified" not in page.calendar_html.value

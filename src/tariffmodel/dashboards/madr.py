@@ -122,10 +122,11 @@ CSS = """
 .tm-panel { margin-top: 14px; min-width: 0; max-width: 100%; }
 .tm-dash .tm-calendar { width: 100%; table-layout: auto; }
 .tm-dash .tm-calendar td, .tm-dash .tm-calendar th { white-space: normal;
-  overflow-wrap: anywhere; vertical-align: top; text-align: left; }
+  overflow-wrap: break-word; vertical-align: top; text-align: left; }
 .tm-dash .tm-calendar td.tm-cal-date { white-space: nowrap; }
 .tm-cal-src { color: #555; font-size: 12px; }
-.tm-cal-list { max-height: 560px; overflow-y: auto; overflow-x: hidden; }
+.tm-cal-list { max-height: 560px; overflow-y: auto; overflow-x: hidden;
+  border-bottom: 1px solid #bbb; }
 @media print { .tm-calendar-date, .tm-why-year { display: none !important; }
   .tm-cal-list { max-height: none; overflow: visible; } }
 </style>
@@ -353,16 +354,18 @@ def waterfall_figure(go, title: str, *, height: int, value_format: str, tick_for
 def calendar_html(cal, effective_date) -> str:
     """The calendar of obligations as an HTML table in words, with its notes.
 
-    One row per occurrence: the date (1 Jul 2026, or "on event"), the obligation with its
-    source, period and note beneath it, and its status.
+    One row per occurrence: the date (1 Jul 2026, or "on event") with its status beneath it,
+    and the obligation with its source, period and note beneath it (two columns: a phone's
+    width holds them).
     """
     rows = dm.calendar_rows(cal)
     body = "".join(
-        f'<tr><td class="tm-cal-date">{html.escape(r.date)}</td>'
+        f'<tr><td class="tm-cal-date">{html.escape(r.date)}'
+        f"<div class='tm-cal-src tm-cal-status'>{html.escape(r.status)}</div></td>"
         f"<td>{html.escape(r.obligation)}<div class='tm-cal-src'>{html.escape(r.source)}"
         + (f"; {html.escape(r.period)}" if r.period else "")
         + (f"; {html.escape(r.note)}" if r.note else "")
-        + f"</div></td><td>{html.escape(r.status)}</td></tr>"
+        + "</div></td></tr>"
         for r in rows.itertuples(index=False)
     )
     when = (
@@ -376,8 +379,9 @@ def calendar_html(cal, effective_date) -> str:
     )
     notes = "".join(f"<li>{html.escape(n)}</li>" for n in dm.calendar_notes(cal))
     return (
-        head + "<div class='tm-cal-list'><table class='tm-table tm-calendar'><tr><th>date</th>"
-        "<th>obligation</th><th>status</th></tr>" + body + "</table></div>"
+        head
+        + "<div class='tm-cal-list'><table class='tm-table tm-calendar'><tr><th>date, status</th>"
+        "<th>obligation</th></tr>" + body + "</table></div>"
         f"<ul class='tm-note tm-cal-notes'>{notes}</ul>"
     )
 
@@ -726,9 +730,11 @@ class MadrDashboard(DashboardPage):
         split by driver (Shapley attribution of ``tm.compare``), drawn as a waterfall."""
         w = self._w
         self.why_year = self._dropdown("Year", "tm-why-year", lambda _c: self._draw_why())
+        self.why_year.layout = self._shared("panel-control", lambda: w.Layout(width="100%",
+                                            max_width=f"{CONTROLS_WIDTH + 60}px"))  # fmt: skip
         self.why_note = self._html()
         fig = waterfall_figure(
-            go, "Difference of MADR by driver [m RO]", height=260, value_format="+,.3f",
+            go, "Difference of MADR by driver [m RO]", height=260, value_format="+,.2f",
             tick_format=",.2f", margin={"l": 200, "r": 64},
         )  # fmt: skip
         self.why_fig = fig
@@ -749,6 +755,8 @@ class MadrDashboard(DashboardPage):
             description="Effective Date of the cyber security regulation", value=None,
             **self._control_look("description"),
         )  # fmt: skip
+        self.effective_date.layout = self._shared("panel-control", lambda: w.Layout(
+            width="100%", max_width=f"{CONTROLS_WIDTH + 60}px"))  # fmt: skip
         self.effective_date.add_class("tm-calendar-date")
         self.effective_date.observe(lambda _c: self.update_calendar(), "value")
         self.calendar = None
@@ -816,10 +824,13 @@ class MadrDashboard(DashboardPage):
         labels = [*(wrap_label(t) for t in bars["words"]),
                   wrap_label("Difference of the allowed revenue (MADR), this case less the "
                              "scenario")]  # fmt: skip
-        trace.update(
-            y=labels, x=[*(bars["contribution"] / 1e6), total / 1e6],
-            measure=["relative"] * len(bars) + ["total"],
-        )  # fmt: skip
+        values = [*(bars["contribution"] / 1e6), total / 1e6]
+        trace.update(y=labels, x=values, measure=["relative"] * len(bars) + ["total"])
+        # room on both sides for the values written beside the bars
+        running = np.concatenate([[0.0], np.cumsum(values[:-1]), [values[-1]]])
+        lo, hi = float(running.min()), float(running.max())
+        pad = 0.4 * max(hi - lo, 1e-3)
+        self.why_fig.layout.xaxis.range = [lo - pad, hi + pad]
         when = "over the years" if year == "period" else f"of {year}"
         self.why_fig.layout.title.text = f"Difference of MADR {when} by driver [m RO]"
         self.why_fig.layout.height = 110 + 46 * (len(bars) + 1)

@@ -12,6 +12,7 @@ import pytest
 
 import tariffmodel as tm
 from tariffmodel.dashboards import view_model as dm
+from tariffmodel.dashboards.amr import AmrDashboard
 from tariffmodel.dashboards.madr import MadrDashboard
 from tariffmodel.inputs.output_fields import MADR_CSV
 
@@ -170,12 +171,25 @@ def test_download_headers_carry_the_units_of_the_output_columns():
         assert dm.header_with_unit(name) == name
 
 
-def test_page_downloads_have_unit_headers_and_the_same_numbers(page):
+def _csv_download(downloads: str) -> pd.DataFrame:
     import base64
     import io
 
-    link = re.search(r'class="tm-dl-csv"[^>]*href="data:text/csv;base64,([^"]+)"',
-                     page.downloads.value)  # fmt: skip
-    csv = pd.read_csv(io.StringIO(base64.b64decode(link.group(1)).decode()))
+    link = re.search(r'class="tm-dl-csv"[^>]*href="data:text/csv;base64,([^"]+)"', downloads)
+    return pd.read_csv(io.StringIO(base64.b64decode(link.group(1)).decode()))
+
+
+def test_page_downloads_have_unit_headers_and_the_same_numbers(page):
+    csv = _csv_download(page.downloads.value)
     assert {"year", "MADR [RO]", "RUD [kWh]", "baisa_per_kWh"} <= set(csv.columns)
     assert csv["MADR [RO]"].tolist() == page.frame["MADR"].tolist()
+
+
+def test_amr_page_downloads_have_unit_headers():
+    plans = ROOT / "data" / "amr"
+    amr_page = AmrDashboard(plans, "nedc-amr-plan.yaml")
+    csv = _csv_download(amr_page.downloads.value)
+    assert {"year", "meters_installed", "capex [RO]", "AMR [RO]", "wacc [fraction]"} <= set(
+        csv.columns
+    )
+    assert csv["AMR [RO]"].tolist() == amr_page.table["AMR"].tolist()

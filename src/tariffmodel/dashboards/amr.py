@@ -260,11 +260,12 @@ class AmrDashboard(DashboardPage):
             f'<div class="tm-status tm-ok">{html.escape(plan.name)}: computed in {ms:.0f} ms.</div>'
         )
         name = slug(plan.name)
+        headed = dm.with_unit_headers(table)  # amr.csv's columns with their units
         self.downloads.value = (
             "<h3>Downloads</h3><div class='tm-downloads'>"
-            + data_link(table.to_csv(index=False), f"{name}-amr.csv", "text/csv",
+            + data_link(headed.to_csv(index=False), f"{name}-amr.csv", "text/csv",
                         "tm-dl-csv", "Building block (CSV)")
-            + data_link(dm.to_xlsx_bytes({"amr": table}), f"{name}-amr.xlsx",
+            + data_link(dm.to_xlsx_bytes({"amr": headed}), f"{name}-amr.xlsx",
                         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                         "tm-dl-xlsx", "Building block (XLSX)")
             + "</div>"

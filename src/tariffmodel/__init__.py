@@ -33,6 +33,8 @@ _LAZY = {
     "value_of_loss_point": "tariffmodel.analysis.loss_incentive",
     "amr_loss_effect": "tariffmodel.analysis.loss_incentive",
     "workbook": "tariffmodel.reporting.workbook",
+    "load_history": "tariffmodel.inputs.history",
+    "history_figure": "tariffmodel.reporting.history",
 }
 
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 
 import tariffmodel as tm
-from conftest import ROOT
 from tariffmodel.inputs.errors import InputError
 from tariffmodel.reporting.history import scenario_point
+
+from conftest import ROOT
 
 HISTORY = ROOT / "data" / "history" / "predecessors.csv"
 HEAD = "company,year,measure,value,unit,status,publisher,document,date,url\n"

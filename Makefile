@@ -37,8 +37,11 @@ bench: setup
 	@$(BIN)/python -m compileall -q src  # time the commands as installed, not their compilation
 	$(BIN)/python benchmarks/run.py $(if $(BASELINE),--baseline $(BASELINE))
 
+# Jupyter refuses to start as root (as in many containers) unless told it may.
+ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
+
 lab: setup
-	$(BIN)/jupyter lab --notebook-dir=.
+	$(BIN)/jupyter lab --notebook-dir=. $(ALLOW_ROOT)
 
 dashboard: setup
 	$(BIN)/tariffmodel dashboard --port $(PORT)

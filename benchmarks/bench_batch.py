@@ -1,5 +1,6 @@
-"""Papermill batches: wall time of eight scenarios with one and two jobs, and where the time of
-one scenario goes (kernel start and Papermill, the notebook's cells, the engine, HTML export).
+"""Papermill batches: wall time of twenty scenarios with one and two jobs, and where the time of
+one scenario goes (kernel start and Papermill, the notebook's cells, the engine, HTML export),
+with the overhead of a scenario measured alone on a notebook that does nothing.
 
 Target: ``--jobs 2`` in at most 0.6 x the wall time of ``--jobs 1`` (on two cores or more).
 The review notebook is CPU-bound (kernel start, imports, charts), so the ratio needs two cores
@@ -25,11 +26,11 @@ from _timing import report  # noqa: E402
 import tariffmodel as tm  # noqa: E402
 from tariffmodel.batch.runner import run_batch  # noqa: E402
 
-N_SCENARIOS = 8
+N_SCENARIOS = 20
 
 
 def scenarios(folder: Path) -> list[Path]:
-    """Eight standalone scenario files: the default scenarios and variants of the base case
+    """N_SCENARIOS standalone scenario files: the default scenarios and variants of the base case
     with other X factors, as written by ``Scenario.to_yaml``."""
     data = sorted((HERE.parent / "data" / "scenarios").glob("*.yaml"))
     loaded = [tm.load_scenario(p) for p in data]
@@ -60,20 +61,20 @@ import time
 
 time.sleep(WAIT)
 """
-WAIT = 2.0
+WAIT = 1.0
 
 
-def waiting_notebook(folder: Path) -> Path:
-    """A notebook that only waits WAIT seconds: the batch's own parallelism, without CPU."""
+def waiting_notebook(folder: Path, wait: float = WAIT) -> Path:
+    """A notebook that only waits ``wait`` seconds: the batch's own parallelism, without CPU."""
     import jupytext
 
-    nb = jupytext.reads(WAITING_NOTEBOOK.replace("WAIT", repr(WAIT)), fmt="py:percent")
+    nb = jupytext.reads(WAITING_NOTEBOOK.replace("WAIT", repr(wait)), fmt="py:percent")
     nb.metadata["kernelspec"] = {
         "name": "python3",
         "display_name": "Python 3",
         "language": "python",
     }
-    path = folder / "waiting.ipynb"
+    path = folder / f"waiting-{wait:g}.ipynb"
     jupytext.write(nb, path)
     return path
 
@@ -138,6 +139,27 @@ def main() -> None:
         overhead = mean("execute") - mean("cells") + mean("html")
         report(
             "  overhead (kernel start + Papermill + HTML) / engine", overhead / mean("engine"), "x"
+        )
+        report(
+            "  overhead (kernel start + Papermill + HTML) / notebook cells",
+            overhead / mean("cells"),
+            "x",
+        )
+
+        # A notebook that does nothing: what every scenario costs before its own work.
+        empty = waiting_notebook(tmp, 0.0)
+        _, res0 = timed_batch(files[:5], tmp / "empty", jobs=1, notebook=empty)
+        t0 = [s["timings"] for s in res0.scenarios]
+        print("per scenario, a notebook that does nothing, --jobs 1 (mean of 5):")
+        report(
+            "  kernel start and Papermill",
+            statistics.fmean(x["execute"] - x["cells"] for x in t0),
+            "s",
+        )
+        report(
+            "  the batch's own outputs (madr.csv, workbook.xlsx, HTML, writing)",
+            statistics.fmean(x["total"] - x["execute"] + x.get("write", 0.0) for x in t0),
+            "s",
         )
 
 

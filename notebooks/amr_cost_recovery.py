@@ -36,32 +36,34 @@ from IPython.display import Markdown, display
 
 import tariffmodel as tm
 from tariffmodel.model import amr
+from tariffmodel.reporting import plots
 from tariffmodel.reporting import review as reports
 
 p = amr.load_plan(plan)
 block = amr.table(p, convention=convention)
-display(Markdown(f"**{p.name}**: {p.total_meters:,.0f} meters, WACC {p.wacc:.2%}"))
+meters, wacc = tm.format_value(p.total_meters, "meters"), tm.format_value(p.wacc, "fraction")
+display(Markdown(f"**{p.name}**: {meters}, WACC {wacc}"))
 
 # %% [markdown]
-# ## The building block by year [RO]
+# ## The building block by year
 
 # %%
 cols = ["year", "capex", "opening_rav", "depreciation", "return", "closing_rav", "opex", "AMR"]
-display(reports.styled(block[cols].set_index("year")))
+display(reports.styled(block[cols].set_index("year"), unit="RO"))
 
 # %% [markdown]
 # ## Summary figures
 
 # %%
-display(pd.Series(amr.summary(p, convention=convention), name="value").to_frame())
+display(reports.amr_summary_table(amr.summary(p, convention=convention)))
 
 # %% [markdown]
-# ## The allowance under each convention [RO]
+# ## The allowance under each convention
 
 # %%
 by_convention = pd.DataFrame({c: amr.allowance(p, convention=c) for c in amr.CONVENTIONS})
-display(reports.styled(by_convention))
-ax = by_convention.plot(title="AMR_t by convention [RO]", figsize=(7, 3.5))
+display(reports.styled(by_convention, unit="RO"))
+plots.amr_allowance_figure(by_convention)
 
 # %% [markdown]
 # ## AMR_t in the cap of the scenario

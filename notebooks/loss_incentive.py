@@ -62,13 +62,14 @@ plots.loss_curve_figure(curve)
 # ## The value of one percentage point of losses
 
 # %%
-display(reports.styled(loss_incentive.value_of_loss_point(sc).set_index("year")))
+points = loss_incentive.value_of_loss_point(sc).set_index("year")
+display(reports.styled(points, {"value_per_point": "RO", "uncapped_per_point": "RO"}))
 
 # %% [markdown]
 # ## Losses at which LOSS_t reaches its cap
 
 # %%
-display(breakeven.loss_breakeven(sc))
+display(reports.styled(breakeven.loss_breakeven(sc).set_index("year"), {"cap": "RO"}))
 
 # %% [markdown]
 # ## The AMR programme's loss reduction
@@ -77,6 +78,7 @@ display(breakeven.loss_breakeven(sc))
 plan_path = reports.amr_plan_path(sc)
 if plan_path is not None:
     reduction = amr.loss_reduction(amr.load_plan(plan_path))
-    display(loss_incentive.amr_loss_effect(sc, reduction))
+    effect = loss_incentive.amr_loss_effect(sc, reduction).set_index("year")
+    display(reports.styled(effect, {"reduction": "fraction"}))
 else:
     display(Markdown("The scenario names no AMR plan (`amr:`), so there is no loss reduction."))

@@ -34,6 +34,7 @@ readings = {}  # readings R1-R5 to impose, e.g. {"loss_deadband": "every_year"}
 draws = None  # a draws file of uncertain inputs (tariffmodel.analysis.montecarlo); None: no uncertainty
 n_draws = 1000  # number of Monte Carlo draws
 seed = 20260101  # random seed of the draws
+calendar_effective_date = None  # cyber regulation's Effective Date, e.g. "2026-07-01"; None: left out
 
 # %%
 # %matplotlib inline
@@ -60,7 +61,10 @@ display(Markdown(f"**{sc.name}**, {sc.years[0]}-{sc.years[-1]}"))
 glance = reports.inputs_at_a_glance(sc)
 display(glance["overview"].to_frame())
 display(Markdown("Notified Values"), reports.styled_values(glance["notified"]))
-display(Markdown("Year table (the first row is history)"), reports.styled_values(glance["inputs"]))
+display(
+    Markdown("Year table: fields down, years across (the first year is history)"),
+    reports.styled_values(reports.year_table(glance["inputs"])),
+)
 
 # %% [markdown]
 # ## MADR build-up, from DB to MADR
@@ -72,13 +76,13 @@ display(Markdown("Year table (the first row is history)"), reports.styled_values
 reports.plot_madr_waterfall(table)
 
 # %%
-display(reports.styled(reports.buildup_table(table)))
+display(reports.styled(reports.buildup_table(table), unit="RO"))
 
 # %% [markdown]
 # ## The terms, year by year
 
 # %%
-display(reports.format_term_table(reports.term_table(table)))
+display(reports.styled_terms(reports.format_term_table(reports.term_table(table))))
 
 # %% [markdown]
 # ## Loss incentive against its band and cap
@@ -98,8 +102,8 @@ plots.loss_curve_figure(loss_incentive.scenario_curve(sc, sc.years[0]))
 amr = reports.amr_view(sc, table)
 display(Markdown(f"AMR_t comes from {amr['source']}."), reports.styled(amr["by_year"]))
 if "plan" in amr:
-    display(Markdown("The AMR plan's building block [RO]"), reports.styled(amr["plan"]))
-    display(amr["summary"].to_frame())
+    display(Markdown("The AMR plan's building block"), reports.styled(amr["plan"]))
+    display(amr["summary_text"])
 
 # %% [markdown]
 # ## K and the compliance tests of paragraphs 3-5
@@ -115,10 +119,13 @@ display(Markdown("\n\n".join(reports.compliance_in_words(table))))
 
 # %%
 compared = readings_compare.compare(sc)
-display(Markdown("MADR [RO]"), reports.styled(readings_compare.pivot(compared, "MADR")))
 display(
-    Markdown("Change of MADR against this scenario's readings [RO]"),
-    reports.styled(readings_compare.pivot(compared, "MADR_change")),
+    Markdown("MADR [m RO]"),
+    reports.styled(readings_compare.pivot(compared, "MADR"), unit="RO"),
+)
+display(
+    Markdown("Change of MADR against this scenario's readings [m RO]"),
+    reports.styled(readings_compare.pivot(compared, "MADR_change"), unit="RO"),
 )
 
 # %% [markdown]
@@ -132,3 +139,32 @@ if draws:
     display(plots.fan_chart(mc.summary))
 else:
     display(Markdown("No draws file given (parameter `draws`): uncertainty left out."))
+
+# %% [markdown]
+# ## Calendar of obligations
+#
+# What the licence asks the Licensee to send, and when, over the scenario's years and up to the
+# statements of its last year, with the model output that feeds each; the obligations of the
+# draft metering cyber security regulation count from the Effective Date chosen in the parameter
+# `calendar_effective_date` (the Authority has not fixed it). Obligations that follow an event
+# (a change of charges, the fee notice, an audit report) are listed "on event" with their rule.
+
+# %%
+calendar = tm.calendar(
+    sc,
+    start=f"{sc.years[0]}-01-01",
+    end=f"{sc.years[-1] + 1}-06-30",
+    effective_date=calendar_effective_date,
+)
+columns = ["date", "obligation", "period", "source", "model_output", "status"]
+display(
+    calendar.table[columns]
+    .fillna("on event")
+    .style.hide(axis="index")
+    .set_properties(**{"text-align": "left"})
+    .set_properties(subset=["date"], **{"white-space": "nowrap"})
+    .set_table_styles([{"selector": "th", "props": [("text-align", "left")]}])
+)
+display(Markdown("\n".join(f"- {note}" for note in calendar.notes)))
+if calendar.agreement is not None:
+    display(calendar.agreement[["line", "obligation", "agree"]].style.hide(axis="index"))

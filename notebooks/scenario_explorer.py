@@ -32,7 +32,6 @@ terms = ["DB", "LOSS", "CS", "CC", "AMR", "K", "MADR"]  # terms shown in the com
 
 # %%
 # %matplotlib inline
-import pandas as pd
 from IPython.display import Markdown, display
 
 import tariffmodel as tm
@@ -55,10 +54,7 @@ display(Markdown(", ".join(f"`{t}`" for t in tm.targets(base) if "@" not in t)))
 # ## Every term, before and after
 
 # %%
-compare = pd.concat(
-    {"before": before.set_index("year")[terms], "after": after.set_index("year")[terms]}, axis=1
-)
-display(reports.styled(compare))
+display(reports.styled(reports.before_after(before, after, terms), unit="RO"))
 
 # %% [markdown]
 # ## The edited scenario, DB to MADR
@@ -67,7 +63,7 @@ display(reports.styled(compare))
 reports.plot_madr_waterfall(after)
 
 # %%
-display(reports.format_term_table(reports.term_table(after)))
+display(reports.styled_terms(reports.format_term_table(reports.term_table(after))))
 
 # %% [markdown]
 # ## Compliance of the edited scenario

@@ -86,6 +86,15 @@ COMMANDS = [
     ("breakeven/x-2027", "breakeven x BASE --madr 195000000 --year 2027"),
     ("breakeven/recovery", "breakeven recovery BASE"),
     ("breakeven/kpi", "breakeven kpi BASE"),
+    (
+        "calendar/29-february",
+        "calendar --from 2026-01-01 --to 2032-12-31 --effective-date 2028-02-29 "
+        "--event fee_notice=2027-10-15 --event charge_publication=2028-03-31",
+    ),
+    (
+        "calendar/base",
+        "calendar BASE --from 2026-01-01 --to 2030-06-30 --effective-date 2026-07-01",
+    ),
 ]
 
 

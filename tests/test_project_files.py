@@ -3,6 +3,7 @@ set pinned, the README's two commands."""
 
 from __future__ import annotations
 
+import json
 import tomllib
 
 import yaml
@@ -59,3 +60,28 @@ def test_ruff_clean():
         text=True,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def _notebooks():
+    return sorted(
+        p for p in (ROOT / "notebooks").rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts
+    )
+
+
+def test_notebooks_carry_the_metadata_jupyterlab_adds():
+    """Opened in JupyterLab, a notebook without kernelspec and language_info is marked unsaved
+    at once (Lab writes them when the kernel connects); every committed one has them, and its
+    jupytext twin is paired the same way."""
+    notebooks = _notebooks()
+    assert len(notebooks) >= 7
+    for path in notebooks:
+        meta = json.loads(path.read_text(encoding="utf-8"))["metadata"]
+        name = path.relative_to(ROOT)
+        assert meta["kernelspec"]["name"] == "python3", name
+        assert meta["kernelspec"]["language"] == "python", name
+        info = meta["language_info"]
+        assert info["name"] == "python" and info["version"].startswith("3."), name
+        assert info["pygments_lexer"] == "ipython3" and info["file_extension"] == ".py", name
+        assert meta["jupytext"]["formats"] == "ipynb,py:percent", name
+        twin = path.with_suffix(".py").read_text(encoding="utf-8")
+        assert "formats: ipynb,py:percent" in twin, name

@@ -33,6 +33,10 @@ _LAZY = {
     "value_of_loss_point": "tariffmodel.analysis.loss_incentive",
     "amr_loss_effect": "tariffmodel.analysis.loss_incentive",
     "workbook": "tariffmodel.reporting.workbook",
+    "calendar": "tariffmodel.reporting.calendar",
+    "format_value": "tariffmodel.reporting.formatting",
+    "format_frame": "tariffmodel.reporting.formatting",
+    "styler": "tariffmodel.reporting.formatting",
     "load_history": "tariffmodel.inputs.history",
     "history_figure": "tariffmodel.reporting.history",
 }

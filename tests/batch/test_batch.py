@@ -217,17 +217,20 @@ def test_manifest_records_what_ran_on_what(review):
     assert m["counts"] == {"ok": 2, "failed": 1}
     assert m["package_version"] == tm.__version__
     assert "git_commit" in m
-    nb_path = Path(m["notebook"]["path"])
+    nb_path = review["out"] / m["notebook"]["path"]
     assert nb_path.name == NOTEBOOK
+    assert not Path(m["notebook"]["path"]).is_absolute()
     assert m["notebook"]["sha256"] == file_sha256(nb_path)
     assert m["readings"] == {}
     assert m["seed"] == 7
     recs = by_slug(m)
     for stem in ("base", "tight_x"):
         rec = recs[stem]
-        path = str(review["files"][stem].resolve())
+        path = review["files"][stem].resolve()
+        relative = os.path.relpath(path, review["out"].resolve())
         assert rec["status"] == "ok"
-        assert rec["inputs"] == {path: file_sha256(path)}
+        assert rec["path"] == relative
+        assert rec["inputs"] == {relative: file_sha256(path)}
         assert rec["duration_s"] > 0
         assert rec["timings"]["execute"] > 0
         assert rec["readings"]["loss_deadband"] == "as_drafted"
@@ -248,6 +251,10 @@ def test_summary_xlsx_terms_equal_madr_csv(review):
         slug: pd.read_csv(out / slug / "madr.csv").set_index("year") for slug in labels.values()
     }
     checked = 0
+    numeric = [c for c in tables["base"].columns if c not in reports.FLAGS]
+    assert len(numeric) == 40  # every numeric column of madr.csv, CPI, X, SR, RUD, ... included
+    assert list(dict.fromkeys(r[0] for r in rows[1:])) == reports.terms_columns(tables.values())
+    assert {r[0] for r in rows[1:]} == set(numeric)
     for row in rows[1:]:
         term, _unit, year = row[:3]
         for label, value in zip(head[3:], row[3:], strict=True):
@@ -255,7 +262,7 @@ def test_summary_xlsx_terms_equal_madr_csv(review):
             assert isinstance(value, float | int)
             assert value == expected, (term, year, label)
             checked += 1
-    assert checked == 2 * 4 * 29  # two scenarios, four years, 29 numeric columns
+    assert checked == 2 * 4 * 40  # two scenarios, four years, 40 numeric columns
 
 
 @pytest.mark.slow
@@ -272,7 +279,7 @@ def test_summary_xlsx_madr_and_flags(review):
     flags = list(wb["Compliance"].iter_rows(values_only=True))
     col = flags[0].index("Worked example")
     para5 = [r for r in flags[1:] if r[0].startswith("paragraph 5")]
-    assert [r[col] for r in para5] == [False, False, False, True]
+    assert [r[col] for r in para5] == ["No", "No", "No", "Yes"]
     scen = list(wb["Scenarios"].iter_rows(values_only=True))
     status = {r[0]: r[1] for r in scen[1:]}
     assert status == {"Worked example": "ok", "Tighter X": "ok", "Broken CPI": "failed"}
@@ -343,11 +350,18 @@ draws = 0
 seed = None
 
 # %%
-from pathlib import Path
+import tariffmodel as tm
+from tariffmodel.reporting import review as reports
+
+reports.write_scenario_outputs(tm.load_scenario(scenario), ".")
 
 # %%
 if "tight_x" in scenario:
-    raise RuntimeError("boom in " + Path(scenario).stem)
+    tm.load_scenario(scenario).with_values({"notified.X": float("nan")})
+
+# %%
+if "tight_x" in scenario:
+    raise RuntimeError("a later cell, never reached")
 """
 
 
@@ -371,18 +385,23 @@ def test_failing_cell_is_reported_and_others_finish(tmp_path, capsys):
     )
     assert code == 1
     err = capsys.readouterr().err
-    assert "tight_x" in err and "RuntimeError: boom in tight_x" in err
+    # The package's own message (file, key, rule), not a later cell's consequence.
+    message = "key 'notified.X': a finite number is due, not nan"
+    assert "tight_x" in err and message in err and "later cell" not in err
     m = by_slug(json.loads((out / "manifest.json").read_text()))
     assert m["base"]["status"] == "ok"
     fail = m["tight_x"]
     assert fail["status"] == "failed"
     assert fail["error"]["stage"] == "notebook"
-    assert fail["error"]["ename"] == "RuntimeError"
-    assert fail["error"]["evalue"] == "boom in tight_x"
-    # cell 0 parameters, 1 injected parameters, 2 import, 3 the failing cell
+    assert fail["error"]["ename"] == "ScenarioError"
+    assert files["tight_x"].name in fail["error"]["message"]
+    assert message in fail["error"]["message"]
+    # cell 0 parameters, 1 injected parameters, 2 outputs written, 3 the failing cell
     assert fail["error"]["cell_index"] == 3
     assert fail["error"]["cell_source"].startswith('if "tight_x" in scenario')
-    # The failed notebook is kept for diagnosis, with nothing else but the error.
+    assert (out / "tight_x" / "error.txt").read_text() == fail["error"]["message"] + "\n"
+    # The failed notebook is kept for diagnosis, with nothing else but the error: not the
+    # madr.csv, results.json and statement.md its earlier cell wrote.
     assert {p.name for p in (out / "tight_x").iterdir()} == {"fails.ipynb", "error.txt"}
     assert not (out / "tight_x" / "workbook.xlsx").exists()
     assert (out / "base" / "workbook.xlsx").is_file()
@@ -554,7 +573,7 @@ def test_summary_xlsx_keeps_every_digit(tmp_path):
     terms = list(wb["Terms"].iter_rows(min_row=2, values_only=True))
     m = madr.set_index("year")
     assert all(value == m.loc[year, term] for term, _unit, year, value in terms)
-    assert len(terms) == 4 * 29
+    assert len(terms) == 4 * 40
     scen = list(wb["Scenarios"].iter_rows(values_only=True))
     assert scen[1][4:8] == tuple(madr["MADR"])
     about = dict(wb["About"].iter_rows(min_row=2, values_only=True))
@@ -753,12 +772,12 @@ def _two_years():
 
 def test_compliance_in_words_follows_the_engines_flags():
     lines = reports.compliance_in_words(_two_years())
-    assert lines[0].startswith("2026: MADR RO 200.000 m, ARDR RO 180.000 m.")
-    assert "K = RO 3.000 m: revenue was over-recovered in 2025, so MADR is cut by it" in lines[0]
+    assert lines[0].startswith("2026: MADR 200.00 m RO, ARDR 180.00 m RO.")
+    assert "K = 3.00 m RO: revenue was over-recovered in 2025, so MADR is cut by it" in lines[0]
     assert "Revenue is 90.0 % of the cap, not more than 3 % above it." in lines[0]
     assert "below 90 % of the cap in both 2025 and 2026 (paragraph 5)" in lines[0]
-    assert "K = RO -0.500 m: revenue was under-recovered in 2026, so MADR rises by it" in lines[1]
-    assert "(interest at i = 5.5800%)" in lines[1]
+    assert "K = -0.50 m RO: revenue was under-recovered in 2026, so MADR rises by it" in lines[1]
+    assert "(interest at i = 5.58 %)" in lines[1]
     assert "(paragraph 3)" in lines[1] and "(paragraph 4)" in lines[1]
     assert "(paragraph 5)" not in lines[1]
 
@@ -774,6 +793,8 @@ def test_term_table_formats_each_row_by_its_unit():
     terms = reports.term_table(_two_years(), columns=["K", "i", "para3"])
     assert terms.loc["K", "unit"] == "RO"
     text = reports.format_term_table(terms)
-    assert text.loc["K", 2026] == "3,000,000.00"
-    assert text.loc["i", 2027] == "5.5800%"
-    assert text.loc["para3", 2027] == "True"
+    assert text.loc["K", 2026] == "3.00"
+    assert text.loc["K", "unit"] == "m RO"
+    assert text.loc["i", 2027] == "5.58"
+    assert text.loc["i", "unit"] == "%"
+    assert text.loc["para3", 2027] == "Yes"

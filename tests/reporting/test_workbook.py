@@ -3,6 +3,8 @@ against the engine, before and after a reviewer's edits (slow)."""
 
 from __future__ import annotations
 
+import copy
+import functools
 import io
 import math
 import re
@@ -11,12 +13,17 @@ import subprocess
 from pathlib import Path
 
 import openpyxl
+import pandas as pd
 import pytest
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
 
 import tariffmodel as tm
 from tariffmodel.cli.main import main
 from tariffmodel.licence.schedule2 import READING_IDS, READINGS
 from tariffmodel.model.engine import ALL_COLUMNS
+from tariffmodel.model.indices import cpi_by_year, omani_cpi_index, specified_rate_by_year
+from tariffmodel.model.scenario import licence_fee_by_year
 from tariffmodel.reporting import workbook as W
 
 from conftest import DATA, ROOT, WORKED_EXAMPLE
@@ -24,6 +31,8 @@ from conftest import DATA, ROOT, WORKED_EXAMPLE
 SCENARIOS = sorted((ROOT / "data" / "scenarios").glob("*.yaml"))
 CASES = sorted((DATA / "pinned" / "cases").glob("*.yaml"))
 ALL_SCENARIOS = [WORKED_EXAMPLE, *SCENARIOS, *CASES]
+LINKED = DATA / "pinned" / "cases" / "linked-series.yaml"
+BASE = ROOT / "data" / "scenarios" / "nedc-base.yaml"
 
 
 @pytest.fixture(scope="module")
@@ -136,6 +145,60 @@ def test_formulas_read_as_the_licence(worked_book):
     assert _cell(wb, names, "ARDRK_2026").value == "=ARDR_2025"  # no substitution in year 1
 
 
+@pytest.fixture(scope="module")
+def linked_book(tmp_path_factory):
+    path = tmp_path_factory.mktemp("wb") / "linked.xlsx"
+    W.write_workbook(tm.load_scenario(LINKED), path)
+    return path
+
+
+def test_linked_cpi_sr_and_lf_are_formulas_over_their_series(linked_book):
+    wb = openpyxl.load_workbook(linked_book)
+    names = _names(wb)
+    assert W.SERIES_SHEET in wb.sheetnames
+    cpi = _cell(wb, names, "CPI_2027").value
+    # R5 acts: June on June, else the twelve months to June t-1 over the twelve before
+    assert cpi.startswith('=IF(READING_R5="june_on_june",OCPI_2026_06/OCPI_2025_06-1,'
+                          "AVERAGE(OCPI_2025_07,OCPI_2025_08,")  # fmt: skip
+    assert "OCPI_2026_06)/AVERAGE(OCPI_2024_07," in cpi and cpi.endswith("OCPI_2025_06)-1)")
+    assert _cell(wb, names, "SR_2027").value == (
+        "=AVERAGE(" + ",".join(f"DR_2026_{m:02d}" for m in range(1, 13)) + ")"
+    )
+    assert _cell(wb, names, "LF_2027").value == "=FEEdist_2027*FEE_2027"
+    assert _cell(wb, names, "FEEa_2026").value == "=FEEshare_2026*FEEest_2026"
+    assert _cell(wb, names, "FEEb_2027").value == "=FEEactshare_2026*FEEactual_2026-FEEa_2026"
+    for name in ("CPI_2027", "SR_2027", "LF_2027", "FEE_2027", "OCPI_2025_06"):
+        assert _cell(wb, names, name).protection.locked is True, name
+    for name in ("CPIW_1", "CPIW_4", "DR_2026_05", "FEEest_2027", "FEEdist_2029", "READING_R5"):
+        assert _cell(wb, names, name).protection.locked is False, name
+    ocpi = _cell(wb, names, "OCPI_2025_06").value
+    assert ocpi.startswith("=IF(") and "SUMPRODUCT(" in ocpi and ocpi.endswith(",NA())")
+
+
+def test_linked_values_cached_by_hand(linked_book):
+    """The licence fee of 2027 of linked-series.yaml by hand: part (a) 4 % of RO 14.5 m =
+    580,000; true-up 3.85 % of RO 13.8 m less 4 % of RO 14.0 m = 531,300 - 560,000 = -28,700;
+    fee 551,300; LF_D 85 % of it = 468,605."""
+    wb = openpyxl.load_workbook(linked_book, data_only=True)
+    names = _names(wb)
+    for name, want in (("FEEa_2027", 580_000.0), ("FEEb_2027", -28_700.0),
+                       ("FEE_2027", 551_300.0), ("LF_2027", 468_605.0)):  # fmt: skip
+        assert _cell(wb, names, name).value == pytest.approx(want, abs=1e-6), name
+    table = tm.project(tm.load_scenario(LINKED)).set_index("year")
+    assert table.at[2027, "LF"] == pytest.approx(468_605.0, abs=1e-6)
+    assert _cell(wb, names, "CPI_2027").value == pytest.approx(table.at[2027, "CPI"], rel=1e-12)
+    basket = wb[W.SERIES_SHEET]
+    row = _cell(wb, names, "CPIW_1").row + 1  # the basket weights: group 4 out, sum one
+    weights = [basket.cell(row, 2 + i).value for i in range(12)]
+    assert weights[3] == 0 and sum(weights) == pytest.approx(1.0, abs=1e-12)
+
+
+def test_r5_offered_only_where_cpi_is_computed(linked_book, worked_book):
+    linked = _names(openpyxl.load_workbook(linked_book))
+    assert "READING_R5" in linked
+    assert "READING_R5" not in _names(openpyxl.load_workbook(worked_book))
+
+
 def test_cli_and_public_name(tmp_path):
     out = tmp_path / "sub" / "book.xlsx"
     assert main(["workbook", str(WORKED_EXAMPLE), "--out", str(out)]) == 0
@@ -195,12 +258,40 @@ def _recalculate(files: list[Path], work: Path) -> Path:
 
 def _strip_cached_values(src: Path, dst: Path, edits: dict[str, object] | None = None) -> None:
     """Save a copy with openpyxl, which keeps the formulas but not their cached results, with
-    input cells edited by name."""
+    input cells edited by name, or (``GROUP@YYYY-MM``) a CPI group index of the Series sheet."""
     wb = openpyxl.load_workbook(src)
     names = _names(wb)
     for name, value in (edits or {}).items():
-        _cell(wb, names, name).value = value
+        if "@" in name:
+            group, month = name.split("@")
+            ws = wb[W.SERIES_SHEET]
+            (row,) = [c.row for c in ws["A"] if c.value == month]
+            ws.cell(row, 1 + int(group)).value = value
+        else:
+            _cell(wb, names, name).value = value
     wb.save(dst)
+
+
+def _series_edits(sc) -> dict[str, float]:
+    """The engine's side of the "linked-series" edit: group 1 of June 2025 at 150, the weight of
+    group 7 at 20, the deposit rate of May 2026 at 5 %, the estimated costs of 2027 at RO 16 m,
+    recomputed by the model's own series functions into CPI_t, SR_t and LF_Dt."""
+    links = sc.links
+    groups = links.cpi_groups.copy()
+    groups.loc[pd.Period("2025-06", "M"), 1] = 150.0
+    weights = links.cpi_weights.copy()
+    weights.loc[7] = 20.0
+    rates = links.deposit_rates.copy()
+    rates.loc[pd.Period("2026-05", "M")] = 0.05
+    fee = copy.deepcopy(links.licence_fee)
+    fee["estimated_costs"][2027] = 16_000_000.0
+    cpi = cpi_by_year(omani_cpi_index(groups, weights), sc.years, sc.readings["cpi_basis"])
+    sr = specified_rate_by_year(rates, sc.years)
+    lf = licence_fee_by_year(fee, sc.years)
+    out = {}
+    for y in sc.years:
+        out |= {f"inputs.CPI@{y}": cpi[y], f"inputs.SR@{y}": sr[y], f"inputs.LF@{y}": lf[y]}
+    return out
 
 
 #: Edits of input cells (by defined name) and the same edits for the engine.
@@ -214,12 +305,17 @@ EDITS = {
     "worked-readings": (WORKED_EXAMPLE, {"READING_R2": "as_drafted", "READING_R3": "net"}, {},
                         {"call_centre": "as_drafted", "para4_excess": "net"}),
     "under-recovery-r4": (ROOT / "data/scenarios/nedc-under-recovery.yaml",
-                          {"READING_R4": "cap_at_90pct", "SR_2027": 0.04},
+                          {"READING_R4": "cap_at_90pct",
+                           **{f"DR_2026_{m:02d}": 0.04 for m in range(1, 13)}},
                           {"inputs.SR@2027": 0.04}, {"para5_substitution": "cap_at_90pct"}),
     "band-edge-r1": (DATA / "pinned/cases/band-edge.yaml", {"READING_R1": "every_year"}, {},
                      {"loss_deadband": "every_year"}),
-    "linked-x": (DATA / "pinned/cases/linked-series.yaml", {"X_2028": 0.0}, {"notified.X@2028": 0.0},
-                 {}),
+    "linked-x": (LINKED, {"X_2028": 0.0}, {"notified.X@2028": 0.0}, {}),
+    "linked-series": (LINKED, {"1@2025-06": 150.0, "CPIW_7": 20.0, "DR_2026_05": 0.05,
+                               "FEEest_2027": 16_000_000.0}, _series_edits, {}),
+    "linked-r5": (LINKED, {"READING_R5": "june_on_june"}, {}, {"cpi_basis": "june_on_june"}),
+    "base-r5": (BASE, {"READING_R5": "twelve_month_average"}, {},
+                {"cpi_basis": "twelve_month_average"}),
 }  # fmt: skip
 
 
@@ -266,6 +362,8 @@ def test_libreoffice_computes_what_the_engine_does(recalculated, path):
 def test_edited_workbook_follows_the_engine(recalculated, key):
     path, _, values, readings = EDITS[key]
     sc = tm.load_scenario(path)
+    if callable(values):
+        values = values(sc)
     if values:
         sc = sc.with_values(values)
     if readings:
@@ -297,3 +395,76 @@ def test_workbook_as_bytes(worked_example, worked_book):
     data = W.workbook_bytes(worked_example)
     wb = openpyxl.load_workbook(io.BytesIO(data))
     assert set(_names(wb)) == set(_names(openpyxl.load_workbook(worked_book)))
+
+
+# --- random edits within the field rules, recomputed in LibreOffice ---------------------------
+
+
+@functools.cache
+def _linked():
+    return tm.load_scenario(LINKED)
+
+
+@st.composite
+def _edit_sets(draw):
+    """One reviewer's edits of the linked-series workbook: an X, an RBS (RUD <= RBS <= 1.3 RUD),
+    a CPI weight, a deposit rate of a month SR reads, and the switches."""
+    sc = _linked()
+    years = sc.years
+    t = draw(st.sampled_from(years))
+    x = draw(st.floats(-0.05, 0.15))
+    u = draw(st.sampled_from([sc.history_year, *years]))
+    rbs = sc.rows[u]["RUD"] * draw(st.floats(1.0, 1.3))
+    g = draw(st.sampled_from([1, 2, 3, 5, 6, 7, 8, 9, 10, 11, 12]))
+    w = draw(st.floats(0.1, 40.0))
+    month = draw(st.sampled_from([f"{y - 1}-{m:02d}" for y in years for m in range(1, 13)]))
+    rate = draw(st.floats(0.0, 0.08))
+    readings = {s: draw(st.sampled_from(READINGS[s]))
+                for s in ("loss_deadband", "para4_excess", "para5_substitution", "cpi_basis")}  # fmt: skip
+    cells = {f"X_{t}": x, f"RBS_{u}": rbs, f"CPIW_{g}": w, f"DR_{month.replace('-', '_')}": rate}
+    cells |= {f"READING_{READING_IDS[s]}": v for s, v in readings.items()}
+    return cells, (t, x, u, rbs, g, w, month, rate), readings
+
+
+def _engine_after(edit) -> pd.DataFrame:
+    (t, x, u, rbs, g, w, month, rate), readings = edit
+    sc = _linked().with_readings(**readings)
+    weights = sc.links.cpi_weights.copy()
+    weights.loc[g] = w
+    rates = sc.links.deposit_rates.copy()
+    rates.loc[pd.Period(month, "M")] = rate
+    cpi = cpi_by_year(omani_cpi_index(sc.links.cpi_groups, weights), sc.years,
+                      sc.readings["cpi_basis"])  # fmt: skip
+    sr = specified_rate_by_year(rates, sc.years)
+    values = {f"notified.X@{t}": x, f"inputs.RBS@{u}": rbs}
+    for y in sc.years:
+        values |= {f"inputs.CPI@{y}": cpi[y], f"inputs.SR@{y}": sr[y]}
+    return tm.project(sc.with_values(values)).set_index("year")
+
+
+@pytest.mark.slow
+@settings(max_examples=2, deadline=None, phases=[Phase.explicit, Phase.generate],
+          suppress_health_check=[HealthCheck.function_scoped_fixture])  # fmt: skip
+@given(edits=st.lists(_edit_sets(), min_size=4, max_size=4))
+def test_random_edits_follow_the_engine(tmp_path, edits):
+    """Four random edit sets per example, recomputed in one LibreOffice call (each call costs
+    seconds, so few examples of several workbooks each)."""
+    work = tmp_path / f"h{abs(hash(repr(edits)))}"
+    work.mkdir()
+    src = work / "linked.xlsx"
+    W.write_workbook(_linked(), src)
+    files = []
+    for i, (cells, _, _) in enumerate(edits):
+        files.append(work / f"edit{i}.xlsx")
+        _strip_cached_values(src, files[-1], cells)
+    out = _recalculate(files, work)
+    for i, (_, values, readings) in enumerate(edits):
+        table = _engine_after((values, readings))
+        got = _calculation_values(out / f"edit{i}.xlsx")
+        bad = [
+            (col, y, got.get((col, y)), table.at[y, col])
+            for col in ALL_COLUMNS
+            for y in table.index
+            if not _close(got.get((col, y)), table.at[y, col])
+        ]
+        assert not bad, (edits[i][0], bad[:5])

@@ -104,7 +104,8 @@ def scenario_curve(scenario, year: int | None = None, al=None) -> pd.DataFrame:
     -------
     DataFrame
         ``AL``, ``BL`` (as drafted), ``LOSS_as_drafted``, ``LOSS_every_year`` [RO]; the attrs
-        hold ``year``, ``TL``, ``BAND``, ``cap`` [RO] and ``AL_actual`` (the scenario's AL).
+        hold ``year``, ``TL``, ``BAND``, ``cap`` [RO], ``cap_share`` (cap / DB_t [fraction]),
+        ``AL_actual`` (the scenario's AL) and ``reading`` (the scenario's own reading of R1).
     """
     sc = load(scenario)
     year = _year(sc, year)
@@ -129,7 +130,9 @@ def scenario_curve(scenario, year: int | None = None, al=None) -> pd.DataFrame:
         TL=tl,
         BAND=band,
         cap=float(base["loss_cap"][0, j]),
+        cap_share=float(base["loss_cap"][0, j] / base["DB"][0, j]),
         AL_actual=float(base["AL"][0, j]),
+        reading=sc.readings["loss_deadband"],
     )
     return frame
 

@@ -344,7 +344,7 @@ def grid(
     -------
     DataFrame
         Rows indexed by the y values, columns by the x values (both indexes named after their
-        target).
+        target); ``attrs`` hold ``year`` and ``value``.
     """
     sc = load(scenario)
     value = _check_value(value)
@@ -356,7 +356,9 @@ def grid(
     n = xx.size
     res = tm.evaluate(sc, overrides={x: xx.ravel(), y: yy.ravel()}, n=n)[value]
     out = _per_year(res, sc.years)[key].reshape(xx.shape)
-    return pd.DataFrame(out, index=pd.Index(yv, name=y), columns=pd.Index(xv, name=x))
+    frame = pd.DataFrame(out, index=pd.Index(yv, name=y), columns=pd.Index(xv, name=x))
+    frame.attrs.update(year=key, value=value)  # what the cells are, for a figure's title
+    return frame
 
 
 def _values(values, target) -> np.ndarray:

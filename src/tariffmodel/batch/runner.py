@@ -12,10 +12,15 @@ How a batch behaves
 - Each valid scenario is one Papermill execution in its own process (a process pool of ``jobs``
   workers, or the workers of a dask.distributed cluster). Kernels talk over IPC sockets in a
   private folder, so simultaneous kernel starts never race for TCP ports.
-- Each scenario folder is built in a staging folder and moved into place when complete.
-- One failing scenario never stops the others. The manifest is rewritten after every scenario,
-  so an interrupted batch leaves a manifest that says what finished.
-- ``resume=True`` skips scenarios already done with identical inputs, notebook and parameters.
+- The batch locks its output folder (:mod:`tariffmodel.batch.lock`); its workers and their
+  kernels die with it however it dies (:mod:`tariffmodel.batch.guard`).
+- A worker returns the scenario's files; only the batch's process writes the output folder,
+  each scenario's folder built in a staging folder and renamed into place whole.
+- One failing scenario never stops the others. The manifest is rewritten whenever a scenario
+  starts or finishes, so a batch stopped in any way leaves a manifest that says what finished
+  and what was under way.
+- ``resume=True`` skips scenarios already done with identical inputs, notebook and parameters,
+  after removing what a killed run left half-made.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ import contextlib
 import datetime as _dt
 import hashlib
 import json
+import math
 import multiprocessing
 import os
 import re
@@ -32,6 +38,7 @@ import shutil
 import signal
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -41,11 +48,18 @@ from typing import Any
 import tariffmodel as tm
 from tariffmodel.analysis import montecarlo
 from tariffmodel.analysis.readings import check_readings
+from tariffmodel.batch.guard import die_with_parent, guarded_kernel_command
+from tariffmodel.batch.lock import LOCK_NAME, BatchLock, lock_output_folder
 from tariffmodel.inputs import locations
 from tariffmodel.inputs.errors import InputError
 from tariffmodel.reporting import review as reports
 from tariffmodel.reporting.provenance import file_sha256, provenance, write_json_atomic
-from tariffmodel.reporting.staging import check_output_folder, staged_output
+from tariffmodel.reporting.staging import (
+    check_output_folder,
+    remove_stale_staging,
+    staging_prefix,
+    write_folder,
+)
 from tariffmodel.reporting.workbook import write_workbook
 
 #: The notebook a batch runs unless told otherwise.
@@ -60,6 +74,8 @@ DEFAULT_SEED = 20260101
 HTML_NAME = "report.html"
 #: Name of the live Excel model of the cap in each scenario folder.
 WORKBOOK_NAME = "workbook.xlsx"
+#: Seconds [s] a batch on Dask waits with no worker connected before failing what is left.
+DEFAULT_WORKER_TIMEOUT = 60.0
 
 _NOTEBOOK_DIR_ENV = "TARIFFMODEL_NOTEBOOKS"
 
@@ -212,8 +228,9 @@ class ScenarioJob:
             "slug": self.slug,
             "path": str(self.path),
             "notebook": str(self.notebook),
-            "out_dir": str(self.out_dir),
             "parameters": dict(self.parameters),
+            # checked again by the worker just before it runs: what ran is what is recorded
+            "inputs": dict(self.inputs),
         }
 
 
@@ -260,6 +277,9 @@ def prepare_job(
         content = sc.to_yaml()
         if draws is not None:
             montecarlo.load_draws(draws, sc)
+        # The projection itself (milliseconds): an input the engine refuses (a number that is
+        # not finite in some year) fails here with its message, before any kernel starts.
+        tm.project(sc)
         # Every file the scenario read (year tables, CPI and rate series, plans), and the draws.
         sources = [*getattr(sc, "sources", []), *([draws] if draws is not None else [])]
         for source in sources:
@@ -276,7 +296,8 @@ def prepare_job(
     finally:
         job.validate_seconds = time.perf_counter() - t0
     fingerprint = {
-        "inputs": job.inputs,
+        # paths as the manifest records them (relative to the batch folder)
+        "inputs": relative_keys(job.inputs, out_root),
         "scenario_sha256": _sha256_text(content),
         "notebook_sha256": notebook_sha,
         "parameters": {k: v for k, v in params.items() if k not in ("scenario", "output_dir")},
@@ -289,7 +310,8 @@ def prepare_job(
 # Executing one scenario (runs in a worker process)
 # --------------------------------------------------------------------------------------------
 def _ipc_kernel_manager_class():
-    """An async kernel manager whose kernel listens on IPC sockets in a private folder."""
+    """An async kernel manager whose kernel listens on IPC sockets in a private folder and
+    dies with the process that started it (see :mod:`tariffmodel.batch.guard`)."""
     from jupyter_client.manager import AsyncKernelManager
 
     class IPCKernelManager(AsyncKernelManager):
@@ -306,6 +328,10 @@ def _ipc_kernel_manager_class():
             self.connection_file = os.path.join(self.ipc_folder, "kernel.json")
             self.ip = os.path.join(self.ipc_folder, "k")
 
+        def format_kernel_cmd(self, extra_arguments=None):
+            cmd = super().format_kernel_cmd(extra_arguments=extra_arguments)
+            return guarded_kernel_command(cmd)
+
         async def shutdown_kernel(self, now: bool = False, restart: bool = False) -> None:
             await super().shutdown_kernel(now=now, restart=restart)
             if not restart:
@@ -319,9 +345,21 @@ def _ipc_kernel_manager_class():
     return IPCKernelManager
 
 
+def _input_error_names() -> set[str]:
+    """Class names of the package's input errors (InputError and its subclasses)."""
+    names, todo = set(), [InputError]
+    while todo:
+        cls = todo.pop()
+        names.add(cls.__name__)
+        todo.extend(cls.__subclasses__())
+    return names
+
+
 def _error_from_papermill(exc: BaseException) -> dict[str, Any]:
-    """The failing cell (index in the executed notebook, execution count, first line of its
-    source) and the error message."""
+    """The first failing cell (index in the executed notebook, execution count, first line of
+    its source) and its error. Papermill stops at the first cell that raises, so no later cell's
+    consequence can hide the cause; an input error of the package keeps its own message (file,
+    key, year, rule) as the message."""
     info: dict[str, Any] = {
         "ename": getattr(exc, "ename", type(exc).__name__),
         "evalue": str(getattr(exc, "evalue", exc)),
@@ -332,11 +370,12 @@ def _error_from_papermill(exc: BaseException) -> dict[str, Any]:
         info["execution_count"] = getattr(exc, "exec_count", None)
         source = getattr(exc, "source", "") or ""
         info["cell_source"] = source if len(source) < 400 else source[:400] + "..."
-    info["message"] = f"{info['ename']}: {info['evalue']}"
+    ours = info["ename"] in _input_error_names()
+    info["message"] = info["evalue"] if ours else f"{info['ename']}: {info['evalue']}"
     if cell_index is not None:
         first = (info.get("cell_source") or "").strip().splitlines()
         line = f" ({first[0][:80]})" if first else ""
-        info["message"] = f"cell {info['cell_index']}{line}: {info['message']}"
+        info["message"] = f"{info['message']} [cell {info['cell_index']}{line}]"
     return info
 
 
@@ -349,79 +388,125 @@ def _cell_seconds(nb_path: Path) -> float:
     return float(sum((c.metadata.get("papermill", {}).get("duration") or 0.0) for c in nb.cells))
 
 
-def execute_scenario(payload: Mapping[str, Any]) -> dict[str, Any]:
-    """Run the notebook on one scenario and write its folder; never raises.
+def _changed_inputs(inputs: Mapping[str, str]) -> list[str]:
+    """The input files whose content is no longer what the batch checked and fingerprinted."""
+    changed = []
+    for path, sha in inputs.items():
+        try:
+            if file_sha256(path) != sha:
+                changed.append(path)
+        except OSError:
+            changed.append(path)
+    return changed
 
-    Returns the scenario's record for the manifest: ``status`` ("ok" or "failed"), timings
-    [s] (``execute``: the whole Papermill run; ``cells``: the time spent in its cells;
-    ``html``: the HTML export; ``engine``: the projection as measured inside the notebook;
-    ``workbook``: writing ``workbook.xlsx``; ``total``) and, on failure, ``error`` with the failing cell and message.
+
+def _read_files(folder: Path) -> dict[str, bytes]:
+    """Every file below ``folder`` by its relative (POSIX) name."""
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def execute_scenario(payload: Mapping[str, Any]) -> dict[str, Any]:
+    """Run the notebook on one scenario and return its files; never raises, writes nothing
+    outside a private scratch folder.
+
+    The scratch folder is made in ``payload["scratch"]`` (a hidden ``.<slug>.staging-*``
+    folder, which a later ``--resume`` removes if this process is killed) or, when that is
+    None, in the system's temporary folder (a Dask worker, which need not see the batch's
+    folder). Only the batch's own process writes the scenario's folder, from ``files``.
+
+    Returns the scenario's record: ``status`` ("ok" or "failed"), ``files`` (name -> bytes),
+    ``outputs`` (their names), timings [s] (``execute``: the whole Papermill run; ``cells``:
+    the time spent in its cells; ``html``: the HTML export; ``engine``: the projection as
+    measured inside the notebook; ``workbook``: writing ``workbook.xlsx``; ``total``) and, on
+    failure, ``error`` with its ``stage`` and ``message`` (and the failing cell). A scenario
+    that failed returns only its executed notebook (if the notebook ran) and ``error.txt``.
     """
     import papermill as pm
 
     t_start = time.perf_counter()
-    out_dir = Path(payload["out_dir"])
+    slug = str(payload["slug"])
     notebook = Path(payload["notebook"])
     record: dict[str, Any] = {"status": "failed", "timings": {}}
+    scratch = None
     try:
-        with staged_output(out_dir) as stage:
-            nb_out = stage / notebook.name
+        changed = _changed_inputs(payload.get("inputs") or {})
+        if changed:
+            # What ran must be what the manifest records: refuse a file edited meanwhile.
+            msg = (
+                "an input file changed after the batch checked it: "
+                + ", ".join(changed)
+                + "; run the batch again (with --resume)"
+            )
+            record["error"] = {"stage": "inputs", "message": msg}
+            return record
+        root = payload.get("scratch")
+        scratch = Path(tempfile.mkdtemp(dir=root, prefix=staging_prefix(slug)))
+        nb_out = scratch / notebook.name
+        t0 = time.perf_counter()
+        try:
+            pm.execute_notebook(
+                str(notebook),
+                str(nb_out),
+                parameters=dict(payload["parameters"]),
+                kernel_name=KERNEL_NAME,
+                cwd=str(scratch),
+                progress_bar=False,
+                log_output=False,
+                # One write of the executed notebook at the end, not two per cell: the
+                # scratch folder is discarded anyway if the run does not finish.
+                request_save_on_cell_execute=False,
+                start_timeout=120,
+                kernel_manager_class=_ipc_kernel_manager_class(),
+            )
+            failure = None
+        except Exception as exc:  # the notebook failed: keep the executed notebook
+            failure = {"stage": "notebook", **_error_from_papermill(exc)}
+        record["timings"]["execute"] = time.perf_counter() - t0
+        if failure is None:
             t0 = time.perf_counter()
-            try:
-                pm.execute_notebook(
-                    str(notebook),
-                    str(nb_out),
-                    parameters=dict(payload["parameters"]),
-                    kernel_name=KERNEL_NAME,
-                    cwd=str(stage),
-                    progress_bar=False,
-                    log_output=False,
-                    # One write of the executed notebook at the end, not two per cell: the
-                    # staging folder is discarded anyway if the run does not finish.
-                    request_save_on_cell_execute=False,
-                    start_timeout=120,
-                    kernel_manager_class=_ipc_kernel_manager_class(),
-                )
-                failure = None
-            except Exception as exc:  # the notebook failed: keep the executed notebook
-                failure = _error_from_papermill(exc)
-            record["timings"]["execute"] = time.perf_counter() - t0
-            if failure is None:
-                t0 = time.perf_counter()
-                reports.export_html(nb_out, stage / HTML_NAME)
-                record["timings"]["html"] = time.perf_counter() - t0
-                sc = tm.load_scenario(payload["path"])
-                readings = payload["parameters"].get("readings") or {}
-                if readings:
-                    sc = sc.with_readings(**readings)
-                missing = [n for n in ("madr.csv", "results.json") if not (stage / n).is_file()]
-                if missing:
-                    # A notebook that does not write the scenario outputs: write them here.
-                    reports.write_scenario_outputs(sc, stage)
-                # The live Excel model of the cap, beside madr.csv.
-                t0 = time.perf_counter()
-                write_workbook(sc, stage / WORKBOOK_NAME)
-                record["timings"]["workbook"] = time.perf_counter() - t0
-                record["timings"]["cells"] = _cell_seconds(nb_out)
-                results = json.loads((stage / "results.json").read_text(encoding="utf-8"))
-                if results.get("engine_seconds") is not None:
-                    record["timings"]["engine"] = float(results["engine_seconds"])
-                record["status"] = "ok"
-            else:
-                (stage / "error.txt").write_text(failure["message"] + "\n", encoding="utf-8")
-                record["error"] = failure
-            record["outputs"] = sorted(p.name for p in stage.iterdir())
-            # The folder is replaced whole: nothing of an earlier run survives beside it.
-            if out_dir.exists():
-                shutil.rmtree(out_dir)
+            reports.export_html(nb_out, scratch / HTML_NAME)
+            record["timings"]["html"] = time.perf_counter() - t0
+            sc = tm.load_scenario(payload["path"])
+            readings = payload["parameters"].get("readings") or {}
+            if readings:
+                sc = sc.with_readings(**readings)
+            missing = [n for n in ("madr.csv", "results.json") if not (scratch / n).is_file()]
+            if missing:
+                # A notebook that does not write the scenario outputs: write them here.
+                reports.write_scenario_outputs(sc, scratch)
+            # The live Excel model of the cap, beside madr.csv.
+            t0 = time.perf_counter()
+            write_workbook(sc, scratch / WORKBOOK_NAME)
+            record["timings"]["workbook"] = time.perf_counter() - t0
+            record["timings"]["cells"] = _cell_seconds(nb_out)
+            results = json.loads((scratch / "results.json").read_text(encoding="utf-8"))
+            if results.get("engine_seconds") is not None:
+                record["timings"]["engine"] = float(results["engine_seconds"])
+            record["status"] = "ok"
+        else:
+            # Nothing that looks like a result: the cells before the failing one may have
+            # written madr.csv or results.json; only the executed notebook is kept.
+            for item in scratch.iterdir():
+                if item != nb_out:
+                    shutil.rmtree(item) if item.is_dir() else item.unlink()
+            (scratch / "error.txt").write_text(failure["message"] + "\n", encoding="utf-8")
+            record["error"] = failure
+        record["files"] = _read_files(scratch)
+        record["outputs"] = sorted(record["files"])
     except Exception as exc:  # anything else (disk, export): a failed scenario, not a crash
-        record["status"] = "failed"
-        record["error"] = {
-            "ename": type(exc).__name__,
-            "evalue": str(exc),
-            "message": f"{type(exc).__name__}: {exc}",
+        record = {
+            "status": "failed",
+            "timings": record["timings"],
+            "error": {"stage": "outputs", **_crash_record(exc)["error"]},
         }
-    record["timings"]["total"] = time.perf_counter() - t_start
+    finally:
+        if scratch is not None:
+            shutil.rmtree(scratch, ignore_errors=True)
+        record["timings"]["total"] = time.perf_counter() - t_start
     return record
 
 
@@ -468,9 +553,12 @@ def read_manifest(out_dir: str | os.PathLike) -> dict[str, Any] | None:
 
 
 def _check_out_dir(out_dir: Path, resume: bool) -> dict[str, Any] | None:
-    """Refuse a folder that holds something else; return the earlier manifest on resume."""
+    """Refuse a folder that holds something else; return the earlier manifest on resume.
+
+    Called under the folder's lock, whose file does not count as content.
+    """
     check_output_folder(out_dir)  # not a file, nor below one, and writable
-    if not out_dir.exists() or not any(out_dir.iterdir()):
+    if not out_dir.exists() or not [p for p in out_dir.iterdir() if p.name != LOCK_NAME]:
         return None
     previous = read_manifest(out_dir)
     if not previous or previous.get("kind") != MANIFEST_KIND:
@@ -490,6 +578,51 @@ def _check_out_dir(out_dir: Path, resume: bool) -> dict[str, Any] | None:
             key="--out",
         )
     return previous
+
+
+def relative_path(path: str | os.PathLike, base: str | os.PathLike) -> str:
+    """``path`` relative to the folder ``base``, normalised, with ``/`` separators.
+
+    >>> relative_path("/r/data/review/../cpi/groups.csv", "/r/out")
+    '../data/cpi/groups.csv'
+    """
+    full = os.path.normpath(os.path.join(os.fspath(base), os.fspath(path)))
+    return Path(os.path.relpath(full, os.path.normpath(os.fspath(base)))).as_posix()
+
+
+def relative_keys(mapping: Mapping[str, Any], base: str | os.PathLike) -> dict[str, Any]:
+    """A mapping of paths with each path made :func:`relative_path` to ``base``."""
+    return {relative_path(k, base): v for k, v in mapping.items()}
+
+
+def _relative_scenario_manifest(content: bytes, folder: Path) -> bytes:
+    """A scenario's own ``manifest.json`` with its input paths relative to its folder."""
+    try:
+        data = json.loads(content)
+    except ValueError:
+        return content
+    if not isinstance(data, dict) or not isinstance(data.get("inputs"), dict):
+        return content
+    data["inputs"] = relative_keys(data["inputs"], folder)
+    return (json.dumps(data, indent=2, default=str) + "\n").encode("utf-8")
+
+
+def _previous_run(previous: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """What an earlier run of this batch that did not complete left undone: the scenarios it
+    had under way (``interrupted``) and those it never started (``not_started``)."""
+    if not previous or previous.get("status") == "complete":
+        return None
+    recs = previous.get("scenarios", [])
+    # "running" at the top: the process died without a word (kill -9, power cut, OOM);
+    # "interrupted": it stopped on Ctrl-C or SIGTERM and said so.
+    how = "killed" if previous.get("status") == "running" else previous.get("status")
+    return {
+        "started_utc": previous.get("started_utc"),
+        "pid": previous.get("pid"),
+        "ended": how,
+        "interrupted": [r["slug"] for r in recs if r.get("status") == "running"],
+        "not_started": [r["slug"] for r in recs if r.get("status") in ("pending", "not run")],
+    }
 
 
 def expand_scenarios(items: Iterable[str | os.PathLike]) -> list[Path]:
@@ -529,9 +662,9 @@ class _Manifest:
             rec = {
                 "slug": job.slug,
                 "name": job.name,
-                "path": str(job.path),
+                "path": relative_path(job.path, out_dir),
                 "status": "pending",
-                "inputs": job.inputs,
+                "inputs": relative_keys(job.inputs, out_dir),
                 "key": job.key or None,
                 "readings": job.readings,
                 "folder": job.slug,
@@ -560,8 +693,10 @@ def _progress(total: int, enabled: bool):
     return tqdm(total=total, desc="scenarios", unit="scenario", disable=not enabled, leave=True)
 
 
-def _ignore_sigint() -> None:
-    """Workers leave Ctrl-C to the batch, which stops them itself (see :func:`_iter_local`)."""
+def _init_worker(parent: int) -> None:
+    """Start of every pool worker: it dies with the batch's process, however that dies, and
+    leaves Ctrl-C to the batch, which stops it itself (see :func:`_iter_local`)."""
+    die_with_parent(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
@@ -579,15 +714,18 @@ def _worker_context():
     return multiprocessing.get_context("spawn")
 
 
-def _iter_local(payloads: list[dict[str, Any]], jobs: int):
+def _iter_local(payloads: list[dict[str, Any]], jobs: int, on_start=None):
     """Yield (slug, record) as scenarios finish, in a pool of ``jobs`` processes.
 
     Only ``jobs`` scenarios are handed to the pool at a time, so that when the batch is
     interrupted (or this generator is closed) no further scenario starts: the worker processes
-    are terminated, and their kernels, whose parent is gone, shut themselves down.
+    are terminated, and their kernels die with them. ``on_start(slug)`` is called as each
+    scenario is handed to a worker.
     """
+    on_start = on_start or (lambda slug: None)
     if jobs <= 1 or len(payloads) <= 1:
         for payload in payloads:
+            on_start(payload["slug"])
             yield payload["slug"], execute_scenario(payload)
         return
     ctx = _worker_context()
@@ -595,7 +733,9 @@ def _iter_local(payloads: list[dict[str, Any]], jobs: int):
     # The pool's workers are the children this process starts from here on (the pool names
     # none of them); they are the ones stopped when the batch is interrupted.
     earlier = set(multiprocessing.active_children())
-    pool = cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_ignore_sigint)
+    pool = cf.ProcessPoolExecutor(
+        max_workers=workers, mp_context=ctx, initializer=_init_worker, initargs=(os.getpid(),)
+    )
     queue = iter(payloads)
     running: dict[cf.Future, str] = {}
     refused: list[tuple[str, dict[str, Any]]] = []
@@ -606,6 +746,7 @@ def _iter_local(payloads: list[dict[str, Any]], jobs: int):
             return
         try:
             running[pool.submit(execute_scenario, payload)] = payload["slug"]
+            on_start(payload["slug"])
         except Exception as exc:  # a broken pool takes no more work
             refused.append((payload["slug"], _crash_record(exc)))
 
@@ -649,24 +790,67 @@ def _dask_client(scheduler: str):
         ) from None
 
 
-def _iter_dask(payloads: list[dict[str, Any]], client):
-    """Yield (slug, record) as scenarios finish on a dask.distributed cluster; the tasks not
-    yet finished are cancelled when the batch is interrupted."""
-    from distributed import as_completed
+def _worker_count(client) -> int:
+    """Workers connected to the scheduler now (0 when the scheduler cannot be asked)."""
+    try:
+        return len(client.nthreads())
+    except Exception:  # the scheduler itself is gone: no worker either
+        return 0
 
-    futures = {}
+
+def _iter_dask(payloads: list[dict[str, Any]], client, worker_timeout: float, on_start=None):
+    """Yield (slug, record) as scenarios finish on a dask.distributed cluster.
+
+    Each scenario's future is released as soon as its result is here, so a worker lost later
+    makes the scheduler re-run only what was still in flight, never a finished scenario. When
+    no worker is connected for ``worker_timeout`` seconds the scenarios not finished are
+    cancelled and come back failed with that message. The tasks not yet finished are
+    cancelled when the batch is interrupted.
+    """
+    from distributed import wait
+
+    on_start = on_start or (lambda slug: None)
+    futures: dict[Any, str] = {}
     try:
         token = hashlib.sha256(f"{time.time()}{os.getpid()}".encode()).hexdigest()[:10]
         for p in payloads:
             key = f"tariffmodel-{p['slug']}-{token}"
             futures[client.submit(execute_scenario, p, key=key, pure=False)] = p["slug"]
-        for fut in as_completed(futures):
-            slug = futures[fut]
+            on_start(p["slug"])
+        alone_since = None
+        while futures:
             try:
-                record = fut.result()
-            except Exception as exc:  # the dask worker died or lost the task
-                record = _crash_record(exc)
-            yield slug, record
+                done, _ = wait(list(futures), timeout=1.0, return_when="FIRST_COMPLETED")
+            except TimeoutError:
+                done = set()
+            for fut in done:
+                slug = futures.pop(fut)
+                try:
+                    record = fut.result()
+                except Exception as exc:  # the task failed on every worker it was given
+                    record = _crash_record(exc)
+                fut.release()
+                yield slug, record
+            if done or _worker_count(client):
+                alone_since = None
+                continue
+            alone_since = alone_since or time.monotonic()
+            if time.monotonic() - alone_since >= worker_timeout:
+                client.cancel(list(futures))
+                msg = (
+                    f"no Dask worker was connected to the scheduler {client.scheduler.address} "
+                    f"for {worker_timeout:g} s (--worker-timeout); the scenario did not finish"
+                )
+                for fut, slug in list(futures.items()):
+                    futures.pop(fut)
+                    yield (
+                        slug,
+                        {
+                            "status": "failed",
+                            "timings": {},
+                            "error": {"stage": "cluster", "message": msg},
+                        },
+                    )
     except BaseException:
         client.cancel(list(futures))
         raise
@@ -683,6 +867,27 @@ def _crash_record(exc: BaseException) -> dict[str, Any]:
     }
 
 
+class _Terminated(SystemExit):
+    """SIGTERM, turned into an exception so the batch records where it stopped."""
+
+
+@contextlib.contextmanager
+def _sigterm_stops_the_batch():
+    """Within the block, SIGTERM stops the batch as Ctrl-C does (main thread only)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum, frame):
+        raise _Terminated(128 + signum)
+
+    before = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, before)
+
+
 def run_batch(
     scenarios: Iterable[str | os.PathLike],
     out_dir: str | os.PathLike,
@@ -697,6 +902,7 @@ def run_batch(
     seed: int | None = DEFAULT_SEED,
     progress: bool = True,
     command: str | None = None,
+    worker_timeout: float = DEFAULT_WORKER_TIMEOUT,
 ) -> BatchResult:
     """Run the notebook over every scenario and write the batch folder.
 
@@ -706,14 +912,15 @@ def run_batch(
         Scenario files (folders stand for their ``*.yaml``).
     out_dir : path
         The batch folder: one sub-folder per scenario, ``summary.xlsx``, ``summary.csv`` and
-        ``manifest.json``. It must be empty or new, or hold this batch when ``resume``.
+        ``manifest.json``. It must be empty or new, or hold this batch when ``resume``, and no
+        other batch may be writing it (it is locked while the batch runs).
     jobs : int
         Scenarios run at the same time (processes), ignored with ``scheduler``.
     notebook : str or path, optional
         The name of a notebook of ``notebooks/`` or the path of one; default the review notebook.
     resume : bool
         Skip scenarios whose folder is complete from an earlier run with identical inputs,
-        notebook and parameters.
+        notebook and parameters; run the others (those an interrupted run had under way too).
     scheduler : str, optional
         Address of a running dask.distributed scheduler to run the scenarios on.
     readings : mapping, optional
@@ -725,6 +932,9 @@ def run_batch(
         Number of Monte Carlo draws [count] when ``draws`` is given.
     seed : int, optional
         The random seed given to the notebook.
+    worker_timeout : float
+        With ``scheduler``: seconds [s] without any worker connected after which the
+        scenarios not finished fail (instead of waiting for ever).
 
     Returns
     -------
@@ -736,14 +946,19 @@ def run_batch(
     InputError
         Unknown notebook, notebook without a parameters cell, a scenario path that does not
         exist, a bad draws file or seed, an output folder holding another batch (or anything
-        else, or that cannot be written), unknown reading. A scenario that fails validation
-        (or cannot be read) does not raise: it is recorded as failed.
+        else, or that cannot be written) or in use by a running batch (named by its pid and
+        start time), unknown reading. A scenario that fails validation (or cannot be read)
+        does not raise: it is recorded as failed.
     """
     out = Path(out_dir).resolve()
     if jobs < 1:
         raise InputError("must be at least 1", key="--jobs")
     if n_draws < 1:
         raise InputError("must be at least 1", key="--n-draws")
+    if not (isinstance(worker_timeout, int | float) and math.isfinite(worker_timeout)) or (
+        worker_timeout <= 0
+    ):
+        raise InputError("must be a number of seconds above 0", key="--worker-timeout")
     if draws is not None and not Path(draws).is_file():
         raise InputError("no such draws file", file=str(draws), key="--draws")
     # The draws file and the seed are the same for every scenario: a mistake in either is
@@ -752,11 +967,74 @@ def run_batch(
         montecarlo.load_draws(draws)
     montecarlo.check_seed(seed, key="--seed")
     nb_path = resolve_notebook(notebook)
-    nb_sha = file_sha256(nb_path)
     paths = expand_scenarios(scenarios)
-    previous = _check_out_dir(out, resume)
     readings = check_readings(readings or {})
+    check_output_folder(out)
+    client = _dask_client(scheduler) if scheduler else None
+    made = [p for p in (out, *out.parents) if not p.exists()]
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        lock = lock_output_folder(out, command=command)
+    except BaseException:
+        if client is not None:
+            client.close()
+        _remove_if_empty(made)
+        raise
+    try:
+        with _sigterm_stops_the_batch():
+            return _run_locked(
+                out,
+                lock,
+                paths,
+                nb_path,
+                client=client,
+                jobs=jobs,
+                resume=resume,
+                scheduler=scheduler,
+                readings=readings,
+                draws=draws,
+                n_draws=n_draws,
+                seed=seed,
+                progress=progress,
+                command=command,
+                worker_timeout=float(worker_timeout),
+            )
+    finally:
+        if client is not None:
+            client.close()
+        lock.release()
+        _remove_if_empty(made)  # refused before anything was written
 
+
+def _remove_if_empty(folders: list[Path]) -> None:
+    for folder in folders:  # deepest first
+        with contextlib.suppress(OSError):
+            folder.rmdir()
+
+
+def _run_locked(
+    out: Path,
+    lock: BatchLock,
+    paths: list[Path],
+    nb_path: Path,
+    *,
+    client,
+    jobs: int,
+    resume: bool,
+    scheduler: str | None,
+    readings: Mapping[str, str],
+    draws,
+    n_draws: int,
+    seed: int | None,
+    progress: bool,
+    command: str | None,
+    worker_timeout: float,
+) -> BatchResult:
+    """The batch, once its folder is locked (see :func:`run_batch`)."""
+    previous = _check_out_dir(out, resume)
+    # Nothing else writes here now: what an interrupted run left half-made goes.
+    removed = remove_stale_staging(out)
+    nb_sha = file_sha256(nb_path)
     jobs_list = [
         prepare_job(
             p,
@@ -781,18 +1059,27 @@ def run_batch(
             "kind": MANIFEST_KIND,
             "status": "running",
             "started_utc": _now(),
-            "notebook": {"path": str(nb_path), "sha256": nb_sha},
-            "draws": None if draws is None else str(Path(draws).resolve()),
+            "pid": os.getpid(),
+            "notebook": {"path": relative_path(nb_path, out), "sha256": nb_sha},
+            "draws": None if draws is None else relative_path(Path(draws).resolve(), out),
             "n_draws": n_draws if draws is not None else None,
             "jobs": jobs,
             "scheduler": scheduler,
+            "worker_timeout_s": worker_timeout if scheduler else None,
             "kernel": KERNEL_NAME,
         },
     )
-    client = _dask_client(scheduler) if scheduler else None
-    out.mkdir(parents=True, exist_ok=True)
+    header["inputs"] = relative_keys(header["inputs"], out)
+    earlier_run = _previous_run(previous) if resume else None
+    if earlier_run:
+        header["previous_run"] = earlier_run
+    if lock.taken_over:
+        header["lock_taken_over"] = lock.taken_over
+    if removed:
+        header["removed_staging"] = removed
     manifest = _Manifest(out, header, jobs_list)
     earlier = {s.get("slug"): s for s in (previous or {}).get("scenarios", [])}
+    cut_short = set(earlier_run["interrupted"]) if earlier_run else set()
 
     to_run = []
     for job in jobs_list:
@@ -818,16 +1105,35 @@ def run_batch(
                 finished_utc=before.get("finished_utc"),
             )
             continue
+        if job.slug in cut_short:
+            manifest.update(job.slug, interrupted_before=True)
         to_run.append(job)
 
     manifest.write()
     bar = _progress(len(jobs_list), progress)
     bar.update(len(jobs_list) - len(to_run))
-    payloads = [job.to_payload() for job in to_run]
-    runner = _iter_dask(payloads, client) if client else _iter_local(payloads, jobs)
+    # Pool workers work in hidden scratch folders here (removed by a later run if they are
+    # killed); Dask workers in their own temporary folder, since they need not see this one.
+    scratch = None if client else str(out)
+    payloads = [{**job.to_payload(), "scratch": scratch} for job in to_run]
+
+    def started(slug: str) -> None:
+        manifest.update(slug, status="running", started_utc=_now())
+        manifest.write()
+
+    runner = (
+        _iter_dask(payloads, client, worker_timeout, started)
+        if client
+        else _iter_local(payloads, jobs, started)
+    )
     try:
         for slug, record in runner:
+            if manifest.by_slug[slug]["status"] in ("ok", "failed"):
+                continue  # recorded already: a finished scenario's folder is never rewritten
+            t0 = time.perf_counter()
+            _write_scenario(out / slug, record)
             timings = {k: round(v, 4) for k, v in record.get("timings", {}).items()}
+            timings["write"] = round(time.perf_counter() - t0, 4)
             fields = {
                 "status": record["status"],
                 "duration_s": timings.get("total"),
@@ -836,7 +1142,7 @@ def run_batch(
                 "finished_utc": _now(),
             }
             if record.get("error"):
-                fields["error"] = {"stage": "notebook", **record["error"]}
+                fields["error"] = {"stage": "worker", **record["error"]}
             manifest.update(slug, **fields)
             manifest.write()
             bar.update(1)
@@ -845,10 +1151,9 @@ def run_batch(
     except BaseException:
         runner.close()  # stops the scenarios under way
         for rec in manifest.by_slug.values():
-            if rec["status"] == "pending":
+            if rec["status"] in ("pending", "running"):
                 rec["status"] = "not run"
-        for stage in out.glob(".*.staging-*"):
-            shutil.rmtree(stage, ignore_errors=True)
+        remove_stale_staging(out)
         manifest.write(status="interrupted")
         bar.close()
         raise
@@ -871,6 +1176,29 @@ def run_batch(
         manifest.data["other_folders"] = others
     manifest.write(status="complete")
     return BatchResult(out, manifest.data)
+
+
+def _write_scenario(folder: Path, record: dict[str, Any]) -> None:
+    """Write a scenario's folder from the files its worker returned (this process alone
+    writes the batch folder), replacing an earlier folder of it whole.
+
+    A failed scenario whose worker returned nothing gets ``error.txt`` alone. The scenario's
+    own ``manifest.json`` gets its paths relative to its folder.
+    """
+    files = dict(record.pop("files", None) or {})
+    if record["status"] != "ok" and not files:
+        files = {"error.txt": (record["error"]["message"] + "\n").encode("utf-8")}
+        record["outputs"] = ["error.txt"]
+    if "manifest.json" in files:
+        files["manifest.json"] = _relative_scenario_manifest(files["manifest.json"], folder)
+    try:
+        write_folder(folder, files)
+    except InputError as exc:  # the batch folder refused the files: a failed scenario
+        record.update(
+            status="failed",
+            outputs=None,
+            error={"stage": "write", "message": str(exc)},
+        )
 
 
 def _is_done(before: Mapping[str, Any], job: ScenarioJob) -> bool:

@@ -28,7 +28,7 @@ from tariffmodel.inputs.fields import (
     NOTIFIED_DEFAULTS,
     NOTIFIED_FIELDS,
 )
-from tariffmodel.inputs.scenario import ScenarioFile, check_scenario, read_scenario
+from tariffmodel.inputs.scenario import Links, ScenarioFile, check_scenario, read_scenario
 from tariffmodel.licence.amr import reduced_bulk_supplies
 from tariffmodel.licence.condition13 import (
     distribution_share_of_fee,
@@ -70,6 +70,10 @@ class Scenario:
         Every file read (the scenario, its CSV, linked series and plans), for the manifest.
     filled : dict
         Column -> the source that filled it (for reports).
+    links : Links
+        The linked files as read (the monthly CPI and deposit-rate series, the licence-fee
+        figures, the AMR plan, the WPRA file): the live workbook writes the series and computes
+        CPI_t, SR_t and LF_Dt from them. Empty for a standalone copy (:meth:`with_values`).
     """
 
     name: str
@@ -84,6 +88,7 @@ class Scenario:
     path: Path | None = None
     sources: list[Path] = field(default_factory=list)
     filled: dict[str, str] = field(default_factory=dict)
+    links: Links = field(default_factory=Links, repr=False, compare=False)
     _raw: dict[str, Any] = field(default_factory=dict, repr=False)
     _base_dir: Path | None = field(default=None, repr=False)
     _file: str = field(default="<memory>", repr=False)
@@ -365,6 +370,7 @@ def link(sf: ScenarioFile) -> Scenario:
         path=sf.path,
         sources=list(sf.sources),
         filled=filled,
+        links=links,
         _raw=copy.deepcopy(sf.data),
         _base_dir=sf.base_dir,
         _file=sf.file,

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from tariffmodel import __version__
+from tariffmodel.reporting.staging import use_umask
 
 
 def file_sha256(path: str | os.PathLike) -> str:
@@ -81,6 +82,7 @@ def write_json_atomic(path: str | os.PathLike, data: Any) -> None:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    use_umask(fd)  # 0600 from tempfile otherwise
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             json.dump(data, fh, indent=2, sort_keys=False, default=str)

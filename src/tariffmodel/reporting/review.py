@@ -35,9 +35,11 @@ from tariffmodel import __version__
 from tariffmodel.licence.terms import BY_SYMBOL, FLAG_COLUMNS, MADR_TERMS, TESTS
 from tariffmodel.model import amr
 from tariffmodel.model.engine import MADR_COLUMNS
+from tariffmodel.reporting import formatting as fm
 from tariffmodel.reporting.compliance import compliance_sentences
 from tariffmodel.reporting.provenance import write_json_atomic
 from tariffmodel.reporting.run_outputs import bill_impact, write_run
+from tariffmodel.reporting.staging import use_umask
 
 # --------------------------------------------------------------------------------------------
 # Column metadata (display only)
@@ -78,14 +80,24 @@ FLAGS = FLAG_COLUMNS
 #: The terms that add up to MADR (K subtracts), in the order of the licence's formula.
 CAP_TERMS = tuple(t for t, sign in MADR_TERMS.items() if sign > 0)
 
-_EXCEL_FORMATS = {
-    "RO": "#,##0.00",
-    "RO/account": "#,##0.00",
-    "RO/kWh": "0.000000",
-    "accounts": "#,##0",
-    "fraction": "0.000%",
-    "0/1": "0",
-    "ratio": "0.0000",
+#: Units of the figures of an AMR plan's summary (:func:`tariffmodel.model.amr.summary`).
+AMR_SUMMARY_UNITS: dict[str, str] = {
+    "name": "text",
+    "plan": "text",
+    "convention": "text",
+    "levelised_profile": "flag",
+    "wacc": "fraction",
+    "first_year": "year",
+    "horizon_end": "year",
+    "last_year": "year",
+    "meters": "meters",
+    "levelised_cost_per_meter_year": "RO per meter",
+    "ro_per_account_year_levelised": "RO per account",
+    "ro_per_account_year_peak": "RO per account",
+    "ro_per_account_year_peak_year": "year",
+    "payback_year": "year",
+    "payback_year_discounted": "year",
+    "loss_reduction_peak": "fraction",
 }
 
 
@@ -147,6 +159,7 @@ def write_scenario_outputs(sc, out_dir: str | os.PathLike = ".") -> pd.DataFrame
 
 def _write_csv_atomic(frame: pd.DataFrame, path: Path) -> None:
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    use_umask(fd)  # 0600 from tempfile otherwise
     os.close(fd)
     try:
         frame.to_csv(tmp, index=False)
@@ -251,12 +264,18 @@ def plot_madr_waterfall(table: pd.DataFrame, *, ncols: int = 2, skip_zero: bool 
             s["step"].isin(["DB", "MADR"]), "#4c72b0", np.where(amount >= 0, "#55a868", "#c44e52")
         )
         ax.bar(labels, amount, bottom=bottom, color=colours)
+        tops = np.maximum(bottom, bottom + amount)
         base = running.min() - max(abs(amount[1:-1]).max(initial=0.0), 1.0) * 2
-        ax.set_ylim(bottom=max(0.0, base))
-        ax.set_title(f"{year}: DB to MADR [RO m]")
+        low = max(0.0, base)
+        # headroom above the highest bar for its label, so that no label reaches the title
+        ax.set_ylim(bottom=low, top=tops.max() + 0.12 * (tops.max() - low))
+        ax.set_title(f"{year}: from DB to MADR")
+        ax.set_ylabel("amount [m RO]")
+        ax.set_xlabel("term of MADR_t (K with a minus sign)")
         ax.tick_params(axis="x", labelrotation=60)
-        for x, (a, r) in enumerate(zip(amount, running, strict=True)):
-            ax.annotate(f"{a:,.2f}", (x, r), ha="center", va="bottom", fontsize=7)
+        for x, (a, top) in enumerate(zip(amount, tops, strict=True)):
+            text = fm.format_value(a * 1e6, "RO", with_unit=False)
+            ax.annotate(text, (x, top), ha="center", va="bottom", fontsize=7)
     for ax in axes[len(years) :]:
         ax.set_visible(False)
     return fig
@@ -273,30 +292,41 @@ def term_table(table: pd.DataFrame, columns: Sequence[str] | None = None) -> pd.
     return body
 
 
-_DISPLAY_FORMATS = {
-    "RO": "{:,.2f}",
-    "RO/account": "{:,.4f}",
-    "RO/kWh": "{:.6f}",
-    "accounts": "{:,.0f}",
-    "fraction": "{:.4%}",
-    "0/1": "{:.0f}",
-    "ratio": "{:.4f}",
-    "flag": "{}",
-}
-
-
 def format_term_table(terms: pd.DataFrame) -> pd.DataFrame:
-    """A :func:`term_table` as text, each row in the format of its unit (display only)."""
-    out = terms.copy().astype(object)
+    """A :func:`term_table` as text, each row in the format of its unit
+    (:mod:`tariffmodel.reporting.formatting`), the unit column naming the shown unit (display
+    only)."""
     years = [c for c in terms.columns if c not in ("unit", "meaning")]
-    for term, row in terms.iterrows():
-        fmt = _DISPLAY_FORMATS.get(row["unit"], "{}")
-        for y in years:
-            v = row[y]
-            out.loc[term, y] = (
-                "" if v is None or (isinstance(v, float) and math.isnan(v)) else (fmt.format(v))
-            )
+    units = dict(zip(terms.index, terms["unit"], strict=True))
+    out = fm.format_frame(terms[years], units, by="rows", headers=False)
+    out.insert(0, "unit", [_shown_unit(u) for u in terms["unit"]])
+    out.insert(1, "meaning", terms["meaning"])
     return out
+
+
+def styled_terms(terms: pd.DataFrame):
+    """A :func:`format_term_table` for a notebook: numbers right-aligned on one line, the
+    meaning left-aligned and wrapped within a narrow column, so that the table fits the page."""
+    return (
+        terms.style.set_properties(**{"text-align": "right", "white-space": "nowrap"})
+        .set_properties(
+            subset=["meaning"],
+            **{
+                "text-align": "left",
+                "white-space": "normal",
+                "min-width": "16em",
+                "max-width": "24em",
+            },
+        )
+        .set_table_styles([{"selector": "th", "props": "text-align: left;"}])
+    )
+
+
+def _shown_unit(unit: str) -> str:
+    display = fm.DISPLAYS.get(fm.canonical_unit(unit) or "")
+    if unit == "flag":
+        return "Yes/No"
+    return display.symbol if display is not None else unit
 
 
 def loss_incentive_view(table: pd.DataFrame) -> pd.DataFrame:
@@ -319,6 +349,8 @@ def loss_incentive_view(table: pd.DataFrame) -> pd.DataFrame:
         }
     )
     view.index = view.index.astype(int)
+    share = ("AL (t-1)", "TL (t-1)", "BAND (t-1)", "TL + BAND", "LD")
+    view.attrs["units"] = {**dict.fromkeys(share, "fraction"), "D": "0/1"}
     return view
 
 
@@ -345,6 +377,7 @@ def amr_view(sc, table: pd.DataFrame) -> dict[str, Any]:
         }
     )
     by_year.index = by_year.index.astype(int)
+    by_year.attrs["units"] = {"AMR share of MADR": "fraction"}
     out: dict[str, Any] = {"by_year": by_year, "source": sc.filled.get("AMR", "the year table")}
     path = amr_plan_path(sc)
     if path is not None:
@@ -353,8 +386,18 @@ def amr_view(sc, table: pd.DataFrame) -> dict[str, Any]:
         block = amr.table(plan)
         plan_block = block[[c for c in [*cols, "AMR"] if c in block.columns]].set_index("year")
         out["plan"] = plan_block.rename(columns=lambda c: f"{c} [RO]")
-        out["summary"] = pd.Series(amr.summary(plan), name="value")
+        summary = amr.summary(plan)
+        out["summary"] = pd.Series(summary, name="value")
+        out["summary_text"] = amr_summary_table(summary)
     return out
+
+
+def amr_summary_table(summary: Mapping[str, Any]) -> pd.DataFrame:
+    """An AMR plan's summary figures (:func:`tariffmodel.model.amr.summary`) as text by their
+    units: RO in m RO, the WACC and loss reduction in %, a payback year that never comes as
+    "not within the horizon"."""
+    units = {k: AMR_SUMMARY_UNITS.get(k, "RO") for k in summary}
+    return fm.describe(summary, units)
 
 
 def uncertainty_view(result) -> pd.DataFrame:
@@ -370,7 +413,7 @@ def uncertainty_view(result) -> pd.DataFrame:
 
 
 def _m(x: float) -> str:
-    return f"RO {x / 1e6:,.3f} m"
+    return fm.format_value(x, "RO")
 
 
 def compliance_in_words(table: pd.DataFrame) -> list[str]:
@@ -391,40 +434,59 @@ def compliance_in_words(table: pd.DataFrame) -> list[str]:
             ktext = f"K = {_m(k)}: revenue was under-recovered in {y - 1}, so MADR rises by it"
         else:
             ktext = f"K = 0: revenue in {y - 1} matched the cap"
-        ktext += f" (interest at i = {float(r['i']):.4%})."
+        ktext += f" (interest at i = {fm.format_value(float(r['i']), 'fraction')})."
         ardr, madr = float(r["ARDR"]), float(r["MADR"])
         head = f"{y}: MADR {_m(madr)}, ARDR {_m(ardr)}. {ktext}"
         lines.append(" ".join([head, *(t[0].upper() + t[1:] for t in sentences.get(y, []))]))
     return lines
 
 
-def styled_values(frame: pd.DataFrame):
-    """A pandas Styler for input tables: each number as given, up to 10 significant digits,
-    with thousands separators; blanks where a value is not given (display only)."""
-    num = frame.select_dtypes("number").columns
-    return frame.style.format({c: "{:,.10g}" for c in num}, na_rep="")
+def styled_values(frame: pd.DataFrame, by: str = "rows"):
+    """A pandas Styler for an input table of :func:`inputs_at_a_glance` (display only): each
+    value by the unit of its field (keys down with ``by="rows"``, columns with
+    ``by="columns"``), blanks where a value is not given."""
+    return fm.styler(frame, by=by, missing="")
 
 
-_PERCENT_WORDS = ("share", "prob", "AL (t-1)", "TL (t-1)", "BAND (t-1)", "TL + BAND", "LD")
+def year_table(inputs: pd.DataFrame) -> pd.DataFrame:
+    """The year table of :func:`inputs_at_a_glance` turned for reading: fields down (in the
+    order of the file), years across, so that it fits a page however many columns it has."""
+    out = inputs.T
+    out.columns = [str(int(c)) for c in out.columns]
+    out.index.name = "field"
+    return out
 
 
-def styled(frame: pd.DataFrame):
+def styled(frame: pd.DataFrame, units: Mapping[Any, str] | None = None, unit: str | None = None):
     """A pandas Styler for a view of this module (display only; the numbers are unchanged):
-    RO amounts with thousands separators, rates and shares as percentages."""
+    every column in the format of its unit (:mod:`tariffmodel.reporting.formatting`), from
+    ``units``, the view's own ``attrs["units"]``, the column's name, or ``unit`` for all."""
+    known = dict(frame.attrs.get("units") or {})
+    if unit is not None:
+        known.update(dict.fromkeys(frame.columns, unit))
+    known.update(units or {})
+    return fm.styler(frame, known, missing="")
 
-    def fmt(col) -> str | None:
-        name = " ".join(map(str, col)) if isinstance(col, tuple) else str(col)
-        dtype = frame[col].dtype
-        if pd.api.types.is_bool_dtype(dtype) or not pd.api.types.is_numeric_dtype(dtype):
-            return None
-        if any(w in name for w in _PERCENT_WORDS):
-            return "{:.3%}"
-        if "[RO]" in name or name.startswith("MADR") or name.isdigit():
-            return "{:,.2f}"
-        return "{:,.4f}"
 
-    formats = {c: f for c in frame.columns if (f := fmt(c)) is not None}
-    return frame.style.format(formats, na_rep="")
+def before_after(before: pd.DataFrame, after: pd.DataFrame, terms: Sequence[str]) -> pd.DataFrame:
+    """Terms before and after an edit, and the change: (term, ``before`` | ``after`` |
+    ``change``) down, years across [RO], so that the table stays narrow however many terms.
+
+    >>> b = pd.DataFrame({"year": [2026], "MADR": [10.0]})
+    >>> a = pd.DataFrame({"year": [2026], "MADR": [12.5]})
+    >>> before_after(b, a, ["MADR"])[2026].tolist()
+    [10.0, 12.5, 2.5]
+    """
+    b, a = before.set_index("year")[list(terms)], after.set_index("year")[list(terms)]
+    parts = {}
+    for term in terms:
+        parts[(term, "before")] = b[term]
+        parts[(term, "after")] = a[term]
+        parts[(term, "change")] = a[term] - b[term]
+    out = pd.DataFrame(parts).T
+    out.columns = [int(c) for c in out.columns]
+    out.index.names = ["term", ""]
+    return out
 
 
 # --------------------------------------------------------------------------------------------
@@ -442,6 +504,7 @@ def export_html(notebook: str | os.PathLike, html_path: str | os.PathLike) -> Pa
     body, _ = exporter.from_notebook_node(nb)
     out = Path(html_path)
     fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
+    use_umask(fd)
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
         fh.write(body)
     os.replace(tmp, out)
@@ -532,6 +595,7 @@ def write_summary(
     _write_csv_atomic(long, csv_path)
     xlsx_path = out / "summary.xlsx"
     fd, tmp = tempfile.mkstemp(dir=out, prefix=".summary.", suffix=".xlsx")
+    use_umask(fd)
     os.close(fd)
     try:
         _write_workbook(Path(tmp), tables, batch, every, labels)
@@ -582,6 +646,7 @@ def _save_exact(wb, path: Path) -> None:
         return sub
 
     fd, tmp = tempfile.mkstemp(dir=Path(path).parent, prefix=".exact.", suffix=".xlsx")
+    use_umask(fd)
     os.close(fd)
     try:
         with zipfile.ZipFile(path) as src, zipfile.ZipFile(tmp, "w") as dst:
@@ -628,7 +693,7 @@ def _write_workbook(path, tables, batch, records, scenario_label) -> None:
     head_fill = PatternFill("solid", fgColor="DDEBF7")
     flag_fill = PatternFill("solid", fgColor="F8CBAD")
     labels = list(tables)
-    fmt_ro = _EXCEL_FORMATS["RO"]
+    fmt_ro = fm.excel_format("RO")
 
     wb = Workbook()
 
@@ -643,6 +708,7 @@ def _write_workbook(path, tables, batch, records, scenario_label) -> None:
         ws.column_dimensions["A"].width = first
         for j in range(2, ws.max_column + 1):
             ws.column_dimensions[get_column_letter(j)].width = rest
+        _fit_header_rows(ws)
 
     # Scenarios: one row each, failed ones with their error.
     ws = wb.active
@@ -679,7 +745,7 @@ def _write_workbook(path, tables, batch, records, scenario_label) -> None:
         for j, v in enumerate(row, start=1):
             c = ws.cell(row=i, column=j, value=v)
             if isinstance(v, float):
-                c.number_format = _EXCEL_FORMATS["RO"]
+                c.number_format = fmt_ro
         if rec.get("status") != "ok":
             ws.cell(row=i, column=2).fill = flag_fill
     ws.freeze_panes = "B2"
@@ -712,24 +778,24 @@ def _write_workbook(path, tables, batch, records, scenario_label) -> None:
         1,
         "MADR_t per customer account [RO per account per year], by scenario",
         side_by_side(bills, "RO_per_account"),
-        _EXCEL_FORMATS["RO/account"],
+        fm.excel_format("RO per account"),
     )
     year_block(
         ws,
         row,
         "MADR_t per kWh distributed [baisa per kWh], by scenario",
         side_by_side(bills, "baisa_per_kWh"),
-        "0.0000",
+        fm.excel_format("baisa per kWh"),
     )
     widths(ws, first=10, rest=24)
 
     # Every term: (term, year) down, scenarios across; values exactly those of madr.csv.
     ws = wb.create_sheet("Terms")
     header(ws, 1, ["term", "unit", "year"] + labels)
-    terms = [c for c in COLUMNS if c not in FLAGS and any(c in t.columns for t in tables.values())]
+    terms = terms_columns(tables.values())
     row = 2
     for term in terms:
-        unit = COLUMNS[term][0]
+        unit = COLUMNS[term][0] if term in COLUMNS else fm.unit_of(term) or ""
         frame = side_by_side({k: t for k, t in tables.items() if term in t.columns}, term)
         for year, vals in frame.iterrows():
             ws.cell(row=row, column=1, value=term).font = bold
@@ -738,7 +804,7 @@ def _write_workbook(path, tables, batch, records, scenario_label) -> None:
             for j, label in enumerate(labels, start=4):
                 v = vals.get(label, np.nan)
                 c = ws.cell(row=row, column=j, value=None if pd.isna(v) else float(v))
-                c.number_format = _EXCEL_FORMATS.get(unit, "General")
+                c.number_format = fm.excel_format(unit)
             row += 1
     ws.freeze_panes = "D2"
     widths(ws, first=10, rest=22)
@@ -756,8 +822,12 @@ def _write_workbook(path, tables, batch, records, scenario_label) -> None:
             ws.cell(row=row, column=2, value=int(year))
             for j, label in enumerate(labels, start=3):
                 v = vals[label]
-                c = ws.cell(row=row, column=j, value=None if pd.isna(v) else bool(_as_bool(v)))
-                if c.value:
+                held = None if pd.isna(v) else _as_bool(v)
+                # Yes/No as text: a boolean cell prints as 1/0 or TRUE/FALSE by application
+                c = ws.cell(
+                    row=row, column=j, value=None if held is None else fm.format_value(held, "flag")
+                )
+                if held:
                     c.fill = flag_fill
             row += 1
     ws.freeze_panes = "C2"
@@ -779,11 +849,70 @@ def _write_workbook(path, tables, batch, records, scenario_label) -> None:
         ("started (UTC)", batch.get("started_utc")),
         ("command", batch.get("command")),
     ]
+    about += [(f"input sha256: {p}", h) for p, h in input_hashes(batch, records).items()]
     for i, (k, v) in enumerate(about, start=2):
         ws.cell(row=i, column=1, value=k).font = bold
         ws.cell(row=i, column=2, value=None if v is None else str(v))
-    widths(ws, first=20, rest=90)
+    widths(ws, first=60, rest=70)
+    for ws in wb.worksheets:
+        _page_setup(ws)
     _save_exact(wb, path)
+
+
+def terms_columns(tables: Iterable[pd.DataFrame]) -> list[str]:
+    """The numeric madr.csv columns of the Terms sheet: those of the scenario-format contract
+    in its order, then every other numeric column (CPI, X, SR, RUD, RBS, DNS, s, ...) in the
+    order madr.csv has them; no flag, no year."""
+    tables = list(tables)
+    seen: list[str] = []
+    for t in tables:
+        for c in t.columns:
+            if c not in seen and c != "year" and c not in FLAGS:
+                if pd.api.types.is_numeric_dtype(t[c]) and not pd.api.types.is_bool_dtype(t[c]):
+                    seen.append(c)
+    return [c for c in COLUMNS if c in seen] + [c for c in seen if c not in COLUMNS]
+
+
+def input_hashes(batch: Mapping[str, Any], records: Iterable[Mapping[str, Any]]) -> dict[str, str]:
+    """Every input file of a batch -> its SHA-256: the batch's own and each scenario's (the
+    scenario file and the files it names), as the manifests record them."""
+    out: dict[str, str] = {}
+    for source in [batch, *records]:
+        for p, h in (source.get("inputs") or {}).items():
+            out.setdefault(str(p), str(h))
+    return dict(sorted(out.items()))
+
+
+def _fit_header_rows(ws) -> None:
+    """Make each header row (bold, filled) tall enough for its wrapped text, so that a wrapped
+    header does not run over the first row of values when printed."""
+    from openpyxl.utils import get_column_letter
+
+    for row in ws.iter_rows():
+        lines = 1
+        is_header = False
+        for c in row:
+            if c.value is None or not (c.font and c.font.b) or not c.alignment.wrap_text:
+                continue
+            is_header = True
+            width = ws.column_dimensions[get_column_letter(c.column)].width or 8.43
+            lines = max(lines, math.ceil(len(str(c.value)) / max(1.0, width - 1)))
+        if is_header:
+            ws.row_dimensions[row[0].row].height = 15 * lines + 2
+
+
+def _page_setup(ws) -> None:
+    """Print a sheet as people read it: A4 landscape, every column on one page's width (as many
+    pages down as it needs), the header rows repeated on each page, gridlines printed."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.gridLines = True
+    header_rows = 2 if ws.freeze_panes and ws.freeze_panes.endswith("3") else 1
+    ws.print_title_rows = f"1:{header_rows}"
+    ws.page_margins.left = ws.page_margins.right = 0.4
 
 
 def _as_bool(v) -> bool:

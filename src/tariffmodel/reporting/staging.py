@@ -10,7 +10,7 @@ import contextlib
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 from tariffmodel.inputs.errors import InputError
@@ -75,7 +75,7 @@ def staged_output(out_dir: str | os.PathLike, key: str = "--out") -> Iterator[Pa
     created = [p for p in reversed([parent, *parent.parents]) if not p.exists()]
     try:
         parent.mkdir(parents=True, exist_ok=True)
-        stage = Path(tempfile.mkdtemp(dir=parent, prefix=f".{out.name}.staging-"))
+        stage = Path(tempfile.mkdtemp(dir=parent, prefix=staging_prefix(out.name)))
     except OSError as exc:
         _remove_empty(created)
         raise _write_error(out, exc, key) from None
@@ -101,3 +101,105 @@ def _move_into(stage: Path, out: Path, key: str) -> None:
             os.replace(item, target)
     except OSError as exc:
         raise _write_error(out, exc, key) from None
+
+
+# Temporary files of the summary workbook (see reporting.review), named for their suffix.
+_TEMP_PREFIXES = (".summary.", ".exact.")
+
+
+def staging_prefix(name: str) -> str:
+    """The name every staging folder of output folder ``name`` starts with (hidden)."""
+    return f".{name}.staging-"
+
+
+def current_umask() -> int:
+    """The process's umask (read without changing it where the system allows)."""
+    with contextlib.suppress(OSError, ValueError):
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def umask_mode(folder: bool = False) -> int:
+    """The permissions a new file (or folder) gets from ``open``/``mkdir`` under the umask."""
+    return (0o777 if folder else 0o666) & ~current_umask()
+
+
+def use_umask(fd_or_path: int | str | os.PathLike, folder: bool = False) -> None:
+    """Give a file made by :mod:`tempfile` (0600, or 0700 for a folder) the umask's
+    permissions, like every other file of an output folder."""
+    if isinstance(fd_or_path, int):
+        os.fchmod(fd_or_path, umask_mode(folder))
+    else:
+        os.chmod(fd_or_path, umask_mode(folder))
+
+
+def remove_stale_staging(folder: str | os.PathLike) -> list[str]:
+    """Remove what an interrupted writer left in ``folder``: hidden staging folders
+    (``.<name>.staging-*``) and half-written temporary files (``.<name>.*.tmp``).
+
+    Only call it while no writer can be at work in ``folder`` (a batch calls it under its lock).
+    Returns the names removed, sorted.
+    """
+    root = Path(folder)
+    removed = []
+    if not root.is_dir():
+        return removed
+    for item in sorted(root.iterdir()):
+        name = item.name
+        if not name.startswith("."):
+            continue
+        if ".staging-" in name and item.is_dir() and not item.is_symlink():
+            shutil.rmtree(item, ignore_errors=True)
+        elif item.is_file() and (name.endswith(".tmp") or name.startswith(_TEMP_PREFIXES)):
+            item.unlink(missing_ok=True)
+        else:
+            continue
+        removed.append(name)
+    return removed
+
+
+def write_folder(
+    out_dir: str | os.PathLike, files: Mapping[str, bytes], key: str = "--out"
+) -> None:
+    """Write ``out_dir`` whole from ``files`` (relative name -> content), replacing any earlier
+    folder of that name at once: a reader sees the old folder or the new one, never a mix.
+
+    The files are written into a staging folder beside ``out_dir`` which is then renamed into
+    place; the earlier folder is renamed aside first and removed after.
+    """
+    out = check_output_folder(out_dir, key)
+    parent = out.resolve().parent
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        stage = Path(tempfile.mkdtemp(dir=parent, prefix=staging_prefix(out.name)))
+    except OSError as exc:
+        raise _write_error(out, exc, key) from None
+    old = None
+    try:
+        for name, content in files.items():
+            target = (stage / name).resolve()
+            if stage.resolve() not in target.parents:
+                raise InputError(f"a file name leaves the folder: {name}", file=str(out), key=key)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(content)
+        use_umask(stage, folder=True)
+        if out.exists():
+            old = Path(tempfile.mkdtemp(dir=parent, prefix=staging_prefix(out.name) + "old-"))
+            os.replace(out, old / out.name)
+        try:
+            os.replace(stage, out)
+        except OSError:
+            if old is not None:  # put the earlier folder back
+                os.replace(old / out.name, out)
+            raise
+    except OSError as exc:
+        raise _write_error(out, exc, key) from None
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)

@@ -8,10 +8,13 @@ RBS) or a reading switch and Excel or LibreOffice recomputes the cap as the engi
 Sheets:
 
 * **Inputs**: every Notified Value and year-table value the scenario uses, one cell each, with
-  its unit and source (values filled by linked files, CPI_t, SR, AMR_t, WPRA_t, LF_Dt, are
-  values with a note of the file), the readings R1-R5 that can move a number as switch cells
-  with a list of their values, the call-centre KPIs when the scenario has them. Input cells are
+  its unit and source (AMR_t and WPRA_t, filled from their own models, are values with a note
+  of the file; CPI_t, SR_t and LF_Dt, where the scenario links their series or the licence-fee
+  figures, are formulas over them), the readings that can move a number as switch cells with a
+  list of their values, the call-centre KPIs when the scenario has them. Input cells are
   unlocked; everything else is locked (sheet protection without a password).
+* **Series** (when the scenario links them): the monthly CPI group indices, the group weights
+  and the basket's, the Omani CPI of each month, and the monthly deposit rates.
 * **Calculation**: every term of madr.csv for every year, one row each, a formula over the
   inputs and the earlier years' cells, with the licence paragraph beside it.
 * **Bill impact**: MADR per kWh distributed and per customer account.
@@ -25,7 +28,9 @@ Defined names (Excel ignores case, so each name is unique without it):
   ``X_2027``, ``RBS_2026``, ``TL_2026``), computed quantities by the year of the cap they enter,
   as in madr.csv (``AL_2027`` is AL_{t-1} used in 2027, ``LOSS_2027``, ``K_2028``, ``MADR_2029``);
 * ``SYMBOL`` for a quantity with no year (``loss_cap_share``, ``nsf_last_year``);
-* ``READING_R1`` .. for the switches.
+* ``READING_R1`` .. for the switches;
+* ``OCPI_YYYY_MM`` the Omani CPI of a month, ``DR_YYYY_MM`` its deposit rate, ``CPIW_G`` the
+  weight of CPI group G, ``FEEest_YEAR`` .. ``FEE_YEAR`` the licence fee's inputs and steps.
 
 Where two quantities would share a name the input takes a suffix: ``Cconn_YEAR`` is C_t, the
 connection charges (``c_YEAR`` is c_t, the element per account; Excel would not tell them
@@ -49,15 +54,34 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from tariffmodel.inputs.fields import AMOUNT_COLUMNS, INPUT_FIELDS, NOTIFIED_FIELDS
+from tariffmodel.inputs.errors import InputError
+from tariffmodel.inputs.fields import (
+    AMOUNT_COLUMNS,
+    INPUT_FIELDS,
+    LICENCE_FEE_KEYS,
+    NOTIFIED_FIELDS,
+)
+from tariffmodel.inputs.series import group_number
+from tariffmodel.licence.condition13 import licence_fee_part_a, licence_fee_true_up
+from tariffmodel.licence.indices import (
+    BASKET_GROUPS,
+    CPI_BASES,
+    EXCLUDED_GROUP,
+    GROUP_NAMES,
+    GROUPS,
+    cpi_months,
+    specified_rate_months,
+)
 from tariffmodel.licence.schedule2 import EDGE_TOLERANCE, READING_IDS, READINGS
 from tariffmodel.licence.terms import BY_SYMBOL, TERMS, TESTS
 from tariffmodel.model.engine import project
+from tariffmodel.model.indices import cpi_by_year, omani_cpi_index
 from tariffmodel.model.scenario import Scenario
 from tariffmodel.reporting.provenance import provenance
 from tariffmodel.reporting.run_outputs import BAISA_PER_RO
 
 INPUTS_SHEET = "Inputs"
+SERIES_SHEET = "Series"
 CALCULATION_SHEET = "Calculation"
 BILL_SHEET = "Bill impact"
 CHECKS_SHEET = "Checks"
@@ -83,6 +107,7 @@ NUMBER_FORMATS = {
     "RO per kWh": "0.000000",
     "RO per MVA": "#,##0.00",
     "baisa/kWh": "0.0000",
+    "index": "0.000",
     "score": "0.0000",
     "ratio": "0.000000",
     "0/1": "0",
@@ -114,9 +139,9 @@ def _num(v: float) -> str:
 def offered_readings(scenario: Scenario) -> dict[str, str]:
     """The switches offered in the workbook (switch -> why), those that can move a number.
 
-    R5 (cpi_basis) only changes how CPI_t is computed from its series; the workbook holds CPI_t
-    as values, so it is not offered. R2 (call_centre) moves CC_t only when the scenario has a
-    call-centre block.
+    R5 (cpi_basis) is offered when CPI_t is computed in the workbook from the linked monthly
+    series and the series hold the months of both readings; where CPI_t is given as values it
+    cannot move. R2 (call_centre) moves CC_t only when the scenario has a call-centre block.
     """
     out = {
         "loss_deadband": "D_t after the First Relevant Year (paragraph 1b)",
@@ -125,7 +150,220 @@ def offered_readings(scenario: Scenario) -> dict[str, str]:
     }
     if scenario.call_centre is not None:
         out["call_centre"] = "CC_t (paragraph 1e)"
+    if _cpi_bases(scenario) == CPI_BASES:
+        out["cpi_basis"] = "CPI_t from the monthly Omani CPI (paragraph 1a)"
     return {k: out[k] for k in READINGS if k in out}
+
+
+def _not_offered_why(switch: str, scenario: Scenario) -> str:
+    if switch == "cpi_basis":
+        if scenario.links.cpi_groups is None:
+            return "CPI_t is given as values, not computed from a monthly series here"
+        return "the monthly series lack the months of the other reading"
+    return "no call-centre block: CC_t is 0 under both readings"
+
+
+# --- linked series: CPI_t, SR_t and LF_Dt as formulas ---------------------------------------
+
+#: Defined-name prefixes of the monthly series (``OCPI_2025_06``, ``DR_2025_01``) and of the
+#: inputs and steps of the licence fee (``FEEest_2026`` .. ``FEE_2027``).
+OCPI, DEPOSIT_RATE = "OCPI", "DR"
+FEE_NAMES = {
+    "estimated_costs": "FEEest",
+    "share": "FEEshare",
+    "actual_costs": "FEEactual",
+    "actual_share": "FEEactshare",
+    "distribution_share": "FEEdist",
+}
+
+
+def _month_name(prefix: str, ordinal) -> str:
+    month = pd.Period(ordinal=int(ordinal), freq="M")
+    return f"{prefix}_{month.year}_{month.month:02d}"
+
+
+def _cpi_bases(sc: Scenario) -> tuple[str, ...]:
+    """The readings R5 under which CPI_t can be computed from the scenario's monthly series."""
+    links = sc.links
+    if links.cpi_groups is None:
+        return ()
+    ocpi = omani_cpi_index(links.cpi_groups, links.cpi_weights)
+    bases = []
+    for basis in CPI_BASES:
+        try:
+            cpi_by_year(ocpi, sc.years, basis)
+        except InputError:
+            continue
+        bases.append(basis)
+    return tuple(bases)
+
+
+def _mean_of(prefix: str, ordinals) -> str:
+    names = [_month_name(prefix, o) for o in np.ravel(ordinals)]
+    return names[0] if len(names) == 1 else f"AVERAGE({','.join(names)})"
+
+
+def cpi_formula(t: int, basis: str) -> str:
+    """CPI_t over the monthly Omani CPI under reading R5, as an Excel expression (paragraph 1a,
+    :func:`tariffmodel.licence.indices.cpi_months` gives the months).
+
+    >>> cpi_formula(2026, "june_on_june")
+    'OCPI_2025_06/OCPI_2024_06-1'
+    """
+    den, num = cpi_months([t], basis)
+    return f"{_mean_of(OCPI, num)}/{_mean_of(OCPI, den)}-1"
+
+
+def sr_formula(t: int, publication_lag: int = 0) -> str:
+    """SR_t, the mean of the twelve monthly deposit rates it reads, as an Excel expression
+    (Definition of "Specified Rate"; :func:`tariffmodel.licence.indices.specified_rate_months`).
+
+    >>> sr_formula(2026)[:40]
+    'AVERAGE(DR_2025_01,DR_2025_02,DR_2025_03'
+    """
+    return _mean_of(DEPOSIT_RATE, specified_rate_months([t], publication_lag))
+
+
+def _switch(reading: str, options: dict[str, str]) -> str:
+    """``IF(READING_Rn="first",x,IF(...,y,z))`` over the values of a reading, the last as the
+    fallback."""
+    (*head, (_, last)) = options.items()
+    out = last
+    for value, expr in reversed(head):
+        out = f'IF(READING_{READING_IDS[reading]}="{value}",{expr},{out})'
+    return out
+
+
+def _linked_formulas(sc: Scenario) -> dict[str, Callable[[int], str]]:
+    """Year-table columns computed in the workbook from linked series: column -> year ->
+    formula."""
+    out: dict[str, Callable[[int], str]] = {}
+    links = sc.links
+    if links.cpi_groups is not None:
+        if "cpi_basis" in offered_readings(sc):
+            out["CPI"] = lambda t: (
+                "=" + _switch("cpi_basis", {b: cpi_formula(t, b) for b in CPI_BASES})
+            )
+        else:
+            out["CPI"] = lambda t: "=" + cpi_formula(t, sc.readings["cpi_basis"])
+    if links.deposit_rates is not None:
+        out["SR"] = lambda t: "=" + sr_formula(t)
+    if links.licence_fee is not None:
+        out["LF"] = lambda t: f"=FEEdist_{t}*FEE_{t}"
+    return out
+
+
+def _write_series(book: _Book, sc: Scenario) -> None:
+    """The Series sheet: the monthly CPI group indices with the weights and the Omani CPI of
+    each month, and the monthly deposit rates, as input cells (only when the scenario links
+    them)."""
+    links = sc.links
+    if links.cpi_groups is None and links.deposit_rates is None:
+        return
+    ws = book.wb.add_worksheet(SERIES_SHEET)
+    ws.write(0, 0, f"Series: {sc.name}", book.title)
+    ws.write(1, 0, "The monthly series that CPI_t and SR_t are computed from on the Inputs "
+             "sheet (yellow cells are inputs). A month is the month a figure refers to.")  # fmt: skip
+    header, first_month = HEADER_ROW + 1, HEADER_ROW + 5
+    rate_col = len(GROUPS) + 4  # beside the CPI table, after a blank column
+    if links.cpi_groups is not None:
+        _write_cpi_table(book, ws, sc, header, first_month)
+    if links.deposit_rates is not None:
+        rates = links.deposit_rates
+        ws.write(header - 1, rate_col, "Deposit rates (Specified Rate)", book.bold)
+        ws.write(header, rate_col, "month", book.header)
+        ws.write(header, rate_col + 1, "rate [fraction]", book.header)
+        words = "weighted average rate on Rial Omani deposits, by the month it refers to"
+        ws.write(header + 1, rate_col + 1, words, book.wrap)
+        ws.set_column(rate_col, rate_col, 10)
+        ws.set_column(rate_col + 1, rate_col + 1, 16)
+        months = pd.PeriodIndex(rates.index, freq="M")
+        values = pd.to_numeric(pd.Series(rates.to_numpy()), errors="coerce").to_numpy(float)
+        for i, (month, value) in enumerate(zip(months, values, strict=True)):
+            r = first_month + i
+            ws.write_string(r, rate_col, str(month))
+            cell_fmt = book.fmt("fraction", locked=False)
+            if math.isfinite(value):
+                ws.write_number(r, rate_col + 1, float(value), cell_fmt)
+            else:
+                ws.write_blank(r, rate_col + 1, None, cell_fmt)
+            book.define(_month_name(DEPOSIT_RATE, month.ordinal), SERIES_SHEET, r, rate_col + 1)
+    ws.freeze_panes(header + 1, 1)
+    ws.set_landscape()
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(header)
+    ws.protect("", {"format_columns": True, "format_rows": True})
+
+
+def _write_cpi_table(book: _Book, ws, sc: Scenario, header: int, first_month: int) -> None:
+    links = sc.links
+    groups = links.cpi_groups
+    col_of = {g: 1 + i for i, g in enumerate(GROUPS)}  # group g in column g
+    ocpi_col, count_col = len(GROUPS) + 1, len(GROUPS) + 2
+    ws.write(header - 1, 0, 'Omani CPI (Definition of "Omani Consumer Price Index")', book.bold)
+    ws.write(header, 0, "month", book.header)
+    for g, c in col_of.items():
+        ws.write(header, c, f"group {g} [index]", book.header)
+        ws.write(header + 1, c, GROUP_NAMES[g], book.wrap)
+    ws.write(header, ocpi_col, "Omani CPI [index]", book.header)
+    ws.write(header, count_col, "basket indices given", book.header)
+    ws.write(header + 1, ocpi_col, "weighted by the basket weights (groups 1-3, 5-12)", book.wrap)
+    ws.set_row(header + 1, 75)
+    ws.set_column(0, 0, 10)
+    ws.set_column(1, len(GROUPS), 11)
+    ws.set_column(ocpi_col, count_col, 13)
+    # weights: as given, then the basket's (group 4 left out, the rest scaled to sum to one)
+    weight_row, basket_row = header + 2, header + 3
+    ws.write(weight_row, 0, "weight", book.bold)
+    ws.write(basket_row, 0, "basket weight", book.bold)
+    given = {group_number(g): float(w) for g, w in links.cpi_weights.items()}
+    total = sum(w for g, w in given.items() if g in BASKET_GROUPS)
+    first_w, last_w = _cell(weight_row, col_of[GROUPS[0]]), _cell(weight_row, col_of[GROUPS[-1]])
+    for g, c in col_of.items():
+        fmt = book.fmt("", locked=False)
+        if g in given:
+            ws.write_number(weight_row, c, given[g], fmt)
+        else:
+            ws.write_blank(weight_row, c, None, fmt)
+        book.define(f"CPIW_{g}", SERIES_SHEET, weight_row, c)
+        if g == EXCLUDED_GROUP:
+            ws.write_formula(basket_row, c, "=0", book.fmt("fraction"), 0.0)
+        else:
+            ws.write_formula(basket_row, c, f"=CPIW_{g}/(SUM({first_w}:{last_w})-CPIW_"
+                             f"{EXCLUDED_GROUP})", book.fmt("fraction"), given[g] / total)  # fmt: skip
+    weights_range = (
+        f"{_cell(basket_row, 1, row_abs=True, col_abs=True)}:"
+        f"{_cell(basket_row, len(GROUPS), row_abs=True, col_abs=True)}"
+    )
+    ocpi = omani_cpi_index(groups, links.cpi_weights).to_numpy(float)
+    columns = {group_number(c): c for c in groups.columns}
+    table = np.column_stack([
+        pd.to_numeric(groups[columns[g]], errors="coerce").to_numpy(float)
+        if g in columns else np.full(len(groups), np.nan)
+        for g in GROUPS
+    ])  # fmt: skip
+    months = pd.PeriodIndex(groups.index, freq="M")
+    fmt = book.fmt("index", locked=False)
+    for i, month in enumerate(months):
+        r = first_month + i
+        ws.write_string(r, 0, str(month))
+        for g, c in col_of.items():
+            value = float(table[i, g - 1])
+            if math.isfinite(value):
+                ws.write_number(r, c, value, fmt)
+            else:
+                ws.write_blank(r, c, None, fmt)
+        basket_cells = ",".join(_cell(r, col_of[g]) for g in BASKET_GROUPS)
+        count = _cell(r, count_col)
+        ws.write_formula(r, count_col, f"=COUNT({basket_cells})", book.fmt("0/1"),
+                         len(BASKET_GROUPS))  # fmt: skip
+        # a month with a blank basket index gives #N/A, not a wrong index
+        row_range = f"{_cell(r, 1)}:{_cell(r, len(GROUPS))}"
+        ws.write_formula(r, ocpi_col,
+                         f"=IF({count}={len(BASKET_GROUPS)},SUMPRODUCT({weights_range},"
+                         f"{row_range}),NA())", book.fmt("index"), _cached(ocpi[i]))  # fmt: skip
+        book.define(_month_name(OCPI, month.ordinal), SERIES_SHEET, r, ocpi_col)
 
 
 @dataclass
@@ -157,6 +395,7 @@ class _Book:
 
         self.wb = xlsxwriter.Workbook(target, options)
         self.names: dict[str, str] = {}
+        self._lower: set[str] = set()  # Excel ignores the case of names
         self._formats: dict[tuple, Any] = {}
         self.bold = self.wb.add_format({"bold": True})
         self.title = self.wb.add_format({"bold": True, "font_size": 14})
@@ -176,8 +415,9 @@ class _Book:
         return self._formats[key]
 
     def define(self, name: str, sheet: str, row: int, col: int) -> None:
-        if name.lower() in (n.lower() for n in self.names):
+        if name.lower() in self._lower:
             raise ValueError(f"defined name {name} twice")
+        self._lower.add(name.lower())
         ref = _cell(row, col, row_abs=True, col_abs=True)
         self.names[name] = f"'{sheet}'!{ref}"
         self.wb.define_name(name, f"='{sheet}'!{ref}")
@@ -248,18 +488,21 @@ def _write_inputs(book: _Book, sc: Scenario, A: dict[str, Any]) -> None:
             return f"value from a linked file: {sc.filled[col]}{where}"
         return default
 
-    def year_row(symbol, words, unit, kind, source, yrs, value_of, name_of):
+    def year_row(symbol, words, unit, kind, source, yrs, value_of, name_of, formula_of=None):
+        """One row of the year table: input cells, or (``formula_of``) locked formulas over
+        other cells with the engine's values cached."""
         nonlocal row
         for j, text in enumerate((symbol, words, unit, kind, source)):
             ws.write(row, j, text, book.wrap if j in (1, 4) else None)
         _fit_row(ws, row, (words, _COL_WIDTHS[1]), (source, SOURCE_WIDTH))
         for y in yrs:
             v = value_of(y)
-            cell_fmt = book.fmt(unit, locked=False)
-            if _finite(v):
-                ws.write_number(row, col_of[y], float(v), cell_fmt)
+            if formula_of is not None:
+                ws.write_formula(row, col_of[y], formula_of(y), book.fmt(unit), _cached(v))
+            elif _finite(v):
+                ws.write_number(row, col_of[y], float(v), book.fmt(unit, locked=False))
             else:
-                ws.write_blank(row, col_of[y], None, cell_fmt)
+                ws.write_blank(row, col_of[y], None, book.fmt(unit, locked=False))
             book.define(name_of(y), INPUTS_SHEET, row, col_of[y])
         row += 1
 
@@ -297,6 +540,12 @@ def _write_inputs(book: _Book, sc: Scenario, A: dict[str, Any]) -> None:
         year_row(col, f.description, f.unit, "history year", "scenario", [h],
                  lambda y, col=col: rows[y][col], lambda y, col=col: f"{col}_{y}")  # fmt: skip
     defaults = {"DNS": 0.0, "recovery": 1.0, **{c: 0.0 for c in AMOUNT_COLUMNS}}
+    linked = _linked_formulas(sc)
+    computed = {
+        "CPI": "formula over the Omani CPI of the Series sheet (paragraph 1a, reading R5)",
+        "SR": "formula: the mean of the monthly deposit rates of the Series sheet",
+        "LF": "formula: FEEdist_t x FEE_t, the licence-fee rows below (Condition 13)",
+    }
     for col in ("CPI", "CA", "DNS", "SR", *AMOUNT_COLUMNS, "recovery"):
         f = INPUT_FIELDS[col]
         words = BY_SYMBOL[col].licence + ", " + f.description if col in BY_SYMBOL else f.description
@@ -305,11 +554,12 @@ def _write_inputs(book: _Book, sc: Scenario, A: dict[str, Any]) -> None:
             col,
             words,
             f.unit,
-            "year table",
-            source_of(col, absent),
+            "linked series" if col in linked else "year table",
+            computed[col] if col in linked else source_of(col, absent),
             years,
             lambda y, col=col: rows[y].get(col, defaults.get(col)),
             lambda y, col=col: f"{INPUT_NAME.get(col, col)}_{y}",
+            linked.get(col),
         )
 
     # Notified Values
@@ -330,6 +580,39 @@ def _write_inputs(book: _Book, sc: Scenario, A: dict[str, Any]) -> None:
             name_of = lambda y, key=key: f"{key}_{y}"  # noqa: E731
         year_row(key, words, f.unit, "Notified Value", source, yrs,
                  lambda y, key=key: sc.notified_value(key, y), name_of)  # fmt: skip
+
+    # the licence fee of Condition 13, when LF_Dt is computed from it
+    fee = sc.links.licence_fee
+    if fee is not None:
+        section("Licence fee (Condition 13): its inputs and the steps to LF_Dt")
+        for key, (unit, _, words) in LICENCE_FEE_KEYS.items():
+            year_row(FEE_NAMES[key], words, unit, "licence fee", "scenario (licence_fee)",
+                     sorted(fee[key]), lambda y, key=key: fee[key][y],
+                     lambda y, key=key: f"{FEE_NAMES[key]}_{y}")  # fmt: skip
+        part_a = {
+            y: licence_fee_part_a(fee["estimated_costs"][y], fee["share"][y])
+            for y in sorted(fee["share"])
+        }
+        true_up = {
+            t: licence_fee_true_up(
+                part_a[t - 1], fee["actual_costs"][t - 1], fee["actual_share"][t - 1]
+            )  # fmt: skip
+            for t in years
+        }
+        steps = [
+            ("FEEa", "part (a): the share of the Authority's estimated costs of the year",
+             "Condition 13, 2(a)", sorted(part_a), part_a.get,
+             lambda y: f"=FEEshare_{y}*FEEest_{y}"),
+            ("FEEb", "part (b), the true-up of the fee of t-1: (ii) what it would have been on "
+             "the actual costs and share, less (i) the fee paid for t-1 (its part (a))",
+             "Condition 13, 2(b)", years, true_up.get,
+             lambda t: f"=FEEactshare_{t - 1}*FEEactual_{t - 1}-FEEa_{t - 1}"),
+            ("FEE", "the fee of the year: part (a) + part (b)", "Condition 13, 2", years,
+             lambda t: part_a[t] + true_up[t], lambda t: f"=FEEa_{t}+FEEb_{t}"),
+        ]  # fmt: skip
+        for name, words, paragraph, yrs, value_of, formula_of in steps:
+            year_row(name, words, "RO", "licence fee", f"formula ({paragraph})", yrs, value_of,
+                     lambda y, name=name: f"{name}_{y}", formula_of)  # fmt: skip
 
     # call centre
     cc = sc.call_centre
@@ -405,11 +688,7 @@ def _write_inputs(book: _Book, sc: Scenario, A: dict[str, Any]) -> None:
                                {"validate": "list", "source": list(READINGS[switch])})  # fmt: skip
             book.define(f"READING_{rid}", INPUTS_SHEET, row, first)
         else:
-            why = (
-                "CPI_t is given as values, computed outside the workbook under this reading"
-                if switch == "cpi_basis"
-                else "no call-centre block: CC_t is 0 under both readings"
-            )
+            why = _not_offered_why(switch, sc)
             ws.write(row, 1, f"{switch}: not offered ({why})", book.wrap)
             _fit_row(ws, row, (f"{switch}: not offered ({why})", _COL_WIDTHS[1]))
             ws.write(row, 4, "scenario (fixed)")
@@ -836,6 +1115,7 @@ def _write_about(book: _Book, sc: Scenario, record: dict[str, Any]) -> None:
 def _fill(book: _Book, scenario: Scenario, table: pd.DataFrame, record: dict[str, Any]) -> None:
     A = scenario.arrays()
     _write_inputs(book, scenario, A)
+    _write_series(book, scenario)
     _write_calculation(book, scenario, _calc_rows(scenario, table, A))
     _write_bill(book, scenario, table)
     _write_checks(book, scenario)

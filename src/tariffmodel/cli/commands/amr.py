@@ -11,6 +11,7 @@ import json
 
 from tariffmodel.licence.amr import CONVENTIONS
 from tariffmodel.model import amr
+from tariffmodel.reporting.formatting import format_value
 from tariffmodel.reporting.provenance import write_manifest
 from tariffmodel.reporting.staging import staged_output
 
@@ -71,7 +72,8 @@ def run(args) -> int:
     write_result(args.out, "amr.csv", frame, figures, args.plan, command)
     print(
         f"amr: {plan.name}: {len(frame)} years {figures['first_year']}-{figures['last_year']}, "
-        f"NPV of AMR_t RO {figures['npv_allowance']:,.0f} at WACC {plan.wacc:.4g} "
+        f"NPV of AMR_t {format_value(figures['npv_allowance'], 'RO')} at WACC "
+        f"{format_value(plan.wacc, 'fraction')} "
         f"({figures['convention']}); wrote {args.out}/amr.csv"
     )
     return 0

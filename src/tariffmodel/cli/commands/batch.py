@@ -5,7 +5,13 @@ from __future__ import annotations
 import argparse
 import sys
 
-from tariffmodel.batch.runner import DEFAULT_NOTEBOOK, DEFAULT_SEED, format_failures, run_batch
+from tariffmodel.batch.runner import (
+    DEFAULT_NOTEBOOK,
+    DEFAULT_SEED,
+    DEFAULT_WORKER_TIMEOUT,
+    format_failures,
+    run_batch,
+)
 from tariffmodel.cli.commands._explore import MAX_DRAWS
 from tariffmodel.cli.commands.run import parse_readings
 from tariffmodel.inputs.errors import InputError
@@ -25,8 +31,16 @@ def add_batch_options(parser: argparse.ArgumentParser) -> None:
         "--scheduler",
         metavar="ADDRESS",
         default=None,
-        help="run on a running dask.distributed cluster (e.g. tcp://host:8786); the output "
-        "folder must be reachable from its workers",
+        help="run on a running dask.distributed cluster (e.g. tcp://host:8786); the workers "
+        "must see the scenario files, not the output folder",
+    )
+    parser.add_argument(
+        "--worker-timeout",
+        type=float,
+        default=DEFAULT_WORKER_TIMEOUT,
+        metavar="SECONDS",
+        help="with --scheduler: fail the scenarios left after this long without any worker "
+        f"(default {DEFAULT_WORKER_TIMEOUT:g})",
     )
     parser.add_argument(
         "--reading",
@@ -90,6 +104,7 @@ def execute(args: argparse.Namespace, out, *, resume: bool, command: str) -> int
         seed=args.seed,
         progress=not args.quiet,
         command=command,
+        worker_timeout=args.worker_timeout,
     )
     counts = result.manifest.get("counts", {})
     reused = sum(1 for s in result.scenarios if s.get("reused"))

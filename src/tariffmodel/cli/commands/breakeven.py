@@ -13,6 +13,10 @@ import pandas as pd
 from tariffmodel.analysis import breakeven as be
 from tariffmodel.cli.commands import _explore
 from tariffmodel.licence.schedule2 import READINGS
+from tariffmodel.reporting.formatting import format_frame
+
+#: Units of the answers' columns that their names do not give (ratios of ARDR to MADR).
+ANSWER_UNITS = {"para3_above": "fraction", "para5_below": "fraction", "cap": "RO"}
 
 
 def register(subparsers) -> None:
@@ -66,7 +70,7 @@ def run(args) -> int:
         table = be.kpi_breakeven(sc)
     with pd.option_context("display.width", 160, "display.max_columns", 20):
         print(f"breakeven {q}: {sc.name}")
-        print(table.to_string(index=False, float_format=lambda v: f"{v:.10g}"))
+        print(format_frame(table, ANSWER_UNITS, missing="none").to_string(index=False))
     if args.out:
         _explore.write_outputs(args.out, sc, tables={f"breakeven_{q}.csv": table})
         print(f"wrote {args.out}/breakeven_{q}.csv")

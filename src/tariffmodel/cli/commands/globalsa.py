@@ -13,6 +13,7 @@ from tariffmodel.analysis import sensitivity
 from tariffmodel.cli.allocator import keep_freed_memory
 from tariffmodel.cli.commands import _explore
 from tariffmodel.reporting import plots
+from tariffmodel.reporting.formatting import format_value
 
 
 def register(subparsers) -> None:
@@ -78,7 +79,8 @@ def run(args) -> int:
     )
     top = table[(table["output"] == outputs[0]) & (table["year"] == "period")]
     top = top.sort_values(col, ascending=False).head(3)
-    lead = ", ".join(f"{r.target} {getattr(r, col):.3g}" for r in top.itertuples())
+    unit = "fraction" if col == "ST" else "RO"  # a share of the variance; mu* in RO
+    lead = ", ".join(f"{r.target} {format_value(getattr(r, col), unit)}" for r in top.itertuples())
     print(
         f"{args.method}: {sc.name}: {len(spec.targets)} targets; {outputs[0]} over the period, "
         f"largest {col}: {lead}; wrote {args.out}/{args.method}.csv"

@@ -11,6 +11,7 @@ from __future__ import annotations
 from tariffmodel.analysis import loss_incentive as li
 from tariffmodel.cli.commands import _explore
 from tariffmodel.model import amr
+from tariffmodel.reporting.formatting import format_value
 from tariffmodel.reporting.plots import loss_curve_figure
 
 
@@ -45,8 +46,10 @@ def run(args) -> int:
     _explore.write_outputs(args.out, sc, tables=tables, figures=figures, extra_inputs=[args.amr])
     for r in points.itertuples():
         print(
-            f"loss-incentive: {r.year}: AL_{r.year - 1} {r.AL:.4%}, LOSS RO {r.LOSS:,.0f}; one point "
-            f"less losses is worth RO {r.value_per_point:,.0f} (uncapped {r.uncapped_per_point:,.0f})"
+            f"loss-incentive: {r.year}: AL_{r.year - 1} {format_value(r.AL, 'fraction')}, LOSS "
+            f"{format_value(r.LOSS, 'RO')}; one point less losses is worth "
+            f"{format_value(r.value_per_point, 'RO')} "
+            f"(uncapped {format_value(r.uncapped_per_point, 'RO')})"
         )
     print(f"wrote {args.out}")
     return 0

@@ -10,6 +10,7 @@ from __future__ import annotations
 from tariffmodel.analysis import montecarlo as mc
 from tariffmodel.cli.allocator import keep_freed_memory
 from tariffmodel.cli.commands import _explore
+from tariffmodel.reporting.formatting import format_value
 from tariffmodel.reporting.plots import density_figure, fan_chart, histogram_densities
 
 
@@ -68,7 +69,8 @@ def run(args) -> int:
     last = result.summary.iloc[-1]
     print(
         f"montecarlo: {sc.name}: {result.n:,} draws of {len(spec.targets)} targets "
-        f"(seed {result.seed}); MADR {int(last['year'])}: mean RO {last['MADR_mean']:,.0f}, "
-        f"5-95 % [{last['MADR_p5']:,.0f}, {last['MADR_p95']:,.0f}]; wrote {args.out}/montecarlo.csv"
+        f"(seed {result.seed}); MADR {int(last['year'])}: mean {format_value(last['MADR_mean'], 'RO')}, "
+        f"5-95 % [{format_value(last['MADR_p5'], 'RO')}, {format_value(last['MADR_p95'], 'RO')}]; "
+        f"wrote {args.out}/montecarlo.csv"
     )
     return 0

@@ -18,6 +18,7 @@ from tariffmodel.cli.commands import _explore
 from tariffmodel.inputs.draws import load_ranges
 from tariffmodel.inputs.errors import InputError
 from tariffmodel.reporting import plots
+from tariffmodel.reporting.formatting import format_value
 
 
 def register(subparsers) -> None:
@@ -120,7 +121,7 @@ def run_tornado(args) -> int:
             figures["spider.png"] = lambda: plots.spider_figure(frame, year, args.value)
     _explore.write_outputs(args.out, sc, tables=tables, figures=figures, extra_inputs=[side])
     top = table[table["year"] == str(year)].head(3)
-    lead = ", ".join(f"{r.target} {r.swing:,.0f}" for r in top.itertuples())
+    lead = ", ".join(f"{r.target} {format_value(r.swing, 'RO')}" for r in top.itertuples())
     print(
         f"tornado: {sc.name}: {len(ranges)} targets; largest swings of {args.value} ({year}): "
         f"{lead}; wrote {args.out}/tornado.csv"
@@ -147,6 +148,7 @@ def run_grid(args) -> int:
     _explore.write_outputs(args.out, sc, tables={"grid.csv": table}, figures=figures)
     print(
         f"grid: {sc.name}: {args.value} {label} over {len(yv)} x {len(xv)} points, from "
-        f"{table.to_numpy().min():,.0f} to {table.to_numpy().max():,.0f}; wrote {args.out}/grid.csv"
+        f"{format_value(table.to_numpy().min(), 'RO')} to "
+        f"{format_value(table.to_numpy().max(), 'RO')}; wrote {args.out}/grid.csv"
     )
     return 0

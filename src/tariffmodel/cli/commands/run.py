@@ -5,6 +5,7 @@ from __future__ import annotations
 from tariffmodel.analysis.readings import check_readings
 from tariffmodel.inputs.errors import InputError
 from tariffmodel.model.scenario import load_scenario
+from tariffmodel.reporting.formatting import format_value
 from tariffmodel.reporting.run_outputs import write_run
 
 
@@ -60,6 +61,6 @@ def run(args) -> int:
     last = table.iloc[-1]
     print(
         f"{scenario.name}: MADR {int(table['year'].iloc[0])}-{int(last['year'])} written to "
-        f"{args.out}/madr.csv (MADR {int(last['year'])} = {last['MADR']:,.2f} RO)"
+        f"{args.out}/madr.csv (MADR {int(last['year'])} = {format_value(last['MADR'], 'RO')})"
     )
     return 0

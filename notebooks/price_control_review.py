@@ -112,7 +112,7 @@ if "plan" in amr:
 display(Markdown("\n\n".join(reports.compliance_in_words(table))))
 
 # %% [markdown]
-# ## Readings R1-R5 side by side
+# ## Readings R1-R8 side by side
 #
 # MADR under the readings of unclear licence text: every combination of switches that changes
 # anything, against the readings this scenario uses.

@@ -2,8 +2,9 @@
 Licence, every term and every year, with the tools to explore and review it.
 
 >>> import tariffmodel as tm
->>> sorted(tm.READINGS)
-['call_centre', 'cpi_basis', 'loss_deadband', 'para4_excess', 'para5_substitution']
+>>> list(tm.READINGS)  # doctest: +NORMALIZE_WHITESPACE
+['loss_deadband', 'call_centre', 'para4_excess', 'para5_substitution', 'cpi_basis',
+ 'specified_rate_months', 'licence_fee_true_up', 'call_centre_cap']
 """
 
 __version__ = "0.1.0"

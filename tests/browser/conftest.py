@@ -96,4 +96,4 @@ def dashboard(server, browser, request):
         stale.close()
         page, _seconds = db.open_dashboard(browser, server.page_url())
     yield page
-    page.close()
+    db.leave(page)

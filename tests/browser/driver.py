@@ -88,25 +88,72 @@ class Server:
                 quiet_since = time.monotonic()
             last = now
 
+    def kernels(self) -> list[int]:
+        """The process ids of the server's kernels (preheated or serving a page)."""
+        return [pid for pid in _tree(self.proc.pid) - {self.proc.pid} if _is_kernel(pid)]
 
-def _tree_cpu_seconds(pid: int, tick: int) -> float:
-    """CPU seconds (user and system) used so far by process ``pid`` and its descendants."""
-    parents, used = {}, {}
+    def wait_kernels(self, at_most: int, timeout: float) -> float:
+        """Wait until the server runs at most ``at_most`` kernels; returns the seconds waited.
+
+        Raises TimeoutError (with the count) when it does not happen within ``timeout``.
+        """
+        t0 = time.monotonic()
+        while len(self.kernels()) > at_most:
+            if time.monotonic() - t0 > timeout:
+                raise TimeoutError(
+                    f"{len(self.kernels())} kernels after {timeout} s, expected {at_most} at most"
+                )
+            time.sleep(0.5)
+        return time.monotonic() - t0
+
+
+def _is_kernel(pid: int) -> bool:
+    try:
+        cmd = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    except OSError:  # ended meanwhile
+        return False
+    return any(part.endswith(b"ipykernel_launcher") for part in cmd)
+
+
+def _tree(pid: int) -> set[int]:
+    """``pid`` and its descendants (from /proc)."""
+    parents = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             text = stat.read_text()
-        except OSError:  # the process ended meanwhile
+        except OSError:
             continue
-        fields = text[text.rindex(")") + 2 :].split()
-        child = int(stat.parent.name)
-        parents[child] = int(fields[1])
-        used[child] = (int(fields[11]) + int(fields[12])) / tick
+        parents[int(stat.parent.name)] = int(text[text.rindex(")") + 2 :].split()[1])
     tree, grew = {pid}, True
     while grew:
         more = {c for c, p in parents.items() if p in tree} - tree
         tree |= more
         grew = bool(more)
-    return sum(used.get(p, 0.0) for p in tree)
+    return tree
+
+
+def memory_mb(pid: int) -> float:
+    """Resident memory of one process [MB], from /proc (0 when it has ended)."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024.0
+    except OSError:
+        pass
+    return 0.0
+
+
+def _tree_cpu_seconds(pid: int, tick: int) -> float:
+    """CPU seconds (user and system) used so far by process ``pid`` and its descendants."""
+    used = 0.0
+    for p in _tree(pid):
+        try:
+            text = Path(f"/proc/{p}/stat").read_text()
+        except OSError:  # the process ended meanwhile
+            continue
+        fields = text[text.rindex(")") + 2 :].split()
+        used += (int(fields[11]) + int(fields[12])) / tick
+    return used
 
 
 @contextlib.contextmanager
@@ -169,6 +216,17 @@ def open_dashboard(browser, url: str, timeout_ms: float = 60_000):
     page.wait_for_selector(MADR, timeout=timeout_ms)
     page.wait_for_selector(FIGURE_BAR, state="attached", timeout=timeout_ms)
     return page, time.perf_counter() - t0
+
+
+def leave(page) -> None:
+    """Leave a dashboard's page as a visitor does (to another page), then close it: the page
+    asks the server to shut its kernel down on the way out.
+
+    (A page closed at once by the test harness never sends that request: the browser drops
+    it with the page.)
+    """
+    page.goto("about:blank")
+    page.close()
 
 
 def madr_shown(page, year: int) -> float:

@@ -23,7 +23,7 @@ def amr_page(server, browser):
     page.wait_for_selector(NPV, timeout=60_000)
     page.wait_for_selector(db.FIGURE_BAR, state="attached", timeout=60_000)
     yield page
-    page.close()
+    db.leave(page)
 
 
 def _npv(page) -> float:

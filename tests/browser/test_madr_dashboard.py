@@ -125,22 +125,33 @@ def test_reading_switch_gives_the_engine_value(dashboard, scenarios_dir):
     sc = tm.load_scenario(scenarios_dir / "worked-example.yaml")
     old = db.madr_shown(page, 2026)
     # R2 as drafted: every call-centre term is zero (the example has a penalty in 2026)
-    page.select_option(".tm-reading-call_centre select", "as_drafted")
+    page.select_option(".tm-reading-call_centre select", label="as drafted")
     _wait_change(page, 2026, old)
     expected = tm.project(sc.with_readings(call_centre="as_drafted"))["MADR"].tolist()
     assert _shown(page) == expected
 
 
-def test_bad_scenario_shows_a_plain_message(dashboard, broken_scenario):
+def test_bad_scenario_shows_a_plain_message(dashboard, broken_scenario, artifacts):
     page = dashboard
-    page.select_option(".tm-scenario select", broken_scenario)
+    # the scenarios are offered by their names
+    page.select_option(".tm-scenario select", label="Broken: CPI as a percent")
     page.wait_for_selector(".tm-error", timeout=30_000)
     message = page.inner_text(".tm-error")
-    assert broken_scenario in message
-    assert "CPI" in message and "2026" in message
+    # the file by its name, the value as written, the percent meant; never a path
+    assert broken_scenario in message and "/" not in message
+    assert "CPI" in message and "2026" in message and "90.0 looks like a percent" in message
+    assert "write 0.9" in message
     assert "Traceback" not in page.content()
+    # no numbers, empty figures, the controls of the other scenario off
+    assert page.locator(db.MADR).count() == 0
+    assert (
+        page.evaluate("document.querySelector('.tm-figure .js-plotly-plot').data[1].x.length") == 0
+    )
+    assert page.evaluate("document.querySelector('.tm-x .slider-container .noUi-target')"
+                         ".hasAttribute('disabled')")  # fmt: skip
+    page.screenshot(path=artifacts / "madr_dashboard_error.png", full_page=True)
     # and back to a good scenario: numbers again, no message
-    page.select_option(".tm-scenario select", "worked-example.yaml")
+    page.select_option(".tm-scenario select", label="Worked example, 2026-2029")
     page.wait_for_selector(db.MADR, timeout=30_000)
     assert page.query_selector(".tm-error") is None
 

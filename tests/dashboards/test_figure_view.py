@@ -96,3 +96,38 @@ def test_dashboard_command_serves_the_module_under_a_path_naming_its_digest():
     assert url == f"{PLOTLY_BUNDLE_FOLDER}{assets.plotly_module_digest()}/plotly.js"
     served = folder / "tariffmodel-plotly" / assets.plotly_module_digest() / "plotly.js"
     assert served.read_text(encoding="utf-8") == assets.plotly_module()
+
+
+def test_narrow_layout_stacks_the_panels_and_travels_with_the_figure(monkeypatch):
+    from plotly.subplots import make_subplots
+
+    fig = make_subplots(rows=2, cols=2, specs=[[{}, {}], [{"colspan": 2}, None]],
+                        subplot_titles=("a", "b", "c"))  # fmt: skip
+    for row, col in ((1, 1), (1, 2), (2, 1)):
+        fig.add_trace(go.Bar(x=["2027"], y=[1.0]), row, col)
+    fig.update_layout(margin={"t": 60, "b": 40})
+    view = fv.FigureView(fig, narrow=lambda lay: fv.stacked_layout(lay, 3, panel_height=200,
+                                                                     gap=50), narrow_below=600)  # fmt: skip
+    narrow = view.narrow_layout
+    assert view.narrow_below == 600
+    # three panels of 200 px and two gaps of 50 px, one above the other, each the full width
+    assert narrow["height"] == 3 * 200 + 2 * 50 + 60 + 40
+    domains = [narrow[f"yaxis{s}"]["domain"] for s in ("", "2", "3")]
+    assert domains[0][1] == 1.0 and domains[2][0] == 0.0
+    heights = [(hi - lo) * 700 for lo, hi in domains]
+    assert heights == pytest.approx([200, 200, 200], abs=1e-9)
+    assert [narrow[f"xaxis{s}"]["domain"] for s in ("", "2", "3")] == [[0.0, 1.0]] * 3
+    assert [a["y"] for a in narrow["annotations"]] == [hi for _lo, hi in domains]
+    # the wide layout keeps its grid
+    assert view.figure_layout["xaxis"]["domain"][1] < 0.5
+    sent = []
+    monkeypatch.setattr(view, "_send", lambda msg, buffers=None: sent.append(msg))
+    fig.layout.annotations[2].text = "c, 2027"
+    view.refresh()
+    assert [set(msg["state"]) for msg in sent] == [{"figure_layout", "narrow_layout"}]
+    assert view.narrow_layout["annotations"][2]["text"] == "c, 2027"
+
+
+def test_a_figure_without_a_narrow_layout_sends_none():
+    view = fv.FigureView(go.Figure(go.Bar(x=["2027"], y=[1.0])))
+    assert view.narrow_layout == {} and view.narrow_below == 0

@@ -180,7 +180,8 @@ def test_percent_to_fraction_is_the_decimal_fraction(hundredths):
 
 def test_page_shows_project_of_the_scenario(page, worked_table):
     assert page.frame["MADR"].tolist() == worked_table["MADR"].tolist()
-    assert page.engine_calls == 2  # the base case and the case shown
+    # the base case, whether each year's CPI acts (one call of variants), the case shown
+    assert page.engine_calls == 3
 
 
 def test_one_engine_call_per_change(page):
@@ -245,7 +246,7 @@ def test_page_equals_project_of_the_edited_scenario(x, al, growth, year):
     assert tm.project(again)["MADR"].tolist() == page.frame["MADR"].tolist()
     # the loss curve passes through the case shown
     j = page.edited.years.index(int(year))
-    curve_x = np.asarray(page.fig.data[3].x)
+    curve_x = np.asarray(page.fig.data[6].x)
     point = page.frame["AL"].iloc[j] * 100
     assert curve_x.min() <= point <= curve_x.max()
 
@@ -260,9 +261,47 @@ def test_unreadable_scenario_gives_a_plain_message(folder):
     page = MadrDashboard(folder, "bad.yaml")
     assert "tm-error" in page.status.value
     assert "bad.yaml" in page.status.value and "notified.X" in page.status.value
+    # the file by its name only, the value as written and the percent meant, never the path
+    message = page.status.value.split(">", 1)[1].rsplit("<", 1)[0]
+    assert str(folder) not in message and "/" not in message
+    assert "1.5 looks like a percent: write 0.015" in page.status.value
     assert page.frame is None and "data-value" not in page.headline.value
+    # the choice shows the scenario that failed; no control of another scenario is left on
+    assert page.scenario_choice.value == "bad.yaml"
+    assert all(ctl.disabled for ctl in page._value_controls())
+    assert all(len(t.x) == 0 for t in page.fig.data) and len(page.buildup.data[0].x) == 0
     page.scenario_choice.value = "worked-example.yaml"
     assert "tm-error" not in page.status.value and page.frame is not None
+    assert not page.x_control.disabled and not page.reset_button.disabled
+
+
+def test_scenarios_are_offered_by_their_names(folder):
+    bad = yaml.safe_load(WORKED_EXAMPLE.read_text())
+    bad["name"] = "Worked example, 2026-2029"  # the same name as the other file
+    (folder / "copy.yaml").write_text(yaml.safe_dump(bad))
+    (folder / "broken.yaml").write_text("name: [unclosed")
+    page = MadrDashboard(folder, "worked-example.yaml")
+    assert list(page.scenario_choice.options) == [
+        ("broken.yaml", "broken.yaml"),
+        ("Worked example, 2026-2029 (copy.yaml)", "copy.yaml"),
+        ("Worked example, 2026-2029 (worked-example.yaml)", "worked-example.yaml"),
+    ]
+    assert page.scenario_choice.label == "Worked example, 2026-2029 (worked-example.yaml)"
+
+
+def test_cpi_control_only_where_cpi_acts(page):
+    # a, c and p of 2026 are notified in the worked example: CPI 2026 changes nothing
+    assert page._cpi_acts == {2026: False, 2027: True, 2028: True, 2029: True}
+    shown = [c for c in page.cpi_box.children]
+    assert shown == [page.cpi_controls[y] for y in (2027, 2028, 2029)]
+    assert "a, c and p of 2026 are notified" in page.cpi_note.value
+    # and it is true: CPI 2026 moved by five points gives the same MADR
+    sc = page.base
+    moved = tm.project(sc.with_values({"inputs.CPI@2026": sc.rows[2026]["CPI"] + 0.05}))
+    assert moved["MADR"].tolist() == page.base_frame["MADR"].tolist()
+    assert tm.project(sc.with_values({"inputs.CPI@2027": 0.05}))["MADR"].tolist() != (
+        page.base_frame["MADR"].tolist()
+    )
 
 
 def test_engine_error_clears_the_numbers_and_says_why(page, monkeypatch):
@@ -275,9 +314,18 @@ def test_engine_error_clears_the_numbers_and_says_why(page, monkeypatch):
     assert "s.yaml, key &#x27;notified.X&#x27;, year 2027: must be a fraction" in page.status.value
     assert page.frame is None and "data-value" not in page.headline.value
     assert page.downloads.value == "" and all(len(t.y) == 0 for t in page.fig.data)
+    assert len(page.buildup.data[0].x) == 0
     monkeypatch.undo()
     page.x_control.value = 2.5
     assert "tm-error" not in page.status.value and len(page.fig.data[1].y) == 4
+
+
+def test_print_header_names_the_scenario_the_edits_and_the_readings(page):
+    page.x_control.value = 2.0
+    header = page.print_header.value
+    assert "Worked example, 2026-2029" in header and "notified.X = 0.02" in header
+    for switch, value in page.readings().items():
+        assert f"{switch} {value}" in header
 
 
 def test_empty_folder_gives_a_plain_message(tmp_path):

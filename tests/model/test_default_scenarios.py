@@ -77,6 +77,10 @@ def test_alt_readings_are_the_alternatives(projected):
         "para4_excess": "net",
         "para5_substitution": "cap_at_90pct",
         "cpi_basis": "twelve_month_average",
+        # R6-R8 are not written in the file: their defaults
+        "specified_rate_months": "reference_year",
+        "licence_fee_true_up": "owed_minus_paid",
+        "call_centre_cap": "total",
     }
     assert table["D"].tolist() == [1, 1, 0, 1]  # AL_2027 inside the 2027 dead band
     assert not table["para4"].iloc[1]  # net: 5 % over in 2026, 15 % under in 2027

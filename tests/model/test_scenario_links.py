@@ -117,20 +117,6 @@ def test_resolved_scenario_is_standalone(linked, tmp_path):
     assert tm.project(again)["MADR"].tolist() == tm.project(sc)["MADR"].tolist()
 
 
-@pytest.fixture
-def with_fee(example_dict):
-    for row in example_dict["inputs"][1:]:
-        row.pop("LF", None)
-    example_dict["licence_fee"] = {
-        "estimated_costs": {2025: 20e6, 2026: 21e6, 2027: 22e6, 2028: 23e6, 2029: 24e6},
-        "share": 0.05,
-        "actual_costs": {2025: 24e6, 2026: 20e6, 2027: 22e6, 2028: 23e6},
-        "actual_share": 0.045,
-        "distribution_share": 0.75,
-    }
-    return example_dict
-
-
 def test_licence_fee_with_true_up_by_hand(with_fee):
     table = tm.project(tm.scenario_from_dict(with_fee)).set_index("year")
     # 2026: part (a) 0.05 x 21 m = 1.05 m; true-up 0.045 x 24 m - 0.05 x 20 m = +0.08 m

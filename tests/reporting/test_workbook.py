@@ -161,12 +161,18 @@ def test_linked_cpi_sr_and_lf_are_formulas_over_their_series(linked_book):
     assert cpi.startswith('=IF(READING_R5="june_on_june",OCPI_2026_06/OCPI_2025_06-1,'
                           "AVERAGE(OCPI_2025_07,OCPI_2025_08,")  # fmt: skip
     assert "OCPI_2026_06)/AVERAGE(OCPI_2024_07," in cpi and cpi.endswith("OCPI_2025_06)-1)")
+    # R6 acts: the rates for the months of 2026, else those published in 2026 (Dec-Nov)
+    reference = "AVERAGE(" + ",".join(f"DR_2026_{m:02d}" for m in range(1, 13)) + ")"
+    published = "AVERAGE(DR_2025_12," + ",".join(f"DR_2026_{m:02d}" for m in range(1, 12)) + ")"
     assert _cell(wb, names, "SR_2027").value == (
-        "=AVERAGE(" + ",".join(f"DR_2026_{m:02d}" for m in range(1, 13)) + ")"
+        f'=IF(READING_R6="reference_year",{reference},{published})'
     )
     assert _cell(wb, names, "LF_2027").value == "=FEEdist_2027*FEE_2027"
     assert _cell(wb, names, "FEEa_2026").value == "=FEEshare_2026*FEEest_2026"
-    assert _cell(wb, names, "FEEb_2027").value == "=FEEactshare_2026*FEEactual_2026-FEEa_2026"
+    owed = "FEEactshare_2026*FEEactual_2026-FEEa_2026"  # (ii) - (i), or (i) - (ii) under R7
+    assert _cell(wb, names, "FEEb_2027").value == (
+        f'=IF(READING_R7="owed_minus_paid",{owed},-({owed}))'
+    )
     for name in ("CPI_2027", "SR_2027", "LF_2027", "FEE_2027", "OCPI_2025_06"):
         assert _cell(wb, names, name).protection.locked is True, name
     for name in ("CPIW_1", "CPIW_4", "DR_2026_05", "FEEest_2027", "FEEdist_2029", "READING_R5"):
@@ -314,6 +320,9 @@ EDITS = {
     "linked-series": (LINKED, {"1@2025-06": 150.0, "CPIW_7": 20.0, "DR_2026_05": 0.05,
                                "FEEest_2027": 16_000_000.0}, _series_edits, {}),
     "linked-r5": (LINKED, {"READING_R5": "june_on_june"}, {}, {"cpi_basis": "june_on_june"}),
+    "linked-r6-r7": (LINKED, {"READING_R6": "published_in_year", "READING_R7": "as_drafted"}, {},
+                     {"specified_rate_months": "published_in_year",
+                      "licence_fee_true_up": "as_drafted"}),
     "base-r5": (BASE, {"READING_R5": "twelve_month_average"}, {},
                 {"cpi_basis": "twelve_month_average"}),
 }  # fmt: skip

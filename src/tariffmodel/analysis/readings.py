@@ -1,22 +1,26 @@
-"""What the licence's unclear text is worth: MADR under every combination of the readings R1-R5.
+"""What the licence's unclear text is worth: MADR under every combination of the readings R1-R8.
 
 The readings are the named switches of :data:`tariffmodel.licence.schedule2.READINGS`. :func:`compare`
-evaluates the scenario under each of the 32 combinations, keeps those that change anything, and
+evaluates the scenario under each of the 256 combinations, keeps those that change anything, and
 drops a combination whose results equal those of a combination with fewer switches changed (the
-extra switch changes nothing there), so each row shows something new.
+extra switch changes nothing there), so each row shows something new. :func:`register` and
+:func:`errata` are the readings register: what each reading takes the text to mean, and where
+the licence's own text is off (:data:`tariffmodel.licence.errata.ERRATA`).
 """
 
 from __future__ import annotations
 
 import itertools
+import textwrap
 
 import numpy as np
 import pandas as pd
 
 from tariffmodel.inputs.errors import InputError, did_you_mean
-from tariffmodel.licence.schedule2 import READING_IDS, READINGS
+from tariffmodel.licence.errata import ERRATA
+from tariffmodel.licence.schedule2 import READING_IDS, READING_REGISTER, READINGS
 from tariffmodel.model.engine import evaluate
-from tariffmodel.model.scenario import Scenario
+from tariffmodel.model.scenario import LINKED_READINGS, Scenario
 
 COMPARED = (
     "MADR",
@@ -35,6 +39,8 @@ COMPARED = (
     "para3",
     "para4",
     "para5",
+    "SR",
+    "LF",
 )
 
 
@@ -83,9 +89,15 @@ def compare(scenario: Scenario) -> pd.DataFrame:
         scenario's own readings. The first rows are the scenario's own readings.
     """
     results = []
+    linked: dict[tuple, Scenario] = {}  # the scenario linked once per value of R5-R7
     for changes in sorted(combinations(scenario), key=len):
-        sc = scenario.with_readings(**changes) if changes else scenario
-        res = evaluate(sc)
+        key = tuple(changes.get(k) for k in LINKED_READINGS)
+        if key not in linked:
+            relink = {k: v for k, v in changes.items() if k in LINKED_READINGS}
+            linked[key] = scenario.with_readings(**relink) if relink else scenario
+        sc = linked[key]
+        rest = {k: v for k, v in changes.items() if k not in LINKED_READINGS}
+        res = evaluate(sc.with_readings(**rest) if rest else sc)
         results.append((changes, res))
     base = results[0][1]
     kept = [results[0]]
@@ -119,3 +131,65 @@ def pivot(table: pd.DataFrame, value: str = "MADR") -> pd.DataFrame:
     out = table.pivot(index="readings", columns="year", values=value)
     order = list(dict.fromkeys(table["readings"]))
     return out.loc[order]
+
+
+def register() -> pd.DataFrame:
+    """The readings register: one row per value of each reading R1-R8, the default first.
+
+    Returns
+    -------
+    DataFrame
+        ``id``, ``switch``, ``where`` (paragraph or definition), ``text`` (the words that allow
+        two answers), ``value``, ``default`` (bool), ``meaning`` (what the value takes the text
+        to mean), ``applies`` (when the switch can move a number).
+    """
+    rows = []
+    for switch, values in READINGS.items():
+        entry = READING_REGISTER[switch]
+        for n, (value, meaning) in enumerate(zip(values, entry.meanings, strict=True)):
+            rows.append(
+                {
+                    "id": READING_IDS[switch],
+                    "switch": switch,
+                    "where": entry.where,
+                    "text": entry.text,
+                    "value": value,
+                    "default": n == 0,
+                    "meaning": meaning,
+                    "applies": entry.applies,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def errata() -> pd.DataFrame:
+    """The errata of the licence: ``where``, ``says`` and ``reading`` (what the model takes it
+    to mean), one row each, in the order of the text."""
+    return pd.DataFrame([e._asdict() for e in ERRATA])
+
+
+def register_text(width: int = 100) -> str:
+    """The readings register and the errata as plain text, for the console."""
+
+    def wrap(text: str, indent: str) -> list[str]:
+        more = " " * len(indent) + "  "
+        return textwrap.wrap(text, width, initial_indent=indent, subsequent_indent=more)
+
+    lines = ["Readings of unclear licence text (switch values, default first)", ""]
+    table = register()
+    for switch in READINGS:
+        part = table[table["switch"] == switch]
+        first = part.iloc[0]
+        lines.append(f"{first['id']} {switch}: {first['where']}")
+        lines += wrap(f"the text: {first['text']}", "    ")
+        for rec in part.itertuples():
+            mark = " (default)" if rec.default else ""
+            lines += wrap(f"{rec.value}{mark}: {rec.meaning}", "  - ")
+        lines += wrap(f"moves a number in: {first['applies']}", "    ")
+        lines.append("")
+    lines += ["Errata: the licence's own text is off (what it says -> the reading the model takes)",
+              ""]  # fmt: skip
+    for n, e in enumerate(ERRATA, start=1):
+        lines += wrap(f"E{n} {e.where}: {e.says}", "")
+        lines += wrap(f"-> {e.reading}", "    ")
+    return "\n".join(lines) + "\n"

@@ -21,14 +21,16 @@ from pathlib import Path
 
 from tariffmodel.dashboards import view_model as dm
 from tariffmodel.dashboards.assets import PLANS_ENV
-from tariffmodel.dashboards.figure_view import FigureView
+from tariffmodel.dashboards.figure_view import FigureView, stacked_layout
 from tariffmodel.dashboards.madr import (
     CSS,
+    NARROW_FIGURE,
     DashboardPage,
     Debouncer,
     data_link,
     fraction_to_pct,
     pct_to_fraction,
+    plain_message,
     slug,
 )
 from tariffmodel.inputs.errors import InputError
@@ -117,55 +119,77 @@ class AmrDashboard(DashboardPage):
         self._schedule = Debouncer(self.refresh, debounce)
         self._build()
         self._start(self.plan_choice, list_plans(self.folder), plan,
-                    f"No AMR plan files in {self.folder}.")  # fmt: skip
+                    "No AMR plan files in the plans folder.")  # fmt: skip
 
     def _build(self) -> None:
         import plotly.graph_objects as go
         from plotly.subplots import make_subplots
 
         w = self._w
-        self.title = w.HTML(CSS + "<h2>AMR programme: roll-out, RAV and allowance AMR_t</h2>")
+        self.title = w.HTML(
+            CSS + "<h2>Smart-meter (AMR) programme: roll-out, asset value and allowance</h2>"
+        )
         self.status = w.HTML('<div class="tm-status tm-ok">starting</div>')
         self.plan_choice = self._dropdown("AMR plan", "tm-plan", self._choice_changed)
         self.pace = self._slider("Roll-out pace [x]", 1.0, 0.25, 3.0, 0.05, "tm-amr-pace")
-        self.unit_cost = self._slider("Unit costs [x]", 1.0, 0.25, 3.0, 0.05, "tm-amr-cost")
-        self.wacc = self._slider("WACC [%]", 6.0, 0.0, 20.0, 0.05, "tm-wacc")
-        self.convention = self._dropdown("Convention", "tm-convention", self._changed,
-                                         options=list(CONVENTIONS))  # fmt: skip
+        self.unit_cost = self._slider("Unit costs per meter [x]", 1.0, 0.25, 3.0, 0.05,
+                                      "tm-amr-cost")  # fmt: skip
+        self.wacc = self._slider("Cost of capital (WACC) [%]", 6.0, 0.0, 20.0, 0.05, "tm-wacc")
+        self.convention = self._dropdown(
+            "When costs count", "tm-convention", self._changed,
+            options=[(c.replace("_", " "), c) for c in CONVENTIONS],
+        )  # fmt: skip
         self.levelise = w.Checkbox(description="Levelised profile", indent=False)
         self.levelise.add_class("tm-levelise")
         self.levelise.observe(self._changed, "value")
-        controls = w.VBox(
-            [self.plan_choice, self.pace, self.unit_cost, self.wacc, self.convention,
-             self.levelise],
-            layout=w.Layout(width="400px", min_width="400px", flex="0 0 auto"),
-        )  # fmt: skip
+        controls = [self.plan_choice, self.pace, self.unit_cost, self.wacc, self.convention,
+                    self.levelise]  # fmt: skip
         fig = make_subplots(
-            rows=2, cols=2, vertical_spacing=0.16, horizontal_spacing=0.1,
-            subplot_titles=("Roll-out [thousand meters]", "RAV [m RO]",
-                            "AMR_t and its blocks [m RO]", "AMR_t per account [RO a year]"),
+            rows=2, cols=2, vertical_spacing=0.2, horizontal_spacing=0.12,
+            subplot_titles=("Meters [thousands]", "Regulatory asset value (RAV) [m RO]",
+                            "Allowance (AMR) and its blocks [m RO]",
+                            "Allowance per account [RO a year]"),
         )  # fmt: skip
-        fig.add_trace(go.Bar(name="installed", marker_color="#9aa5b1"), 1, 1)
-        fig.add_trace(go.Scatter(name="in service", mode="lines+markers"), 1, 1)
-        fig.add_trace(go.Bar(name="capex", marker_color="#f2c94c"), 1, 2)
-        fig.add_trace(go.Scatter(name="closing RAV", mode="lines"), 1, 2)
-        for name, color in (("depreciation", "#1f5fa8"), ("return", "#2e7d32"),
-                            ("opex", "#9aa5b1")):  # fmt: skip
-            fig.add_trace(go.Bar(name=name, marker_color=color), 2, 1)
-        fig.add_trace(go.Scatter(name="AMR_t", mode="lines", line={"color": "#c62828"}), 2, 1)
-        fig.add_trace(go.Scatter(name="RO per account", mode="lines+markers"), 2, 2)
+        m_ro = "%{x}: %{y:,.2f} m RO"
+        fig.add_trace(go.Bar(name="meters installed", marker_color="#9aa5b1",
+                             hovertemplate="%{x}: %{y:,.1f} thousand installed<extra></extra>"),
+                      1, 1)  # fmt: skip
+        fig.add_trace(go.Scatter(
+            name="meters in service (to the plan's horizon)", mode="lines+markers",
+            line={"color": "#1f5fa8"},
+            hovertemplate="%{x}: %{y:,.1f} thousand in service<extra></extra>"), 1, 1)  # fmt: skip
+        fig.add_trace(go.Bar(name="investment (capex)", marker_color="#f2c94c",
+                             hovertemplate=f"{m_ro}<extra>capex</extra>"), 1, 2)  # fmt: skip
+        fig.add_trace(go.Scatter(name="closing RAV", mode="lines", line={"color": "#6d4c41"},
+                                 hovertemplate=f"{m_ro}<extra>closing RAV</extra>"), 1, 2)  # fmt: skip
+        for name, color in (("depreciation", "#1f5fa8"), ("return on RAV", "#2e7d32"),
+                            ("operating costs (opex)", "#8e44ad")):  # fmt: skip
+            fig.add_trace(go.Bar(name=name, marker_color=color,
+                                 hovertemplate=f"{m_ro}<extra>{name}</extra>"), 2, 1)  # fmt: skip
+        fig.add_trace(go.Scatter(name="allowance (AMR)", mode="lines",
+                                 line={"color": "#c62828"},
+                                 hovertemplate=f"{m_ro}<extra>allowance (AMR)</extra>"), 2, 1)  # fmt: skip
+        fig.add_trace(go.Scatter(name="RO per account", mode="lines+markers",
+                                 line={"color": "#00838f"}, showlegend=False,
+                                 hovertemplate="%{x}: %{y:,.2f} RO per account<extra></extra>"),
+                      2, 2)  # fmt: skip
         fig.update_layout(
-            height=640, width=900, barmode="stack", template="plotly_white",
-            margin={"l": 50, "r": 20, "t": 90, "b": 40},
-            legend={"orientation": "h", "y": 1.18, "x": 0.0},
+            height=680, barmode="stack", template="plotly_white",
+            margin={"l": 50, "r": 16, "t": 110, "b": 40, "autoexpand": False},
+            legend={"orientation": "h", "y": 1.07, "yanchor": "bottom", "x": 0.0},
+            hoverlabel={"namelength": -1},
         )  # fmt: skip
         self.fig = fig
-        self.figure_view = FigureView(fig)
+        self.figure_view = FigureView(
+            fig, narrow_below=NARROW_FIGURE,
+            narrow=lambda layout: {**stacked_layout(layout, 4, panel_height=240),
+                                   "margin": {**layout["margin"], "t": 190}},
+        )  # fmt: skip
         self.figure_view.add_class("tm-figure")
         self.headline = w.HTML()
         self.downloads = w.HTML()
-        views = w.VBox([self.status, self.headline, self.figure_view, self.downloads])
-        self.widget = w.VBox([self.title, w.HBox([controls, views])])
+        views = [self.status, self.headline, self.figure_view, self.downloads]
+        self.widget = w.VBox([self.title, self._columns(controls, views)])
         self.widget.add_class("tm-dash")
 
     def load(self, name: str) -> None:
@@ -174,11 +198,13 @@ class AmrDashboard(DashboardPage):
             self.plan = amr.load_plan(self.folder / name)
         except InputError as exc:
             self.plan = self.table = self.summary = None
-            self.headline.value = self.downloads.value = ""
-            self._error(f"This plan cannot be used: {exc}")
+            self._clear_views()
+            self._failed("This plan cannot be used", exc)
             return
         self._quiet = True
         try:
+            for ctl in self._value_controls():
+                ctl.disabled = False
             self.pace.value, self.unit_cost.value = 1.0, 1.0
             self.wacc.value = fraction_to_pct(self.plan.wacc)
             self.convention.value = self.plan.convention
@@ -189,6 +215,16 @@ class AmrDashboard(DashboardPage):
 
     def _ready(self) -> bool:
         return self.plan is not None
+
+    def _value_controls(self) -> list:
+        return [self.pace, self.unit_cost, self.wacc, self.convention, self.levelise]
+
+    def _clear_views(self) -> None:
+        """No numbers of an earlier plan beside an error: tables and figure emptied."""
+        self.headline.value = self.downloads.value = ""
+        for trace in self.fig.data:
+            trace.update(x=[], y=[])
+        self.figure_view.refresh()
 
     def edited(self):
         """The plan as the controls edit it (the WACC only when moved from the plan's)."""
@@ -214,8 +250,8 @@ class AmrDashboard(DashboardPage):
             self.computations += 1
         except (InputError, ValueError) as exc:
             self.table = self.summary = None
-            self.headline.value = self.downloads.value = ""
-            self._error(f"This plan cannot be computed: {exc}")
+            self._clear_views()
+            self._error(f"This plan cannot be computed: {plain_message(exc, self.folder)}")
             return
         self.table, self.summary = table, summary
         self._update_views(table, summary)
@@ -239,7 +275,12 @@ class AmrDashboard(DashboardPage):
         m = 1e6
         fig = self.fig
         fig.data[0].update(x=years, y=(t["meters_installed"] / 1e3).tolist())
-        fig.data[1].update(x=years, y=(t["meters_in_service"] / 1e3).tolist())
+        # the plan counts meters in service to its horizon only: no line after it (the
+        # fleet does not vanish, the plan stops counting)
+        horizon = self.plan.horizon_end
+        in_service = [v / 1e3 if y <= horizon else None
+                      for y, v in zip(years, t["meters_in_service"], strict=True)]  # fmt: skip
+        fig.data[1].update(x=years, y=in_service)
         fig.data[2].update(x=years, y=(t["capex"] / m).tolist())
         fig.data[3].update(x=years, y=(t["closing_rav"] / m).tolist())
         fig.data[4].update(x=years, y=(t["depreciation"] / m).tolist())

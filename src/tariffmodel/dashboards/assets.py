@@ -16,6 +16,10 @@ SCENARIOS_ENV = "TARIFFMODEL_SCENARIOS"
 #: Set by ``tariffmodel dashboard``: the folder of AMR plans of the AMR dashboard.
 PLANS_ENV = "TARIFFMODEL_AMR_PLANS"
 
+#: Set by ``tariffmodel dashboard`` for its server: the access token every request must carry
+#: (kept off the command line, which other users of the machine can read).
+TOKEN_ENV = "TARIFFMODEL_DASHBOARD_TOKEN"
+
 #: Set by ``tariffmodel dashboard``: the path, under the server's base URL, of
 #: :func:`plotly_module` served as a file.
 PLOTLY_URL_ENV = "TARIFFMODEL_PLOTLY_URL"

@@ -43,24 +43,49 @@ TRACE_TYPES = frozenset(
 # changed in one message are drawn once. Plotly keeps and alters what it is given: copies.
 _VIEW = """
 const CONFIG = { displaylogo: false, responsive: false };
+const PRINT_WIDTH = 680;
 export default {
   async render({ model, el }) {
     const Plotly = await loadPlotly();
     const div = document.createElement("div");
     el.appendChild(div);
     let queued = false;
+    let drawnWidth = 0;
+    // the figure takes the width of its column; below `narrow_below` pixels it is drawn with
+    // the narrow layout (its panels one above the other)
+    let printing = false;
     const draw = () => {
       queued = false;
-      return Plotly.react(div, structuredClone(model.get("traces")),
-                          structuredClone(model.get("figure_layout")), CONFIG);
+      // printed: the width of a portrait A4 or Letter page's text, whatever the screen's
+      const width = printing ? PRINT_WIDTH : Math.floor(el.getBoundingClientRect().width);
+      if (width <= 0) return;  // not shown yet: drawn when the page lays it out
+      drawnWidth = width;
+      const narrow = width < model.get("narrow_below") && model.get("narrow_layout") &&
+                     Object.keys(model.get("narrow_layout")).length > 0;
+      const layout = structuredClone(model.get(narrow ? "narrow_layout" : "figure_layout"));
+      layout.width = width;
+      layout.autosize = false;
+      return Plotly.react(div, structuredClone(model.get("traces")), layout, CONFIG);
     };
     const later = () => {
       if (!queued) { queued = true; queueMicrotask(draw); }
     };
+    const resized = new ResizeObserver(() => {
+      const width = Math.floor(el.getBoundingClientRect().width);
+      if (width !== drawnWidth && !queued) { queued = true; requestAnimationFrame(draw); }
+    });
+    resized.observe(el);
+    const beforePrint = () => { printing = true; draw(); };
+    const afterPrint = () => { printing = false; draw(); };
+    window.addEventListener("beforeprint", beforePrint);
+    window.addEventListener("afterprint", afterPrint);
     model.on("change:traces", later);
     model.on("change:figure_layout", later);
     await draw();
     return () => {
+      resized.disconnect();
+      window.removeEventListener("beforeprint", beforePrint);
+      window.removeEventListener("afterprint", afterPrint);
       model.off("change:traces", later);
       model.off("change:figure_layout", later);
       Plotly.purge(div);
@@ -111,13 +136,92 @@ def figure_json(figure) -> tuple[list, dict]:
     return spec.get("data", []), spec.get("layout", {})
 
 
+def stacked_layout(
+    layout: dict,
+    panels: int,
+    *,
+    panel_height: float = 280.0,
+    gap: float = 80.0,
+    legends: dict[str, int] | None = None,
+) -> dict:
+    """A layout of subplots (``make_subplots``) with the panels one above the other.
+
+    For narrow screens: panel ``k`` (axes ``xaxis{k+1}``/``yaxis{k+1}``, title
+    ``annotations[k]``, in the order ``make_subplots`` names them) takes the whole width and
+    the ``k``-th band of the height. The figure's height grows to hold every panel.
+
+    Parameters
+    ----------
+    layout : dict
+        The layout as :func:`figure_json` gives it (not changed).
+    panels : int
+        The number of panels.
+    panel_height, gap : float
+        Height of a panel and the space between two (room for a title and an axis) [px].
+    legends : dict, optional
+        Legend name (``"legend2"``) -> panel: that legend is put below the panel.
+
+    Returns
+    -------
+    dict
+        A new layout.
+
+    Examples
+    --------
+    >>> narrow = stacked_layout({"margin": {"t": 50, "b": 30},
+    ...                          "annotations": [{"text": "A"}, {"text": "B"}]}, 2,
+    ...                         panel_height=100, gap=20)
+    >>> narrow["height"], narrow["yaxis"]["domain"], narrow["yaxis2"]["domain"]
+    (300, [0.5454545454545454, 1.0], [0.0, 0.4545454545454546])
+    >>> narrow["xaxis2"]["domain"], narrow["annotations"][1]["y"]
+    ([0.0, 1.0], 0.4545454545454546)
+    """
+    import copy
+
+    out = copy.deepcopy(layout)
+    margin = out.get("margin", {})
+    plot = panels * panel_height + (panels - 1) * gap
+    out["height"] = plot + margin.get("t", 80) + margin.get("b", 80)
+    tops = []
+    for k in range(panels):
+        suffix = "" if k == 0 else str(k + 1)
+        top = 1.0 - k * (panel_height + gap) / plot
+        bottom = 0.0 if k == panels - 1 else top - panel_height / plot
+        tops.append(top)
+        out.setdefault(f"xaxis{suffix}", {})["domain"] = [0.0, 1.0]
+        out.setdefault(f"yaxis{suffix}", {})["domain"] = [bottom, top]
+        if k < len(out.get("annotations", [])):
+            out["annotations"][k].update(x=0.5, y=top, xanchor="center", yanchor="bottom")
+    if "legend" in out and "legend" not in (legends or {}):
+        # the figure's legend above the first panel's title
+        out["legend"].update(y=1.0 + 30.0 / plot, yanchor="bottom")
+    for name, k in (legends or {}).items():
+        # below the panel's axis title, clear of what the panel draws
+        bottom = tops[k] - panel_height / plot
+        out.setdefault(name, {}).update(
+            x=0.0, y=bottom - 58.0 / plot, xanchor="left", yanchor="top", orientation="v"
+        )
+        if k == panels - 1:
+            out.setdefault("margin", {})["b"] = margin.get("b", 80) + 110
+            out["height"] += 110
+    return out
+
+
 class FigureView(anywidget.AnyWidget):
     """A widget drawing the plotly figure ``figure``; :meth:`refresh` after changing it.
+
+    The figure is drawn at the width of its column (its layout's width is not used). Below
+    ``narrow_below`` pixels it is drawn with ``narrow(layout)`` instead (say
+    :func:`stacked_layout`): the panels of a grid one above the other on a phone.
 
     Parameters
     ----------
     figure : plotly.graph_objects.Figure
         The figure shown; kept (not copied) as :attr:`figure`.
+    narrow : callable, optional
+        The layout for narrow columns, from the figure's layout (a dict).
+    narrow_below : int
+        The column width under which ``narrow`` applies [px].
 
     Examples
     --------
@@ -133,20 +237,30 @@ class FigureView(anywidget.AnyWidget):
 
     traces = traitlets.List().tag(sync=True)
     figure_layout = traitlets.Dict().tag(sync=True)
+    narrow_layout = traitlets.Dict().tag(sync=True)
+    narrow_below = traitlets.Int(0).tag(sync=True)
 
     @property
     def _esm(self) -> str:
         # read when the widget is made: the served page imports plotly, elsewhere it travels
         return view_code(os.environ.get(PLOTLY_URL_ENV) or None)
 
-    def __init__(self, figure, **kwargs) -> None:
+    def __init__(self, figure, *, narrow=None, narrow_below: int = 0, **kwargs) -> None:
         traces, layout = figure_json(figure)
-        super().__init__(traces=traces, figure_layout=layout, **kwargs)
+        self._narrow = narrow
+        super().__init__(
+            traces=traces, figure_layout=layout, narrow_layout=self._narrow_of(layout),
+            narrow_below=narrow_below if narrow is not None else 0, **kwargs,
+        )  # fmt: skip
         self.figure = figure
 
+    def _narrow_of(self, layout: dict) -> dict:
+        return {} if self._narrow is None else self._narrow(layout)
+
     def refresh(self) -> None:
-        """Send the figure as it is now to the page: traces and layout in one message."""
+        """Send the figure as it is now to the page: traces and layouts in one message."""
         traces, layout = figure_json(self.figure)
         with self.hold_sync():
             self.traces = traces
             self.figure_layout = layout
+            self.narrow_layout = self._narrow_of(layout)

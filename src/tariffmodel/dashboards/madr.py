@@ -28,7 +28,7 @@ import numpy as np
 
 from tariffmodel.dashboards import view_model as dm
 from tariffmodel.dashboards.assets import SCENARIOS_ENV
-from tariffmodel.dashboards.figure_view import FigureView
+from tariffmodel.dashboards.figure_view import FigureView, stacked_layout
 from tariffmodel.inputs.errors import InputError
 from tariffmodel.inputs.locations import data_dir
 from tariffmodel.licence.schedule2 import (
@@ -37,7 +37,7 @@ from tariffmodel.licence.schedule2 import (
     actual_losses,
     bulk_supplies_for_losses,
 )
-from tariffmodel.licence.terms import MADR_TERMS
+from tariffmodel.licence.terms import BY_SYMBOL, MADR_TERMS
 from tariffmodel.model import amr, engine
 from tariffmodel.model.scenario import load_scenario
 from tariffmodel.reporting.compliance import compliance_sentences
@@ -53,12 +53,22 @@ DEFAULT_SCENARIOS = data_dir("scenarios")
 WATERFALL_TERMS = ("DB", *(t for t in MADR_TERMS if t != "DB"))
 
 READING_LABELS = {
-    "loss_deadband": "R1 loss dead band",
-    "call_centre": "R2 call centre",
-    "para4_excess": "R3 para 4 excess",
-    "para5_substitution": "R4 para 5",
-    "cpi_basis": "R5 CPI basis",
+    "loss_deadband": "Loss dead band (R1)",
+    "call_centre": "Call centre incentive (R2)",
+    "para4_excess": "Excess revenue, para 4 (R3)",
+    "para5_substitution": "Substitute test, para 5 (R4)",
+    "cpi_basis": "Inflation basis (R5)",
+    "specified_rate_months": "Interest rate months (R6)",
+    "licence_fee_true_up": "Licence fee true-up sign (R7)",
+    "call_centre_cap": "Call centre cap (R8)",
 }
+
+#: Column widths of the page [px]: the controls' column, and the width under which the
+#: results go below the controls instead of beside them (a phone, a tablet upright).
+CONTROLS_WIDTH = 360
+RESULTS_MIN_WIDTH = 560
+#: Under this width of its column a figure shows its panels one above the other [px].
+NARROW_FIGURE = 620
 
 #: The button that builds the live Excel model of the cap, and the type of an .xlsx file.
 MODEL_BUTTON = "Excel model of the cap (live formulas)"
@@ -66,12 +76,42 @@ XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 CSS = """
 <style>
-.tm-dash { font-family: sans-serif; }
+.tm-dash { font-family: sans-serif; max-width: 100%; }
+.tm-main { display: flex; flex-flow: row wrap; gap: 12px 24px; align-items: flex-start; }
+.tm-controls, .tm-views { min-width: 0; max-width: 100%; }
+.tm-dash .widget-inline-hbox .widget-label { white-space: normal; line-height: 1.15;
+  overflow-wrap: anywhere; }
+.tm-dash .tm-control, .tm-dash .widget-dropdown { height: auto;
+  min-height: var(--jp-widgets-inline-height, 28px); }
+.tm-dash h2 { font-size: clamp(17px, 4.5vw, 24px); margin: 4px 0 8px 0; }
+.tm-buildup { margin-top: 14px; }
+.tm-print { margin: 0 0 6px 0; }
+.tm-print-header { display: none; }
+@media print {
+  .tm-controls, .tm-print, .tm-model, .tm-downloads-box, .tm-model-note {
+    display: none !important; }
+  .tm-print-header { display: block; font-size: 12px; margin-bottom: 6px; }
+  .tm-views { flex: 1 1 100% !important; }
+  /* the page's shell scrolls inside the window on screen: on paper, every page of it */
+  html, body, #main, #jp-main-content-panel, #rendered_cells, #rendered_cells > div {
+    position: static !important; height: auto !important; overflow: visible !important;
+    contain: none !important; width: auto !important;
+    padding: 0 !important; box-shadow: none !important; }
+  .tm-print-header { white-space: normal; }
+  .tm-figure, .tm-buildup, .tm-tables { break-inside: avoid; }
+}
+.tm-tables { display: flex; flex-flow: row wrap; gap: 8px 28px; }
+.tm-tables > * { min-width: 0; max-width: 100%; }
+.tm-note { color: #555; font-size: 12px; margin: 2px 0 4px 0; line-height: 1.35; }
+.tm-dash .tm-ok { line-height: 1.35; display: inline-block; }
+.tm-dash .widget-html-content { line-height: 1.4; }
+.tm-table td { white-space: nowrap; }
 .tm-dash h3 { margin: 6px 0 2px 0; font-size: 14px; }
 .tm-error { color: #a00000; font-weight: bold; padding: 4px; border: 1px solid #a00000; }
 .tm-ok { color: #555; font-size: 12px; }
-.tm-table { border-collapse: collapse; font-size: 13px; }
-.tm-table td, .tm-table th { padding: 2px 8px; text-align: right; border-bottom: 1px solid #ddd; }
+.tm-table { border-collapse: collapse; font-size: 13px; max-width: 100%; }
+.tm-table th { white-space: normal; vertical-align: bottom; }
+.tm-table td, .tm-table th { padding: 2px 6px; text-align: right; border-bottom: 1px solid #ddd; }
 .tm-table th:first-child, .tm-table td:first-child { text-align: left; }
 .tm-hit { color: #a00000; font-weight: bold; }
 .tm-pass { color: #1b6e20; }
@@ -92,6 +132,40 @@ def list_scenarios(folder: Path) -> list[str]:
     if not folder.is_dir():
         return []
     return sorted(p.name for p in folder.iterdir() if p.suffix in (".yaml", ".yml"))
+
+
+def named_choices(folder: Path, files: list[str]) -> list[tuple[str, str]]:
+    """The choices of a dropdown of files: (the file's ``name:``, the file), in file order.
+
+    A file without a readable name shows its file name; a name two files share shows the
+    file name beside it.
+    """
+    import yaml
+
+    names = {}
+    for f in files:
+        try:
+            data = yaml.safe_load((folder / f).read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, yaml.YAMLError):
+            data = None
+        name = data.get("name") if isinstance(data, dict) else None
+        names[f] = name.strip() if isinstance(name, str) and name.strip() else f
+    shared = {n for n in names.values() if list(names.values()).count(n) > 1}
+    return [(f"{n} ({f})" if n in shared and n != f else n, f) for f, n in names.items()]
+
+
+def plain_message(exc: Exception, folder: Path | None = None) -> str:
+    """The message of an error for the page: a file by its name, never the server's path.
+
+    >>> plain_message(InputError("must be a fraction", file="/srv/data/s.yaml", key="notified.X"))
+    "s.yaml, key 'notified.X': must be a fraction"
+    """
+    if isinstance(exc, InputError) and exc.file:
+        exc = InputError(exc.rule, file=Path(exc.file).name, key=exc.key, year=exc.year)
+    text = str(exc)
+    if folder is not None:
+        text = text.replace(f"{folder}{os.sep}", "").replace(str(folder), "the folder")
+    return text
 
 
 def pct_to_fraction(value: float) -> float:
@@ -178,6 +252,56 @@ def data_link(data: bytes | str, filename: str, mime: str, css_class: str, label
     )
 
 
+def term_label(symbol: str, width: int = 26) -> str:
+    """A term of MADR_t in plain words with its symbol second, wrapped for a chart's axis.
+
+    K_Dt, which the cap subtracts, shows as "-K".
+
+    >>> term_label("LOSS")
+    'Loss incentive (LOSS)'
+    >>> term_label("K")
+    'Correction factor for past<br>over- or under-recovery<br>(-K)'
+    """
+    import textwrap
+
+    if symbol == "MADR":
+        words = "maximum allowed distribution revenue"
+    else:
+        words = BY_SYMBOL[symbol].words
+    shown = "-K" if symbol == "K" else symbol
+    text = f"{words[0].upper()}{words[1:]} ({shown})"
+    return "<br>".join(textwrap.wrap(text, width, break_on_hyphens=False))
+
+
+#: The button that prints the page (the browser's dialog also saves it as PDF).
+PRINT_BUTTON = (
+    '<button class="tm-print" type="button" onclick="window.print()">Print or save as PDF</button>'
+)
+
+
+def print_header(name: str, edits: dict, readings: dict) -> str:
+    """What a printed page is headed by: the scenario, every edit and the readings.
+
+    >>> print(print_header("Base", {"notified.X": 0.02}, {"loss_deadband": "as_drafted"}))
+    <div class="tm-print-header"><b>Base</b>; edits: notified.X = 0.02; readings: R1 loss_deadband as_drafted</div>
+    """
+    shown = "; ".join(f"{k} = {v!r}" for k, v in edits.items()) or "none (as in the file)"
+    reads = ", ".join(f"{READING_IDS[k]} {k} {v}" for k, v in readings.items())
+    return (
+        f'<div class="tm-print-header"><b>{html.escape(name)}</b>; edits: {html.escape(shown)}; '
+        f"readings: {html.escape(reads)}</div>"
+    )
+
+
+def _edited(n: int) -> str:
+    """How many values of the file the page edits, in words.
+
+    >>> _edited(0), _edited(1), _edited(3)
+    ('as in the file', '1 value edited', '3 values edited')
+    """
+    return "as in the file" if n == 0 else f"{n} value{'s' if n != 1 else ''} edited"
+
+
 def _model_note(text: str) -> str:
     return f"<div class='tm-model-note'>{html.escape(text)}</div>"
 
@@ -224,8 +348,24 @@ class DashboardPage:
         styles = {"slider": w.SliderStyle, "description": DescriptionStyle}
         return {
             "style": self._shared(style, lambda: styles[style](description_width="150px")),
-            "layout": self._shared("control", lambda: w.Layout(width="380px")),
+            # the width of the controls' column, whatever the screen
+            "layout": self._shared("control", lambda: w.Layout(width="100%")),
         }
+
+    def _columns(self, controls: list, views: list):
+        """The page: the controls' column beside the results, or above them when the screen
+        is too narrow for both (the row wraps)."""
+        w = self._w
+        left = w.VBox(
+            controls,
+            layout=w.Layout(flex=f"1 1 {CONTROLS_WIDTH}px", max_width=f"{CONTROLS_WIDTH + 60}px"),
+        )
+        left.add_class("tm-controls")
+        right = w.VBox(views, layout=w.Layout(flex=f"999 1 {RESULTS_MIN_WIDTH}px"))
+        right.add_class("tm-views")
+        main = w.Box([left, right])
+        main.add_class("tm-main")
+        return main
 
     def _html(self, value: str = ""):
         """An HTML widget sharing its (default) layout and style with the page's others."""
@@ -250,6 +390,7 @@ class DashboardPage:
         return s
 
     def _dropdown(self, desc, css_class, on_change, options=()):
+        # options: values, or (label, value) pairs
         w = self._w
         dd = w.Dropdown(options=options, description=desc, **self._control_look("description"))
         dd.add_class(css_class)
@@ -257,9 +398,9 @@ class DashboardPage:
         return dd
 
     def _start(self, choice, files: list[str], wanted, empty: str) -> None:
-        """Offer ``files`` in ``choice`` and start from ``wanted`` (default the first); the
-        message ``empty`` when there is none."""
-        choice.options = files
+        """Offer ``files`` in ``choice`` (by their names) and start from ``wanted`` (default the
+        first); the message ``empty`` when there is none."""
+        choice.options = named_choices(self.folder, files)
         if not files:
             self._error(empty)
             return
@@ -270,6 +411,17 @@ class DashboardPage:
 
     def _error(self, message: str) -> None:
         self.status.value = f'<div class="tm-status tm-error">{html.escape(message)}</div>'
+
+    def _value_controls(self) -> list:
+        """The controls that edit a loaded file (not the choice of the file)."""
+        return []
+
+    def _failed(self, what: str, exc: Exception) -> None:
+        """A file that cannot be used or computed: the message (the file by its name), no
+        numbers, and its controls off (they would show values of another file)."""
+        self._error(f"{what}: {plain_message(exc, self.folder)}")
+        for ctl in self._value_controls():
+            ctl.disabled = True
 
     def show(self) -> None:
         """Display the page (in a notebook, or served by Voila)."""
@@ -325,7 +477,7 @@ class MadrDashboard(DashboardPage):
         self._schedule = Debouncer(self.refresh, debounce)
         self._build()
         self._start(self.scenario_choice, list_scenarios(self.folder), scenario,
-                    f"No scenario files (*.yaml) in {self.folder}.")  # fmt: skip
+                    "No scenario files (*.yaml) in the scenarios folder.")  # fmt: skip
 
     # -- building the page --------------------------------------------------------------------
     def _build(self) -> None:
@@ -335,100 +487,151 @@ class MadrDashboard(DashboardPage):
         w = self._w
         self.title = self._html(CSS + "<h2>Maximum Allowed Distribution Revenue</h2>")
         self.status = self._html('<div class="tm-status tm-ok">starting</div>')
-        self.scenario_choice = self._dropdown("Start from", "tm-scenario", self._choice_changed)
+        self.scenario_choice = self._dropdown("Scenario", "tm-scenario", self._choice_changed)
         self.reading_controls = {
             switch: self._dropdown(READING_LABELS[switch], f"tm-reading-{switch}", self._changed,
-                                   options=list(allowed))
+                                   options=[(v.replace("_", " "), v) for v in allowed])
             for switch, allowed in READINGS.items()
         }  # fmt: skip
         self.cpi_box = w.VBox([])
+        self.cpi_note = self._html()
         self.cpi_controls: dict[int, object] = {}
-        self.x_control = self._slider("X factor [%]", 1.5, 0.0, 10.0, 0.05, "tm-x")
-        self.tl_control = self._slider("Loss target TL [%]", 8.0, 0.0, 20.0, 0.05, "tm-tl")
-        self.al_control = self._slider("Actual losses AL [%]", 8.0, 0.0, 30.0, 0.05, "tm-al")
+        self.x_control = self._slider("Efficiency factor (X) [%]", 1.5, 0.0, 10.0, 0.05, "tm-x")
+        self.tl_control = self._slider("Loss target (TL) [%]", 8.0, 0.0, 20.0, 0.05, "tm-tl")
+        self.al_control = self._slider("Actual losses (AL) [%]", 8.0, 0.0, 30.0, 0.05, "tm-al")
         self.ca_growth = self._slider(
-            "Accounts growth [+% a yr]", 0.0, -5.0, 5.0, 0.1, "tm-ca-growth"
+            "Growth of customer accounts (CA) [% a year]", 0.0, -5.0, 5.0, 0.1, "tm-ca-growth"
         )
         self.units_growth = self._slider(
-            "Units growth [+% a yr]", 0.0, -5.0, 5.0, 0.1, "tm-units-growth"
+            "Growth of units sold (RUD) [% a year]", 0.0, -5.0, 5.0, 0.1, "tm-units-growth"
         )
-        self.ws_control = self._slider("Customer KPI score WS", 0.85, 0.0, 2.0, 0.01, "tm-ws")
+        self.ws_control = self._slider("Customer service score (WS)", 0.85, 0.0, 2.0, 0.01, "tm-ws")
         self.recovery_control = self._slider(
-            "Revenue recovery [%]", 100.0, 50.0, 150.0, 0.5, "tm-recovery"
+            "Revenue collected (ARDR/MADR) [%]", 100.0, 50.0, 150.0, 0.5, "tm-recovery"
         )
-        self.amr_pace = self._slider("AMR roll-out pace [x]", 1.0, 0.25, 3.0, 0.05, "tm-amr-pace")
-        self.amr_cost = self._slider("AMR unit cost [x]", 1.0, 0.25, 3.0, 0.05, "tm-amr-cost")
+        self.amr_pace = self._slider(
+            "Smart-meter roll-out pace (AMR) [x]", 1.0, 0.25, 3.0, 0.05, "tm-amr-pace"
+        )
+        self.amr_cost = self._slider(
+            "Smart-meter unit cost (AMR) [x]", 1.0, 0.25, 3.0, 0.05, "tm-amr-cost"
+        )
         self.amr_note = self._html()
-        self.year_choice = self._dropdown("Year in detail", "tm-year", self._changed)
+        self.year_choice = self._dropdown("Year shown in detail", "tm-year", self._changed)
         self.reset_button = w.Button(description="Back to the scenario")
         self.reset_button.add_class("tm-reset")
         self.reset_button.on_click(lambda _b: self.reset())
 
-        controls = w.VBox(
-            [
-                self.scenario_choice,
-                self._html("<h3>CPI path (CPI_t)</h3>"),
-                self.cpi_box,
-                self._html("<h3>Notified values</h3>"),
-                self.x_control,
-                self.tl_control,
-                self._html("<h3>Forecasts</h3>"),
-                self.al_control,
-                self.ca_growth,
-                self.units_growth,
-                self.ws_control,
-                self.recovery_control,
-                self._html("<h3>AMR programme</h3>"),
-                self.amr_pace,
-                self.amr_cost,
-                self.amr_note,
-                self._html("<h3>Readings of the licence</h3>"),
-                *self.reading_controls.values(),
-                self._html("<h3>View</h3>"),
-                self.year_choice,
-                self.reset_button,
-            ],
-            layout=w.Layout(width="400px", min_width="400px", flex="0 0 auto"),
-        )
+        controls = [
+            self.scenario_choice,
+            self._html("<h3>Inflation (CPI) by year</h3>"),
+            self.cpi_box,
+            self.cpi_note,
+            self._html("<h3>Notified values</h3>"),
+            self.x_control,
+            self.tl_control,
+            self._html("<h3>Forecasts</h3>"),
+            self.al_control,
+            self.ca_growth,
+            self.units_growth,
+            self.ws_control,
+            self.recovery_control,
+            self._html("<h3>Smart-meter (AMR) programme</h3>"),
+            self.amr_pace,
+            self.amr_cost,
+            self.amr_note,
+            self._html("<h3>Readings of the licence</h3>"),
+            *self.reading_controls.values(),
+            self._html("<h3>View</h3>"),
+            self.year_choice,
+            self.reset_button,
+        ]
 
         fig = make_subplots(
-            rows=2, cols=2, vertical_spacing=0.16, horizontal_spacing=0.1,
-            subplot_titles=("MADR by year [m RO]", "Build-up of MADR [m RO]",
-                            "Loss incentive LOSS_t [m RO]", "Bill impact [baisa per kWh]"),
+            rows=2, cols=2, vertical_spacing=0.2, horizontal_spacing=0.12,
+            specs=[[{}, {}], [{"colspan": 2}, None]],
+            subplot_titles=("Allowed revenue (MADR) by year [m RO]",
+                            "Bill impact [baisa per kWh]", "Loss incentive (LOSS) [m RO]"),
         )  # fmt: skip
-        fig.add_trace(go.Bar(name="base scenario", marker_color="#9aa5b1"), 1, 1)
-        fig.add_trace(go.Bar(name="this case", marker_color="#1f5fa8"), 1, 1)
-        fig.add_trace(
-            go.Waterfall(
-                name="terms", showlegend=False, connector={"line": {"color": "#999"}},
-                increasing={"marker": {"color": "#2e7d32"}},
-                decreasing={"marker": {"color": "#c62828"}},
-                totals={"marker": {"color": "#1f5fa8"}},
-            ), 1, 2,
-        )  # fmt: skip
-        fig.add_trace(go.Scatter(name="LOSS_t", mode="lines", showlegend=False,
-                                 line={"color": "#1f5fa8"}), 2, 1)  # fmt: skip
-        fig.add_trace(
-            go.Scatter(name="this case", mode="markers", showlegend=False,
-                       marker={"size": 11, "color": "#c62828"}), 2, 1,
-        )  # fmt: skip
-        fig.add_trace(go.Bar(name="base", marker_color="#9aa5b1", showlegend=False), 2, 2)
-        fig.add_trace(go.Bar(name="case", marker_color="#1f5fa8", showlegend=False), 2, 2)
+        money = "%{y:,.2f} m RO"
+        fig.add_trace(go.Bar(name="base scenario", marker_color="#9aa5b1",
+                             hovertemplate=f"%{{x}}: {money}<extra>base scenario</extra>"),
+                      1, 1)  # fmt: skip
+        fig.add_trace(go.Bar(name="this case", marker_color="#1f5fa8",
+                             hovertemplate=f"%{{x}}: {money}<extra>this case</extra>"), 1, 1)  # fmt: skip
+        bill = "%{x}: %{y:.3f} baisa per kWh"
+        fig.add_trace(go.Bar(name="base scenario", marker_color="#9aa5b1", showlegend=False,
+                             hovertemplate=f"{bill}<extra>base scenario</extra>"), 1, 2)  # fmt: skip
+        fig.add_trace(go.Bar(name="this case", marker_color="#1f5fa8", showlegend=False,
+                             hovertemplate=f"{bill}<extra>this case</extra>"), 1, 2)  # fmt: skip
+        # the loss incentive panel has a legend of its own: band, caps, curve, point; the band
+        # is drawn first and pale, under the curve
+        loss = {"legend": "legend2"}
+        fig.add_trace(go.Scatter(name="dead band, TL to TL + BAND", mode="none", fill="toself",
+                                 fillcolor="rgba(242, 201, 76, 0.28)", hoverinfo="skip",
+                                 **loss), 2, 1)  # fmt: skip
+        fig.add_trace(go.Scatter(name="cap and floor, 3 % of DB", mode="lines",
+                                 line={"dash": "dot", "color": "#c62828", "width": 1.5},
+                                 hovertemplate="%{y:,.2f} m RO<extra>cap or floor</extra>",
+                                 **loss), 2, 1)  # fmt: skip
+        fig.add_trace(go.Scatter(
+            name="loss incentive at each level of losses", mode="lines",
+            line={"color": "#1f5fa8", "width": 2.5},
+            hovertemplate="actual losses %{x:.2f} %: %{y:,.2f} m RO<extra></extra>", **loss,
+        ), 2, 1)  # fmt: skip
+        fig.add_trace(go.Scatter(
+            name="this case", mode="markers", marker={"size": 11, "color": "#c62828"},
+            hovertemplate="this case: actual losses %{x:.2f} %, %{y:,.2f} m RO<extra></extra>",
+            **loss,
+        ), 2, 1)  # fmt: skip
         fig.update_layout(
-            height=640, width=900, barmode="group",
+            height=640, barmode="group", template="plotly_white",
             # margins fixed (room for the legend): plotly draws the figure once, not twice
-            margin={"l": 50, "r": 20, "t": 70, "b": 40, "autoexpand": False},
-            legend={"orientation": "h", "y": 1.08, "x": 0.0}, template="plotly_white",
+            margin={"l": 56, "r": 16, "t": 70, "b": 46, "autoexpand": False},
+            legend={"orientation": "h", "y": 1.06, "yanchor": "bottom", "x": 0.0},
+            legend2={"x": 1.0, "y": 0.4, "xanchor": "right", "yanchor": "top",
+                     "bgcolor": "rgba(255, 255, 255, 0.8)", "font": {"size": 11}},
+            hoverlabel={"namelength": -1},
         )  # fmt: skip
-        fig.update_xaxes(title_text="actual losses AL_t-1 [%]", row=2, col=1)
+        fig.update_xaxes(title_text="actual losses of the year before (AL) [%]", row=2, col=1)
         self.fig = fig
-        self.figure_view = FigureView(fig)
+        self.figure_view = FigureView(
+            fig, narrow_below=NARROW_FIGURE,
+            narrow=lambda layout: stacked_layout(layout, 3, legends={"legend2": 2}),
+        )  # fmt: skip
         self.figure_view.add_class("tm-figure")
+
+        # the build-up: one bar per term in plain words, the symbol second (a figure of its
+        # own, its left margin holding the words)
+        buildup = go.Figure(go.Waterfall(
+            name="terms", orientation="h", showlegend=False,
+            connector={"line": {"color": "#999"}},
+            increasing={"marker": {"color": "#2e7d32"}},
+            decreasing={"marker": {"color": "#c62828"}},
+            totals={"marker": {"color": "#1f5fa8"}},
+            hovertemplate="%{y}<br>%{x:+,.2f} m RO<extra></extra>",
+            texttemplate="%{x:,.2f}", textposition="outside", cliponaxis=False,
+            textfont={"size": 11},
+        ))  # fmt: skip
+        buildup.update_layout(
+            height=110 + 34 * len(WATERFALL_TERMS), template="plotly_white",
+            title={"text": "Build-up of MADR [m RO]", "x": 0.0, "xanchor": "left",
+                   "font": {"size": 15}},
+            margin={"l": 190, "r": 56, "t": 40, "b": 46, "autoexpand": False},
+            yaxis={"autorange": "reversed", "tickfont": {"size": 11}},
+            xaxis={"title": {"text": "m RO"}, "tickformat": ",.0f"},
+        )  # fmt: skip
+        self.buildup = buildup
+        self.buildup_view = FigureView(
+            buildup, narrow_below=NARROW_FIGURE,
+            narrow=lambda layout: {**layout, "margin": {**layout["margin"], "l": 140}},
+        )  # fmt: skip
+        self.buildup_view.add_class("tm-buildup")
 
         self.headline = self._html()
         self.bills = self._html()
         self.compliance = self._html()
         self.downloads = self._html()
+        self.downloads.add_class("tm-downloads-box")
         self.model_button = w.Button(
             description=MODEL_BUTTON, icon="file-excel-o", layout=w.Layout(width="auto"),
             tooltip="Build the Excel workbook of this case: every term of the cap as a formula",
@@ -436,17 +639,18 @@ class MadrDashboard(DashboardPage):
         self.model_button.add_class("tm-model")
         self.model_button.on_click(lambda _b: self.build_model())
         self.model_link = self._html()
-        views = w.VBox(
-            [
-                self.status,
-                self.headline,
-                self.figure_view,
-                w.HBox([self.bills, self.compliance]),
-                self.downloads,
-                w.HBox([self.model_button, self.model_link], layout=w.Layout(align_items="center")),
-            ]
-        )
-        self.widget = w.VBox([self.title, w.HBox([controls, views])])
+        tables = w.Box([self.bills, self.compliance])
+        tables.add_class("tm-tables")
+        model = w.Box([self.model_button, self.model_link])
+        model.add_class("tm-tables")
+        # for a board paper: the browser's print (or save as PDF) of the results, headed by
+        # what produced them
+        self.print_note = self._html(PRINT_BUTTON)
+        self.print_header = self._html()
+        views = [self.print_header, self.print_note, self.status, self.headline,
+                 self.figure_view, self.buildup_view, tables,
+                 self.downloads, model]  # fmt: skip
+        self.widget = w.VBox([self.title, self._columns(controls, views)])
         self.widget.add_class("tm-dash")
 
     # -- scenario and controls ----------------------------------------------------------------
@@ -462,29 +666,82 @@ class MadrDashboard(DashboardPage):
                 inputs=sc.sources, command="tariffmodel dashboard (MADR dashboard)"
             )
             self.engine_calls += 1
-        except InputError as exc:
+            self._cpi_acts = self._cpi_years_that_act(sc)
+        except (InputError, ValueError, KeyError) as exc:
             self.base = None
             self._clear_views()
-            self._error(f"This scenario cannot be used: {exc}")
+            self.cpi_box.children = ()
+            self.cpi_note.value = ""
+            self._failed("This scenario cannot be used", exc)
             return
         self._reset_controls()
         self.refresh()
+
+    def _value_controls(self) -> list:
+        return [*self._scalar_controls().values(), *self.cpi_controls.values(),
+                *self.reading_controls.values(), self.year_choice, self.reset_button,
+                self.model_button]  # fmt: skip
+
+    def _cpi_years_that_act(self, sc) -> dict[int, bool]:
+        """Whether CPI_t of each modelled year changes any MADR of the scenario (readings as
+        loaded): one engine call, variant k moving CPI of the k-th year by a point.
+
+        CPI_t of a year whose a, c and p are notified enters no indexation, so its control
+        would move and change nothing.
+        """
+        years = [y for y in sc.years if sc.rows[y].get("CPI") is not None]
+        if not years:
+            return {}
+        n = len(years) + 1
+        overrides = {}
+        for k, y in enumerate(years):
+            v = float(sc.rows[y]["CPI"])
+            values = np.full(n, v)
+            values[k + 1] = v + 0.01
+            overrides[f"inputs.CPI@{y}"] = values
+        madr = np.asarray(self._engine.evaluate(sc, overrides=overrides)["MADR"])
+        self.engine_calls += 1
+        return {y: bool(np.any(madr[k + 1] != madr[0])) for k, y in enumerate(years)}
+
+    def _cpi_note(self, sc, inert: list[int]) -> str:
+        if not inert:
+            return ""
+        notified = [y for y in inert
+                    if all(math.isfinite(sc.notified_value(k, y)) for k in ("a", "c", "p"))]  # fmt: skip
+        parts = []
+        if notified:
+            ys = ", ".join(map(str, notified))
+            parts.append(f"Inflation (CPI) of {ys} has no control: the indexation factors "
+                         f"a, c and p of {ys} are notified, so it changes no number of this "
+                         "scenario.")  # fmt: skip
+        other = [y for y in inert if y not in notified]
+        if other:
+            ys = ", ".join(map(str, other))
+            parts.append(f"Inflation (CPI) of {ys} has no control: it changes no number of "
+                         "this scenario under the readings it gives.")  # fmt: skip
+        return f"<div class='tm-note tm-cpi-note'>{html.escape(' '.join(parts))}</div>"
 
     def _reset_controls(self) -> None:
         sc = self.base
         first = sc.years[0]
         self._quiet = True
         try:
+            for ctl in self._value_controls():
+                ctl.disabled = False
             cpis = {}
             for y in sc.years:
                 v = sc.rows[y].get("CPI", math.nan)
                 v = 0.0 if v is None or math.isnan(v) else v
                 s = self._slider(
-                    f"CPI {y} [%]", fraction_to_pct(v), -2.0, 10.0, 0.05, f"tm-cpi-{y}"
-                )
+                    f"Inflation (CPI) {y} [%]", fraction_to_pct(v), -2.0, 10.0, 0.05,
+                    f"tm-cpi-{y}",
+                )  # fmt: skip
                 cpis[y] = s
             self.cpi_controls = cpis
-            self.cpi_box.children = tuple(cpis.values())
+            # a year's control only where its CPI acts; the note says why the others are not
+            acts = getattr(self, "_cpi_acts", {})
+            self.cpi_box.children = tuple(c for y, c in cpis.items() if acts.get(y, True))
+            self.cpi_note.value = self._cpi_note(sc, [y for y in cpis if not acts.get(y, True)])
             b = self.base_frame
             # what each control shows at the start, in the model's units
             pct = {
@@ -639,7 +896,7 @@ class MadrDashboard(DashboardPage):
             frame = self._engine.to_frame(result, edited.years, draw=0)
         except (InputError, ValueError, KeyError) as exc:
             self._clear_views()
-            self._error(f"This case cannot be computed: {exc}")
+            self._error(f"This case cannot be computed: {plain_message(exc, self.folder)}")
             return
         self.edited, self.frame = edited, frame
         j = edited.years.index(year)
@@ -647,10 +904,11 @@ class MadrDashboard(DashboardPage):
         self.last_compute_s = time.perf_counter() - t0
         self.status.value = (
             f'<div class="tm-status tm-ok" data-engine-calls="{self.engine_calls}">'
-            f"{html.escape(edited.name)}: {len(edits)} value(s) edited; computed in "
+            f"{html.escape(edited.name)}: {_edited(len(edits))}; computed in "
             f"{1000 * self.last_compute_s:.0f} ms.</div>"
         )
         self._update_downloads(edited, frame, edits)
+        self.print_header.value = print_header(edited.name, edits, self.readings())
 
     def _follow_cpi(self, sc) -> None:
         """CPI sliders not moved show CPI_t of the readings chosen (R5 changes a linked CPI)."""
@@ -691,32 +949,38 @@ class MadrDashboard(DashboardPage):
         bill, bill_base = bill_impact(f), bill_impact(b)
         terms = [t for t in WATERFALL_TERMS if t == "DB" or row[t] != 0.0]
         values = [(-row[t] if t == "K" else row[t]) / 1e6 for t in terms]
-        labels = [("-K" if t == "K" else t) for t in terms] + ["MADR"]
         al, tl, band, cap = row["AL"], row["TL"], row["BAND"], row["loss_cap"]
         fig = self.fig
         fig.data[0].update(x=years, y=(b["MADR"] / 1e6).tolist())
         fig.data[1].update(x=years, y=(f["MADR"] / 1e6).tolist())
-        fig.data[2].update(
-            x=labels, y=[*values, row["MADR"] / 1e6],
-            measure=["relative"] * len(values) + ["total"],
-            name=f"MADR {years[j]}",
-        )  # fmt: skip
-        fig.data[3].update(x=(100 * grid_al).tolist(), y=(grid_loss / 1e6).tolist())
-        fig.data[4].update(x=[100 * al], y=[row["LOSS"] / 1e6])
-        fig.data[5].update(x=years, y=bill_base["baisa_per_kWh"].tolist())
-        fig.data[6].update(x=years, y=bill["baisa_per_kWh"].tolist())
-        fig.layout.shapes = [
-            {"type": "rect", "xref": "x3", "yref": "y3 domain", "x0": 100 * tl,
-             "x1": 100 * (tl + band), "y0": 0, "y1": 1, "fillcolor": "#f2c94c",
-             "opacity": 0.35, "line": {"width": 0}},
-            {"type": "line", "xref": "x3 domain", "yref": "y3", "x0": 0, "x1": 1,
-             "y0": cap / 1e6, "y1": cap / 1e6, "line": {"dash": "dot", "color": "#c62828"}},
-            {"type": "line", "xref": "x3 domain", "yref": "y3", "x0": 0, "x1": 1,
-             "y0": -cap / 1e6, "y1": -cap / 1e6, "line": {"dash": "dot", "color": "#c62828"}},
-        ]  # fmt: skip
-        fig.layout.annotations[2].text = f"Loss incentive LOSS_{years[j]} [m RO]"
-        fig.layout.annotations[1].text = f"Build-up of MADR {years[j]} [m RO]"
+        fig.data[2].update(x=years, y=bill_base["baisa_per_kWh"].tolist())
+        fig.data[3].update(x=years, y=bill["baisa_per_kWh"].tolist())
+        x_lo, x_hi = 100 * float(grid_al[0]), 100 * float(grid_al[-1])
+        y_hi = 1.1 * max(cap, float(np.max(np.abs(grid_loss)))) / 1e6
+        band_x = [100 * tl, 100 * tl, 100 * (tl + band), 100 * (tl + band)]
+        fig.data[4].update(x=band_x, y=[-y_hi, y_hi, y_hi, -y_hi])
+        # the cap and the floor as one trace, broken between the two lines
+        fig.data[5].update(x=[x_lo, x_hi, None, x_lo, x_hi],
+                           y=[cap / 1e6, cap / 1e6, None, -cap / 1e6, -cap / 1e6])  # fmt: skip
+        fig.data[6].update(x=(100 * grid_al).tolist(), y=(grid_loss / 1e6).tolist())
+        fig.data[7].update(x=[100 * al], y=[row["LOSS"] / 1e6])
+        fig.layout.annotations[2].text = f"Loss incentive (LOSS) of {years[j]} [m RO]"
         self.figure_view.refresh()
+        self.buildup.data[0].update(
+            y=[*(term_label(t) for t in terms), term_label("MADR")], x=[*values, row["MADR"] / 1e6],
+            measure=["relative"] * len(values) + ["total"],
+        )  # fmt: skip
+        self.buildup.layout.title.text = f"Build-up of the allowed revenue of {years[j]} [m RO]"
+        # the axis starts near the smallest running total, so that terms of a few m RO beside
+        # DB_t of some hundreds show; the bars carry their values
+        running = np.cumsum(values)
+        lo = min(0.0, float(running.min())) if running.min() <= 0 else 0.9 * float(running.min())
+        hi = 1.03 * max(float(running.max()), row["MADR"] / 1e6)
+        self.buildup.layout.xaxis.range = [lo, hi]
+        self.buildup.layout.xaxis.title.text = (
+            f"m RO (the axis starts at {lo:,.0f}, not zero)" if lo > 0 else "m RO"
+        )
+        self.buildup_view.refresh()
         self.headline.value = self._headline_html(f, b)
         self.bills.value = self._bills_html(bill, bill_base)
         self.compliance.value = self._compliance_html(f)
@@ -749,11 +1013,10 @@ class MadrDashboard(DashboardPage):
             )
         )  # fmt: skip
         return (
-            "<h3>Bill impact</h3><table class='tm-table'><tr><th>year</th>"
-            "<th>base [baisa/kWh]</th><th>this case [baisa/kWh]</th>"
-            "<th>base [RO/account/yr]</th><th>this case [RO/account/yr]</th></tr>"
-            + rows
-            + "</table>"
+            "<h3>Bill impact</h3><table class='tm-table tm-bills'><tr><th>year</th>"
+            "<th>base [baisa per kWh]</th><th>this case [baisa per kWh]</th>"
+            "<th>base [RO per account a year]</th><th>this case [RO per account a year]</th>"
+            "</tr>" + rows + "</table>"
         )
 
     def _compliance_html(self, f) -> str:
@@ -814,7 +1077,7 @@ class MadrDashboard(DashboardPage):
         self.headline.value = '<table class="tm-table tm-headline"></table>'
         self.bills.value = self.compliance.value = self.downloads.value = ""
         self.model_link.value = ""
-        for trace in self.fig.data:
-            trace.update(x=[], y=[])
-        self.fig.layout.shapes = []
-        self.figure_view.refresh()
+        for fig, view in ((self.fig, self.figure_view), (self.buildup, self.buildup_view)):
+            for trace in fig.data:
+                trace.update(x=[], y=[])
+            view.refresh()

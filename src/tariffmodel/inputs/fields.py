@@ -68,7 +68,7 @@ class Field:
         if self.fraction and abs(value) >= self.percent_limit:
             return (
                 f"{self.name} is a fraction (0.025 means 2.5 %); {value!r} looks like a percent: "
-                f"write {value / 100!r}"
+                f"write {float(f'{value / 100:.12g}')!r}"  # 0.014, not 0.013999999999999999
             )
         if self.minimum is not None:
             if self.strict_minimum and value <= self.minimum:
@@ -204,6 +204,12 @@ INPUT_FIELDS: dict[str, Field] = {
         _money("LF", "Distribution Business share of the licence fee (LF_Dt)"),
         _money("CPL", "cost of purchasing network losses"),
         _money("WPRA", "within-period revenue adjustment (capex clawback)"),
+        _money(
+            "ARDR_connection",
+            "the distribution connection revenue within ARDR_t (paragraph 12(a)(ii)), reported "
+            "only; absent: taken as C_t",
+            0,
+        ),
         Field(
             "recovery",
             "fraction",
@@ -235,8 +241,13 @@ MODELLED_ALLOWED = (
     "DNS",
     "SR",
     *AMOUNT_COLUMNS,
+    "ARDR_connection",
     "recovery",
 )
+
+#: Columns of a modelled row that enter no term of MADR_t: reported in the statement only
+#: (not targets of the engine).
+REPORTED_COLUMNS = ("ARDR_connection",)
 
 #: Notified Values (``notified``): how they are keyed.
 #: ``"t"``: by year t; ``"own"``: by their own year (LOSS_t and CS_t read the t-1 entry);
@@ -376,7 +387,7 @@ TOP_LEVEL_KEYS = {
     "licensee": "e.g. NEDC",
     "years": "the modelled Relevant Years, consecutive and ascending (required)",
     "first_relevant_year": "the licence's First Relevant Year (default 2023)",
-    "interpretation": "the readings R1-R5 (see READINGS)",
+    "interpretation": "the readings R1-R8 (see READINGS)",
     "notified": "the Authority's Notified Values (required)",
     "call_centre": "KPIs, allowance and actuals for CC_t (absent: CC_t = 0)",
     "inputs": "the year table: a list of rows or the path of a CSV file (required)",
@@ -388,6 +399,8 @@ TOP_LEVEL_KEYS = {
     "wpra": "capex verification file: WPRA_t of the cap comes from it",
     "licence_fee": "Condition 13 inputs (estimated_costs, share, actual_costs, actual_share, "
     "distribution_share): LF_Dt of the cap is computed from them",
+    "cpi_forecasts": "the modelled years whose CPI_t is a forecast agreed with the Authority, "
+    "the index not yet published (paragraph 1a), e.g. [2028, 2029]; shown in the statement",
 }
 
 #: Keys of ``licence_fee`` (Condition 13): unit, and the years each is needed for, relative to

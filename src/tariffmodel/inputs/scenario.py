@@ -1,7 +1,7 @@
 """Scenario files: reading and checking them, and the files they link to.
 
 A scenario is YAML per the scenario-format contract (see the README): Notified Values, the readings
-R1-R5, call-centre KPIs, a year table of one history row and one row per modelled year, and links
+R1-R8, call-centre KPIs, a year table of one history row and one row per modelled year, and links
 to other input files (the CPI basket, deposit rates, an AMR plan, a WPRA file, the licence fee's
 inputs). Every rule broken raises :class:`~tariffmodel.inputs.errors.ScenarioError` naming the
 file, the key or column, the year and the rule; the field rules come from
@@ -82,6 +82,7 @@ class ScenarioFile:
     call_centre: dict[str, Any] | None
     rows: dict[int, dict[str, float]]
     links: Links
+    cpi_forecasts: tuple[int, ...]
     licensee: str | None
     description: str | None
     path: Path | None
@@ -118,6 +119,12 @@ def _years_list(value: Any) -> Any:
     return value
 
 
+def _forecast_years(value: Any) -> Any:
+    if not isinstance(value, list):
+        raise rule_error("cpi_forecasts is a list of years such as [2028, 2029]")
+    return value
+
+
 def _loose(value: Any) -> Any:
     return value  # checked by the model of its section, once the years are known
 
@@ -140,6 +147,7 @@ class ScenarioTop(Schema):
     amr_loss_reduction: bool = False
     wpra: Text | None = None
     licence_fee: Annotated[Any, BeforeValidator(_loose)] = None
+    cpi_forecasts: Annotated[list[Year], BeforeValidator(_forecast_years)] = []
 
     @model_validator(mode="after")
     def _years_in_order(self) -> ScenarioTop:
@@ -162,6 +170,18 @@ class ScenarioTop(Schema):
                 key="first_relevant_year",
                 year=fry,
             )
+        seen: set[int] = set()
+        for y in self.cpi_forecasts:
+            if y in seen:
+                raise rule_error("a year listed twice", key="cpi_forecasts", year=y)
+            seen.add(y)
+            if y not in years:
+                raise rule_error(
+                    f"not a modelled year ({years[0]}-{years[-1]}): cpi_forecasts lists the "
+                    "modelled years whose CPI_t is a forecast",
+                    key="cpi_forecasts",
+                    year=y,
+                )
         if self.amr_loss_reduction and self.amr is None:
             raise rule_error(
                 "amr_loss_reduction needs an AMR plan ('amr: PLAN')", key="amr_loss_reduction"
@@ -269,6 +289,16 @@ class _RowRules(Schema):
     def _row(self):
         if self.ARDR is not None and self.recovery is not None:
             raise rule_error("give ARDR or recovery, not both", key="recovery")
+        if (
+            self.ARDR is not None
+            and self.ARDR_connection is not None
+            and self.ARDR_connection > self.ARDR
+        ):
+            raise rule_error(
+                f"ARDR_connection ({self.ARDR_connection:g}) is above ARDR ({self.ARDR:g}): "
+                "connection revenue is a part of ARDR_t (paragraph 12(a))",
+                key="ARDR_connection",
+            )
         if self.RUD is not None and self.RBS is not None and self.RBS < self.RUD:
             raise rule_error(
                 f"RBS ({self.RBS:g}) is below RUD ({self.RUD:g}): bulk supplies cannot be "
@@ -544,6 +574,7 @@ class _Builder:
             call_centre=call_centre,
             rows=rows,
             links=links,
+            cpi_forecasts=tuple(top.cpi_forecasts),
             licensee=top.licensee,
             description=top.description,
             path=self.path,

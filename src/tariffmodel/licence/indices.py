@@ -29,8 +29,10 @@ __all__ = [
     "cpi_change",
     "cpi_months",
     "june_ordinal",
+    "publication_lag",
     "specified_rate",
     "specified_rate_months",
+    "SPECIFIED_RATE_MONTHS",
 ]
 
 #: The twelve groups of the Sultanate CPI, as listed in the Definition of "Omani Consumer Price
@@ -58,6 +60,13 @@ BASKET_GROUPS: tuple[int, ...] = tuple(g for g in GROUPS if g != EXCLUDED_GROUP)
 
 #: Reading R5 of schedule2.md, default first.
 CPI_BASES: tuple[str, ...] = ("june_on_june", "twelve_month_average")
+
+#: Reading R6 of schedule2.md, default first: which twelve monthly deposit rates the Specified
+#: Rate of year t averages, as the publication lag L [months] of :func:`specified_rate_months`.
+#: ``reference_year``: the rates for the months of t-1 (L = 0); ``published_in_year``: the rates
+#: published during t-1, each a month after the month it refers to (L = 1: December t-2 to
+#: November t-1).
+SPECIFIED_RATE_MONTHS: dict[str, int] = {"reference_year": 0, "published_in_year": 1}
 
 
 def basket_weights(weights, groups=GROUPS):
@@ -264,6 +273,43 @@ def specified_rate_months(years, publication_lag=0):
     """
     january = (np.asarray(years) - 1 - 1970) * 12
     return january[..., None] + np.arange(12) - int(publication_lag)
+
+
+def publication_lag(reading="reference_year"):
+    """The publication lag L [months] that reading R6 of the Specified Rate takes.
+
+    Definition of "Specified Rate" (Schedule 2): "the average of the ... rates ... published in
+    the Monthly Statistical Bulletin ... during Relevant Year t-1". A month's rate is published
+    about a month after it: ``reference_year`` (default) averages the rates for the months of
+    t-1 (L = 0), ``published_in_year`` the rates published during t-1 (L = 1, December t-2 to
+    November t-1); :func:`specified_rate_months` gives the months of a lag.
+
+    Parameters
+    ----------
+    reading : {'reference_year', 'published_in_year'}
+        Reading R6 (``interpretation.specified_rate_months``).
+
+    Returns
+    -------
+    int
+        L [months].
+
+    Raises
+    ------
+    ValueError
+        ``reading`` is not one of :data:`SPECIFIED_RATE_MONTHS`.
+
+    Examples
+    --------
+    >>> publication_lag(), publication_lag("published_in_year")
+    (0, 1)
+    """
+    if reading not in SPECIFIED_RATE_MONTHS:
+        raise ValueError(
+            f"reading R6 (specified_rate_months) must be one of "
+            f"{', '.join(SPECIFIED_RATE_MONTHS)}, not {reading!r}"
+        )
+    return SPECIFIED_RATE_MONTHS[reading]
 
 
 def specified_rate(monthly_rates):

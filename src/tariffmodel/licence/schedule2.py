@@ -5,8 +5,9 @@ objects keep their shape and index (numpy broadcasting applies between arguments
 shares are fractions (0.025 means 2.5 %), money is in Omani Rial [RO], energy in [kWh].
 
 Paragraph numbers are those of Schedule 2 (modified 1 January 2026). Where the licence text is
-unclear the reading used is named (R1-R5 of the model's specification) and both readings are
-implemented.
+unclear the reading used is named (R1-R8 of the model's specification) and both readings are
+implemented; :data:`READINGS` lists the switches and :data:`READING_REGISTER` says what each
+reading takes the text to mean.
 
 Comparisons on an edge (Actual Losses exactly at the target, revenue exactly 2 % or 3 % over the
 cap) are made with a tolerance of ``EDGE_TOLERANCE`` relative to the size of the numbers compared
@@ -21,6 +22,8 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from tariffmodel.licence.arrays import is_labelled
+from tariffmodel.licence.condition13 import TRUE_UP_READINGS
+from tariffmodel.licence.indices import CPI_BASES, SPECIFIED_RATE_MONTHS
 from tariffmodel.licence.terms import TESTS
 
 #: Relative tolerance of edge comparisons (absolute for numbers below 1): some 45 times the
@@ -34,7 +37,10 @@ READINGS: dict[str, tuple[str, ...]] = {
     "call_centre": ("penalty_only", "as_drafted"),
     "para4_excess": ("positive_part", "net"),
     "para5_substitution": ("none", "cap_at_90pct"),
-    "cpi_basis": ("june_on_june", "twelve_month_average"),
+    "cpi_basis": CPI_BASES,
+    "specified_rate_months": tuple(SPECIFIED_RATE_MONTHS),
+    "licence_fee_true_up": TRUE_UP_READINGS,
+    "call_centre_cap": ("total", "per_kpi"),
 }
 
 #: The reading ids of the specification, for reports.
@@ -44,6 +50,118 @@ READING_IDS = {
     "para4_excess": "R3",
     "para5_substitution": "R4",
     "cpi_basis": "R5",
+    "specified_rate_months": "R6",
+    "licence_fee_true_up": "R7",
+    "call_centre_cap": "R8",
+}
+
+
+class Reading(NamedTuple):
+    """An entry of the readings register: where the text is unclear and what each reading takes
+    it to mean (the values in the order of :data:`READINGS`, default first)."""
+
+    where: str  # the paragraph or definition
+    text: str  # the words of the licence that allow two answers
+    meanings: tuple[str, ...]  # what each value of the switch takes the text to mean
+    applies: str  # when the switch can move a number
+
+
+#: The readings register: switch -> :class:`Reading`. ``tariffmodel readings --list``, the
+#: statement and the docs (docs/readings.md) take their words from here.
+READING_REGISTER: dict[str, Reading] = {
+    "loss_deadband": Reading(
+        "Schedule 2, paragraph 1b, D_t",
+        'after the First Relevant Year "D_t = 1 if AL_{t-1} < TL_{t-1} + BAND_{t-1} or '
+        'AL_{t-1} > TL_{t-1} + BAND_{t-1}", which is 1 everywhere except exactly at TL + BAND',
+        (
+            "the text as written: after the First Relevant Year the band has no effect",
+            "the First Relevant Year's dead band (D_t = 0 for TL <= AL <= TL + BAND) every year",
+        ),
+        "every scenario whose Actual Losses of a later year lie in [TL, TL + BAND)",
+    ),
+    "call_centre": Reading(
+        "Schedule 2, paragraph 1e, CC_t",
+        'CC_t = sum of max(0, Deviation_i x W_i x Allowance_t), yet "penalty only": as written '
+        "every term is zero",
+        (
+            "the shortfalls are penalties: CC_t = sum of min(0, Deviation_i x W_i x Allowance_t), "
+            "capped as reading R8 says",
+            "the literal formula (always 0)",
+        ),
+        "a scenario with a call_centre block and actuals",
+    ),
+    "para4_excess": Reading(
+        "Schedule 2, paragraph 4",
+        '"the sum of the amounts by which ARDR has exceeded MADR" over two successive years',
+        (
+            "a year below the cap adds 0 (each year's positive part)",
+            "signed differences: a year below the cap offsets one above",
+        ),
+        "every scenario (the test of paragraph 4)",
+    ),
+    "para5_substitution": Reading(
+        "Schedule 2, paragraph 5",
+        'the Authority "may direct" that a figure between ARDR_{t-1} and 0.9 x MADR_{t-1} be '
+        "substituted in K_Dt",
+        (
+            "no substitution",
+            "when paragraph 5 held on t-2 and t-1, ARDR_{t-1} in K_Dt becomes 0.9 x MADR_{t-1}",
+        ),
+        "a scenario where revenue is under 90 % of the cap two years running",
+    ),
+    "cpi_basis": Reading(
+        "Schedule 2, paragraph 1a, CPI_t",
+        '"the percentage change in the Omani Consumer Price Index in the twelve month period '
+        'ending on 30th June in the previous Relevant Year"',
+        (
+            "index of June t-1 over the index of June t-2, less 1",
+            "mean of July t-2 to June t-1 over the mean of the twelve months before, less 1",
+        ),
+        "a scenario that fills CPI_t from the CPI basket (cpi_series)",
+    ),
+    "specified_rate_months": Reading(
+        'Schedule 2, Definitions, "Specified Rate"',
+        '"the average of the Weighted Average Interest Rates on Deposits ... published in the '
+        "Monthly Statistical Bulletin ... during Relevant Year t-1\": a month's rate is published "
+        "about a month after the month it refers to",
+        (
+            "the rates for the twelve months of t-1 (January to December t-1)",
+            "the rates published during t-1, one month later: December t-2 to November t-1",
+        ),
+        "a scenario that fills SR from the monthly deposit rates (deposit_rates); an SR given in "
+        "the year table is taken as given",
+    ),
+    "licence_fee_true_up": Reading(
+        "Condition 13, paragraph 2(b), through LF_Dt (Schedule 2, paragraph 1)",
+        'the true-up is "the difference ... between (i) the amount of the fee paid ... and (ii) '
+        "the amount which that fee would have been\" on the Authority's actual costs and the "
+        "Licensee's actual proportion",
+        (
+            "(ii) - (i): an underpayment of t-1 is charged in t, an overpayment credited. The "
+            "Distribution share of year t applies to the whole fee payable in t, true-up included; "
+            "the fee year is the Relevant Year (Condition 13's year from 1 June 2023 is the short "
+            "First Relevant Year 1 June-31 December 2023, then calendar years)",
+            "(i) - (ii), in the order the text names them: an overpayment is charged again and "
+            "an underpayment refunded on top (same share and fee year)",
+        ),
+        "a scenario that computes LF_Dt from a licence_fee block; an LF given in the year table "
+        "is taken as given",
+    ),
+    "call_centre_cap": Reading(
+        "Schedule 2, paragraph 1e, CC_t (with reading R2 penalty_only)",
+        'the Call Center Allowance "represents the cap": of the total penalty, or of each '
+        "KPI's? Deviation_i = (A_i - T_i) / T_i has no sign turn for a KPI where less is better; "
+        "under either value the model turns it, (T_i - A_i) / T_i, so that a shortfall is "
+        "always negative (the model's, not the licence's)",
+        (
+            "the allowance caps the total penalty: CC_t = max(sum_i min(0, Deviation_i x W_i x "
+            "Allowance_t), -Allowance_t)",
+            "each KPI's penalty is capped at W_i x Allowance_t: CC_t = sum_i max(min(0, "
+            "Deviation_i x W_i x Allowance_t), -W_i x Allowance_t)",
+        ),
+        "a scenario with a call_centre block and actuals, under R2 penalty_only only (R2 "
+        "as_drafted gives 0 whatever the cap)",
+    ),
 }
 
 
@@ -591,8 +709,9 @@ def kpi_deviation(actual, target, higher_is_better=True):
               Deviation_i = (T_i - A_i) / T_i \quad\text{(less is better)}
 
     The licence writes only the first form; for a KPI where less is better (abandonment rate,
-    waiting time) the sign is turned so that a shortfall is always negative (specification,
-    reading R2).
+    waiting time) the model turns the sign so that a shortfall is always negative. The turn is
+    the model's, not the licence's, and a stated part of readings R2 and R8: without it a
+    less-is-better KPI above its target would attract no penalty and one below it would.
 
     Parameters
     ----------
@@ -620,35 +739,49 @@ def kpi_deviation(actual, target, higher_is_better=True):
     return _wrap(dev, actual, target)
 
 
-def call_centre_incentive(deviation, weight, allowance, reading="penalty_only"):
-    r"""CC_t, the Call Centre Incentive (paragraph 1e; reading R2).
+def call_centre_incentive(deviation, weight, allowance, reading="penalty_only", cap="total"):
+    r"""CC_t, the Call Centre Incentive (paragraph 1e; readings R2 and R8).
 
     The licence writes
 
     .. math:: CC_t = \sum_{i=1}^{n} \max(0,\ Deviation_i \times W_i \times Allowance_t)
 
-    and calls it "penalty only", with the allowance as the cap. As written every term is zero.
+    and calls it "penalty only", with the allowance as "the cap". As written every term is zero.
 
-    Reading R2: ``"penalty_only"`` (default) keeps the shortfalls and caps the penalty at the
-    allowance,
+    Reading R2: ``"penalty_only"`` (default) keeps the shortfalls as penalties, capped as reading
+    R8 says; ``"as_drafted"`` is the literal formula (always 0 or more; 0 for any real data),
+    whatever ``cap``.
+
+    Reading R8 (under ``"penalty_only"`` only): ``cap="total"`` (default) caps the total penalty
+    at the allowance,
 
     .. math:: CC_t = \max\left(\sum_i \min(0,\ Deviation_i W_i Allowance_t),\ -Allowance_t\right)
 
-    ``"as_drafted"`` is the literal formula (always 0 or more; 0 for any real data).
+    ``cap="per_kpi"`` caps each KPI's penalty at its weight times the allowance,
+
+    .. math:: CC_t = \sum_i \max\left(\min(0,\ Deviation_i W_i Allowance_t),\
+              -W_i Allowance_t\right)
+
+    so a KPI's penalty binds only where its Deviation is below -1 (a less-is-better KPI at more
+    than twice its target); with weights summing to at most 1 the total stays within the
+    allowance and is never below the ``"total"`` reading's.
 
     Parameters
     ----------
     deviation : array_like, (..., n)
-        Deviation_i of each KPI on the last axis [fraction].
+        Deviation_i of each KPI on the last axis [fraction] (:func:`kpi_deviation`).
     weight : array_like, (..., n)
         W_i [fraction].
     allowance : array_like, (...)
         The Call Centre Allowance of year t [RO].
     reading : {"penalty_only", "as_drafted"}
+        Reading R2.
+    cap : {"total", "per_kpi"}
+        Reading R8.
 
     Returns
     -------
-    CC_t : [RO], in [-Allowance_t, 0] under ``"penalty_only"``.
+    CC_t : [RO], at most 0 under ``"penalty_only"``.
 
     Examples
     --------
@@ -656,8 +789,13 @@ def call_centre_incentive(deviation, weight, allowance, reading="penalty_only"):
     -44000.0
     >>> call_centre_incentive([-0.1, -0.2, 0.05], [0.5, 0.3, 0.2], 400_000.0, "as_drafted")
     0.0
+    >>> call_centre_incentive([-0.5, -3.0, 0.0], [0.5, 0.3, 0.2], 400_000.0)
+    -400000.0
+    >>> call_centre_incentive([-0.5, -3.0, 0.0], [0.5, 0.3, 0.2], 400_000.0, cap="per_kpi")
+    -220000.0
     """
     _check_reading("call_centre", reading)
+    _check_reading("call_centre_cap", cap)
     dev = np.asarray(deviation, float)
     w = np.asarray(weight, float)
     allowance_ = np.asarray(allowance, float)
@@ -666,6 +804,9 @@ def call_centre_incentive(deviation, weight, allowance, reading="penalty_only"):
         # "If Deviation_i >= 0 ... set to zero", then max(0, .) of what is left
         terms = np.where(dev >= 0.0, 0.0, terms)
         cc = np.maximum(0.0, terms).sum(axis=-1)
+    elif cap == "per_kpi":
+        cc = np.maximum(np.minimum(0.0, terms), -w * allowance_[..., np.newaxis]).sum(axis=-1)
+        cc = cc + 0.0
     else:
         # + 0.0 turns a -0.0 (no shortfall) into 0.0
         cc = np.maximum(np.minimum(0.0, terms).sum(axis=-1), -allowance_) + 0.0

@@ -28,6 +28,7 @@ from tariffmodel.inputs.fields import (
     MODELLED_ALLOWED,
     MODELLED_REQUIRED,
     NOTIFIED_FIELDS,
+    REPORTED_COLUMNS,
 )
 from tariffmodel.licence import schedule2 as f
 from tariffmodel.licence.terms import FLAG_COLUMNS
@@ -82,7 +83,7 @@ def targets(scenario: Scenario) -> list[str]:
     """Every target that :func:`evaluate` accepts as an override for ``scenario``."""
     out = []
     for col in MODELLED_ALLOWED:
-        if col == "year":
+        if col == "year" or col in REPORTED_COLUMNS:
             continue
         out.append(f"inputs.{col}")
         out += [f"inputs.{col}@{y}" for y in scenario.years]
@@ -246,7 +247,7 @@ def evaluate(
     n : int, optional
         The number of variants (taken from the overrides when not given).
     readings : dict, optional
-        Readings R1-R5 to use instead of the scenario's.
+        Readings R1-R8 to use instead of the scenario's.
     columns : iterable of str, optional
         Keep only these columns (default every column); the others are still computed where
         they enter the kept ones, but not stored, which saves memory and time for large ``n``.
@@ -274,7 +275,9 @@ def evaluate(
     out = {c: np.empty((T, n), dtype=bool if c in FLAG_COLUMNS else float) for c in names}
 
     # CC_t does not depend on the other terms: all years at once (T,)
-    cc = f.call_centre_incentive(A["cc_dev"], A["cc_weight"], A["cc_allowance"], R["call_centre"])
+    cc = f.call_centre_incentive(
+        A["cc_dev"], A["cc_weight"], A["cc_allowance"], R["call_centre"], R["call_centre_cap"]
+    )
     share = A["loss_cap_share"][:, 0]
     thr = A["k_penalty_threshold"][:, 0]
     rate = A["k_penalty_rate"][:, 0]
@@ -411,7 +414,7 @@ def project(scenario: Scenario, readings: dict[str, str] | None = None) -> pd.Da
     ----------
     scenario : Scenario
     readings : dict, optional
-        Readings R1-R5 to use instead of the scenario's.
+        Readings R1-R8 to use instead of the scenario's.
 
     Returns
     -------

@@ -373,7 +373,9 @@ def specified_rate(monthly_rates: pd.Series, year, publication_lag: int = 0):
     ``r`` is indexed by the month the rate refers to. The Bulletin publishes a month's rate some
     weeks after it; with ``publication_lag`` L = 0 (the default) the twelve rates of the months
     of t-1 are averaged, with L = 1 the rates of December t-2 to November t-1 (those that appear
-    in the Bulletins of t-1 when each comes out one month later), and so on.
+    in the Bulletins of t-1 when each comes out one month later), and so on. Reading R6
+    (``interpretation.specified_rate_months``) chooses L:
+    :func:`tariffmodel.licence.indices.publication_lag` gives it.
 
     Parameters
     ----------

@@ -10,6 +10,7 @@ by a linked file is an error naming both places.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +28,7 @@ from tariffmodel.inputs.fields import (
     MODELLED_REQUIRED,
     NOTIFIED_DEFAULTS,
     NOTIFIED_FIELDS,
+    REPORTED_COLUMNS,
 )
 from tariffmodel.inputs.scenario import Links, ScenarioFile, check_scenario, read_scenario
 from tariffmodel.licence.amr import reduced_bulk_supplies
@@ -35,10 +37,15 @@ from tariffmodel.licence.condition13 import (
     licence_fee,
     licence_fee_part_a,
 )
-from tariffmodel.licence.schedule2 import READINGS, kpi_deviation
+from tariffmodel.licence.indices import publication_lag
+from tariffmodel.licence.schedule2 import READING_IDS, READINGS, kpi_deviation
 from tariffmodel.model import amr
 from tariffmodel.model.indices import cpi_by_year, omani_cpi_index, specified_rate_by_year
 from tariffmodel.model.wpra import wpra_series
+
+#: The readings that decide how linked files fill the year table (R5 CPI_t, R6 SR, R7 LF_Dt):
+#: changing one links the scenario again; the others only change the engine's formulas.
+LINKED_READINGS = ("cpi_basis", "specified_rate_months", "licence_fee_true_up")
 
 # --- the scenario ---------------------------------------------------------------------------
 
@@ -70,6 +77,8 @@ class Scenario:
         Every file read (the scenario, its CSV, linked series and plans), for the manifest.
     filled : dict
         Column -> the source that filled it (for reports).
+    cpi_forecasts : tuple of int
+        The modelled years whose CPI_t is a forecast agreed with the Authority (paragraph 1a).
     links : Links
         The linked files as read (the monthly CPI and deposit-rate series, the licence-fee
         figures, the AMR plan, the WPRA file): the live workbook writes the series and computes
@@ -88,6 +97,7 @@ class Scenario:
     path: Path | None = None
     sources: list[Path] = field(default_factory=list)
     filled: dict[str, str] = field(default_factory=dict)
+    cpi_forecasts: tuple[int, ...] = ()
     links: Links = field(default_factory=Links, repr=False, compare=False)
     _raw: dict[str, Any] = field(default_factory=dict, repr=False)
     _base_dir: Path | None = field(default=None, repr=False)
@@ -124,6 +134,8 @@ class Scenario:
         d["years"] = list(self.years)
         d["first_relevant_year"] = self.first_relevant_year
         d["interpretation"] = dict(self.readings)
+        if self.cpi_forecasts:
+            d["cpi_forecasts"] = list(self.cpi_forecasts)
         d["notified"] = copy.deepcopy(self.notified)
         if self.call_centre is not None:
             d["call_centre"] = copy.deepcopy(self.call_centre)
@@ -147,15 +159,96 @@ class Scenario:
         )
 
     def with_readings(self, **readings: str) -> Scenario:
-        """A copy with other readings R1-R5 (linked CPI series are recomputed under R5)."""
-        for switch in readings:
+        """A copy with other readings R1-R8.
+
+        Linked files are composed again when a reading that fills the year table changes (R5
+        CPI_t from the basket, R6 SR from the deposit rates, R7 LF_Dt from Condition 13); the
+        other readings only change the engine's formulas, and the copy keeps the year table.
+        """
+        for switch, value in readings.items():
             if switch not in READINGS:
                 raise unknown_key_error(
                     switch, READINGS, file=self._file, key_prefix="interpretation."
                 )
+            if value not in READINGS[switch]:
+                raise ScenarioError(
+                    f"reading {READING_IDS[switch]} must be one of "
+                    f"{', '.join(READINGS[switch])}, not {value!r}",
+                    file=self._file,
+                    key=f"interpretation.{switch}",
+                )
         raw = self.to_dict(resolved=False)
-        raw["interpretation"] = {**self.readings, **readings}
-        return scenario_from_dict(raw, base_dir=self._base_dir, file=self._file, path=self.path)
+        chosen = {**self.readings, **readings}
+        raw["interpretation"] = chosen
+        if any(chosen[k] != self.readings[k] for k in LINKED_READINGS):
+            return scenario_from_dict(raw, base_dir=self._base_dir, file=self._file, path=self.path)
+        return dataclasses.replace(
+            self,
+            readings=chosen,
+            rows=copy.deepcopy(self.rows),
+            sources=list(self.sources),
+            filled=dict(self.filled),
+            _raw=raw,
+            _arrays=None,
+        )
+
+    @property
+    def warnings(self) -> list[str]:
+        """What a reader of the results must know about this scenario, in plain words.
+
+        * a single number for ``a``, ``c`` or ``p`` over more than one modelled year: the
+          scenario format reads it as a value notified for every year, so the value is never
+          indexed (paragraphs 1a and 1b index it by CPI_t after the First Relevant Year);
+        * a reading chosen away from its default that can move no number of this scenario.
+        """
+        out = []
+        years = self.years
+        single = [k for k in ("a", "c", "p") if not isinstance(self.notified.get(k), dict)]
+        if len(years) > 1 and single:
+            how = {"a": "a_t by 1 + CPI_t - X_Dt (paragraph 1a)",
+                   "c": "c_t by 1 + CPI_t - X_Dt (paragraph 1a)",
+                   "p": "p_t by 1 + CPI_t (paragraph 1b)"}  # fmt: skip
+            out.append(
+                f"notified {', '.join(single)}: one number"
+                f"{' each' if len(single) > 1 else ''}, which the scenario format reads as a "
+                f"value notified for every year {years[0]}-{years[-1]}, so "
+                f"{'they are' if len(single) > 1 else 'it is'} never indexed after {years[0]} "
+                f"({'; '.join(how[k] for k in single)}), as the licence requires in a year the "
+                f"Authority notifies no value. Write {{{years[0]}: value}} to index from "
+                f"{years[0]}."
+            )
+        for switch, why in self._inert_readings().items():
+            value = self.readings[switch]
+            out.append(
+                f"reading {READING_IDS[switch]} {switch}={value} changes nothing here: {why}"
+            )
+        return out
+
+    def _inert_readings(self) -> dict[str, str]:
+        """Readings chosen away from their default that can move no number (switch -> why)."""
+        has_actuals = bool(self.call_centre and self.call_centre.get("actuals"))
+        why = {
+            "cpi_basis": None if "CPI" in self.filled else "CPI_t is given in the year table",
+            "specified_rate_months": (
+                None if "SR" in self.filled else "SR is given in the year table"
+            ),
+            "licence_fee_true_up": (
+                None if "LF" in self.filled else "LF_Dt is given in the year table"
+            ),
+            "call_centre_cap": (
+                "no call-centre actuals"
+                if not has_actuals
+                else (
+                    "reading R2 call_centre=as_drafted gives CC_t = 0 whatever the cap"
+                    if self.readings["call_centre"] == "as_drafted"
+                    else None
+                )
+            ),
+            "call_centre": None if has_actuals else "no call-centre actuals",
+        }
+        return {
+            k: w for k, w in why.items() if w is not None and self.readings[k] != READINGS[k][0]
+        }
 
     def with_values(self, values: dict[str, float]) -> Scenario:
         """A copy with some values edited, validated again.
@@ -220,7 +313,8 @@ def parse_target(target: str, scenario: Scenario) -> tuple[str, str, int | None]
         except ValueError:
             raise ScenarioError(f"'{year_text}' is not a year", file=file, key=text) from None
     if section == "inputs":
-        allowed = [c for c in MODELLED_ALLOWED if c != "year"] + ["MADR", "DB"]
+        allowed = [c for c in MODELLED_ALLOWED if c not in ("year", *REPORTED_COLUMNS)]
+        allowed += ["MADR", "DB"]
         if key not in allowed:
             raise unknown_key_error(key, allowed, file=file, key_prefix="inputs.")
         if year is None:
@@ -341,8 +435,9 @@ def link(sf: ScenarioFile) -> Scenario:
         series = cpi_by_year(cpi, years, basis)
         fill("CPI", series, "cpi_series", f"the Omani CPI basket ({basis})")
     if links.deposit_rates is not None:
-        series = specified_rate_by_year(links.deposit_rates, years)
-        fill("SR", series, "deposit_rates", "monthly deposit rates")
+        months = sf.readings["specified_rate_months"]
+        series = specified_rate_by_year(links.deposit_rates, years, publication_lag(months))
+        fill("SR", series, "deposit_rates", f"monthly deposit rates ({months})")
     if links.amr_plan is not None:
         fill_amounts("AMR", amr.allowance(links.amr_plan), "amr")
         if links.amr_loss_reduction:
@@ -355,7 +450,8 @@ def link(sf: ScenarioFile) -> Scenario:
     if links.wpra is not None:
         fill_amounts("WPRA", wpra_series(links.wpra), "wpra")
     if links.licence_fee is not None:
-        fill_amounts("LF", licence_fee_by_year(links.licence_fee, years), "licence_fee")
+        true_up = sf.readings["licence_fee_true_up"]
+        fill_amounts("LF", licence_fee_by_year(links.licence_fee, years, true_up), "licence_fee")
     _require_rows(sf, rows, error)
     return Scenario(
         name=sf.name,
@@ -370,6 +466,7 @@ def link(sf: ScenarioFile) -> Scenario:
         path=sf.path,
         sources=list(sf.sources),
         filled=filled,
+        cpi_forecasts=sf.cpi_forecasts,
         links=links,
         _raw=copy.deepcopy(sf.data),
         _base_dir=sf.base_dir,
@@ -377,9 +474,13 @@ def link(sf: ScenarioFile) -> Scenario:
     )
 
 
-def licence_fee_by_year(got: dict[str, dict[int, float]], years) -> dict[int, float]:
+def licence_fee_by_year(
+    got: dict[str, dict[int, float]], years, reading: str = "owed_minus_paid"
+) -> dict[int, float]:
     """LF_Dt of each modelled year from the inputs of Condition 13 [RO]: part (a) of year t,
-    the true-up of the fee of t-1, and the Distribution Business share."""
+    the true-up of the fee of t-1 (its sign by reading R7), and the Distribution Business share
+    of year t over both. The fee of t-1 is taken as its part (a): its own part (b) cancels in
+    the true-up (:func:`~tariffmodel.licence.condition13.licence_fee_true_up`)."""
     amounts = {}
     for t in years:
         paid_a = licence_fee_part_a(got["estimated_costs"][t - 1], got["share"][t - 1])
@@ -389,6 +490,7 @@ def licence_fee_by_year(got: dict[str, dict[int, float]], years) -> dict[int, fl
             paid_a,
             got["actual_costs"][t - 1],
             got["actual_share"][t - 1],
+            reading=reading,
         )
         amounts[t] = distribution_share_of_fee(fee, got["distribution_share"][t])
     return amounts

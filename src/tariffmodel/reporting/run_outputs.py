@@ -66,6 +66,46 @@ def readings_lines(scenario: Scenario) -> list[str]:
     return [f"- {READING_IDS[k]} {k}: {v}" for k, v in scenario.readings.items()]
 
 
+def warning_lines(scenario: Scenario) -> list[str]:
+    """The scenario's warnings (:attr:`Scenario.warnings`) as a Markdown list, or nothing."""
+    if not scenario.warnings:
+        return []
+    return ["Warnings:", *(f"- {w}" for w in scenario.warnings), ""]
+
+
+def _forecast_line(scenario: Scenario) -> str:
+    if scenario.cpi_forecasts:
+        years = ", ".join(str(y) for y in scenario.cpi_forecasts)
+        return (
+            f"CPI_t is a forecast agreed with the Authority, the index not yet published "
+            f"(paragraph 1a), in: {years}. a_t, c_t and p_t of those years rest on it."
+        )
+    return "CPI_t: the scenario marks no value as a forecast (cpi_forecasts)."
+
+
+def connection_revenue(row: dict, r) -> tuple[float, str]:
+    """The connection revenue of paragraph 12(a)(ii) [RO] and how it was found: the year
+    table's ``ARDR_connection`` when given, else C_t (the connection charges due), assumed."""
+    if "ARDR_connection" in row:
+        return float(row["ARDR_connection"]), " (ARDR_connection, given)"
+    return float(r["C"]), " (not given: assumed equal to C_t)"
+
+
+def _year_notes(scenario: Scenario, t: int, r, use_of_system: float) -> list[str]:
+    notes = []
+    if t in scenario.cpi_forecasts:
+        notes.append(
+            f"CPI_{t} = {r['CPI'] * 100:.4f} % is a forecast agreed with the Authority (paragraph "
+            "1a: the index for June of the year before is not yet published)."
+        )
+    if use_of_system < 0:
+        notes.append(
+            f"Connection revenue exceeds ARDR_{t}: use of system revenue is negative; check "
+            "ARDR_connection and ARDR (or recovery) of the year table."
+        )
+    return [*notes, ""] if notes else []
+
+
 def statement(scenario: Scenario, table: pd.DataFrame) -> str:
     """The licence statement of a run, as Markdown text (see the module docstring)."""
     h = scenario.history_year
@@ -79,6 +119,9 @@ def statement(scenario: Scenario, table: pd.DataFrame) -> str:
         "",
         "Readings of unclear licence text used:",
         *readings_lines(scenario),
+        "",
+        *warning_lines(scenario),
+        _forecast_line(scenario),
         "",
         "Amounts in RO; rates as percentages; figures rounded for reading (madr.csv has full "
         "precision).",
@@ -94,8 +137,9 @@ def statement(scenario: Scenario, table: pd.DataFrame) -> str:
     }
     for _, r in table.iterrows():
         t = int(r["year"])
-        use_of_system = r["ARDR"] - r["C"]
         row = scenario.rows[t]
+        connection, connection_note = connection_revenue(row, r)
+        use_of_system = r["ARDR"] - connection
         ardr_note = (
             ""
             if "ARDR" in row
@@ -113,8 +157,8 @@ def statement(scenario: Scenario, table: pd.DataFrame) -> str:
             "| item | value |",
             "|---|---:|",
             f"| (a) ARDR_t{ardr_note} | {_ro(r['ARDR'])} |",
-            f"| (a)(i) use of system revenue (ARDR_t - C_t) | {_ro(use_of_system)} |",
-            f"| (a)(ii) connection revenue (C_t) | {_ro(r['C'])} |",
+            f"| (a)(i) use of system revenue (ARDR_t less (a)(ii)) | {_ro(use_of_system)} |",
+            f"| (a)(ii) connection revenue{connection_note} | {_ro(connection)} |",
             f"| (b) C_t | {_ro(r['C'])} |",
             f"| (c) LOSS_t | {_ro(r['LOSS'])} |",
             f"| (d) LD_t | {r['LD'] * 100:.4f} % |",
@@ -129,6 +173,7 @@ def statement(scenario: Scenario, table: pd.DataFrame) -> str:
             f"| (k) p_t [RO per kWh] | {r['p']:.6f} |",
             f"| (l) s_t [RO per MVA] | {r['s']:,.2f} |",
             "",
+            *_year_notes(scenario, t, r, use_of_system),
             "### Paragraph 9 view at the start of the year",
             "",
         ]
@@ -203,6 +248,8 @@ def write_run(
                 "scenario": scenario.name,
                 "years": scenario.years,
                 "filled_from_links": scenario.filled,
+                "cpi_forecasts": list(scenario.cpi_forecasts),
+                "warnings": scenario.warnings,
                 "outputs": ["madr.csv", "statement.md", "bill_impact.csv"],
             },
         )

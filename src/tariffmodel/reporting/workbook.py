@@ -70,12 +70,13 @@ from tariffmodel.licence.indices import (
     GROUP_NAMES,
     GROUPS,
     cpi_months,
+    publication_lag,
     specified_rate_months,
 )
 from tariffmodel.licence.schedule2 import EDGE_TOLERANCE, READING_IDS, READINGS
 from tariffmodel.licence.terms import BY_SYMBOL, TERMS, TESTS
 from tariffmodel.model.engine import project
-from tariffmodel.model.indices import cpi_by_year, omani_cpi_index
+from tariffmodel.model.indices import cpi_by_year, omani_cpi_index, specified_rate_by_year
 from tariffmodel.model.scenario import Scenario
 from tariffmodel.reporting.provenance import provenance
 from tariffmodel.reporting.run_outputs import BAISA_PER_RO
@@ -140,8 +141,11 @@ def offered_readings(scenario: Scenario) -> dict[str, str]:
     """The switches offered in the workbook (switch -> why), those that can move a number.
 
     R5 (cpi_basis) is offered when CPI_t is computed in the workbook from the linked monthly
-    series and the series hold the months of both readings; where CPI_t is given as values it
-    cannot move. R2 (call_centre) moves CC_t only when the scenario has a call-centre block.
+    series and the series hold the months of both readings; R6 (specified_rate_months) likewise
+    for SR_t over the monthly deposit rates; R7 (licence_fee_true_up) when LF_Dt is computed from
+    the licence-fee figures. Where CPI_t, SR_t or LF_Dt is given as values the reading cannot
+    move it. R2 (call_centre) and R8 (call_centre_cap) move CC_t only when the scenario has a
+    call-centre block.
     """
     out = {
         "loss_deadband": "D_t after the First Relevant Year (paragraph 1b)",
@@ -150,16 +154,28 @@ def offered_readings(scenario: Scenario) -> dict[str, str]:
     }
     if scenario.call_centre is not None:
         out["call_centre"] = "CC_t (paragraph 1e)"
+        out["call_centre_cap"] = "what the allowance caps in CC_t under R2 penalty_only"
     if _cpi_bases(scenario) == CPI_BASES:
         out["cpi_basis"] = "CPI_t from the monthly Omani CPI (paragraph 1a)"
+    if _sr_readings(scenario) == READINGS["specified_rate_months"]:
+        out["specified_rate_months"] = "the months SR_t averages (Definition of Specified Rate)"
+    if scenario.links.licence_fee is not None:
+        out["licence_fee_true_up"] = "the sign of the true-up in LF_Dt (Condition 13, 2(b))"
     return {k: out[k] for k in READINGS if k in out}
 
 
 def _not_offered_why(switch: str, scenario: Scenario) -> str:
+    links = scenario.links
     if switch == "cpi_basis":
-        if scenario.links.cpi_groups is None:
+        if links.cpi_groups is None:
             return "CPI_t is given as values, not computed from a monthly series here"
         return "the monthly series lack the months of the other reading"
+    if switch == "specified_rate_months":
+        if links.deposit_rates is None:
+            return "SR_t is given as values, not computed from the monthly deposit rates here"
+        return "the deposit rates lack the months of the other reading"
+    if switch == "licence_fee_true_up":
+        return "LF_Dt is given as values, not computed from the licence-fee figures here"
     return "no call-centre block: CC_t is 0 under both readings"
 
 
@@ -196,6 +212,21 @@ def _cpi_bases(sc: Scenario) -> tuple[str, ...]:
             continue
         bases.append(basis)
     return tuple(bases)
+
+
+def _sr_readings(sc: Scenario) -> tuple[str, ...]:
+    """The readings R6 under which SR_t can be computed from the scenario's deposit rates."""
+    rates = sc.links.deposit_rates
+    if rates is None:
+        return ()
+    out = []
+    for reading in READINGS["specified_rate_months"]:
+        try:
+            specified_rate_by_year(rates, sc.years, publication_lag(reading))
+        except InputError:
+            continue
+        out.append(reading)
+    return tuple(out)
 
 
 def _mean_of(prefix: str, ordinals) -> str:
@@ -247,7 +278,20 @@ def _linked_formulas(sc: Scenario) -> dict[str, Callable[[int], str]]:
         else:
             out["CPI"] = lambda t: "=" + cpi_formula(t, sc.readings["cpi_basis"])
     if links.deposit_rates is not None:
-        out["SR"] = lambda t: "=" + sr_formula(t)
+        if "specified_rate_months" in offered_readings(sc):
+            out["SR"] = lambda t: (
+                "="
+                + _switch(
+                    "specified_rate_months",
+                    {
+                        r: sr_formula(t, publication_lag(r))
+                        for r in READINGS["specified_rate_months"]
+                    },
+                )
+            )
+        else:
+            lag = publication_lag(sc.readings["specified_rate_months"])
+            out["SR"] = lambda t: "=" + sr_formula(t, lag)
     if links.licence_fee is not None:
         out["LF"] = lambda t: f"=FEEdist_{t}*FEE_{t}"
     return out
@@ -543,7 +587,7 @@ def _write_inputs(book: _Book, sc: Scenario, A: dict[str, Any]) -> None:
     linked = _linked_formulas(sc)
     computed = {
         "CPI": "formula over the Omani CPI of the Series sheet (paragraph 1a, reading R5)",
-        "SR": "formula: the mean of the monthly deposit rates of the Series sheet",
+        "SR": "formula: the mean of the monthly deposit rates of the Series sheet (reading R6)",
         "LF": "formula: FEEdist_t x FEE_t, the licence-fee rows below (Condition 13)",
     }
     for col in ("CPI", "CA", "DNS", "SR", *AMOUNT_COLUMNS, "recovery"):
@@ -593,20 +637,30 @@ def _write_inputs(book: _Book, sc: Scenario, A: dict[str, Any]) -> None:
             y: licence_fee_part_a(fee["estimated_costs"][y], fee["share"][y])
             for y in sorted(fee["share"])
         }
+        reading = sc.readings["licence_fee_true_up"]
         true_up = {
             t: licence_fee_true_up(
-                part_a[t - 1], fee["actual_costs"][t - 1], fee["actual_share"][t - 1]
+                part_a[t - 1],
+                fee["actual_costs"][t - 1],
+                fee["actual_share"][t - 1],
+                reading=reading,
             )  # fmt: skip
             for t in years
         }
+
+        def true_up_formula(t: int) -> str:
+            owed = f"FEEactshare_{t - 1}*FEEactual_{t - 1}-FEEa_{t - 1}"  # (ii) - (i)
+            return "=" + _switch("licence_fee_true_up", {"owed_minus_paid": owed,
+                                                         "as_drafted": f"-({owed})"})  # fmt: skip
+
         steps = [
             ("FEEa", "part (a): the share of the Authority's estimated costs of the year",
              "Condition 13, 2(a)", sorted(part_a), part_a.get,
              lambda y: f"=FEEshare_{y}*FEEest_{y}"),
             ("FEEb", "part (b), the true-up of the fee of t-1: (ii) what it would have been on "
-             "the actual costs and share, less (i) the fee paid for t-1 (its part (a))",
-             "Condition 13, 2(b)", years, true_up.get,
-             lambda t: f"=FEEactshare_{t - 1}*FEEactual_{t - 1}-FEEa_{t - 1}"),
+             "the actual costs and share, less (i) the fee paid for t-1 (its part (a)); the "
+             "other way round under reading R7 as_drafted",
+             "Condition 13, 2(b), R7", years, true_up.get, true_up_formula),
             ("FEE", "the fee of the year: part (a) + part (b)", "Condition 13, 2", years,
              lambda t: part_a[t] + true_up[t], lambda t: f"=FEEa_{t}+FEEb_{t}"),
         ]  # fmt: skip
@@ -856,12 +910,16 @@ def _calc_rows(sc: Scenario, table: pd.DataFrame, A: dict[str, Any]) -> list[_Ro
             terms = [f"CC{k}_dev_{t}*CC{k}_weight*{allowance}" for k in range(1, n + 1)]
             drafted = "+".join(f"MAX(0,IF(CC{k}_dev_{t}>=0,0,{x}))"
                                for k, x in enumerate(terms, start=1))  # fmt: skip
-            penalty = "MAX(" + "+".join(f"MIN(0,{x})" for x in terms) + f",-{allowance})"
+            total = "MAX(" + "+".join(f"MIN(0,{x})" for x in terms) + f",-{allowance})"
+            per_kpi = "+".join(f"MAX(MIN(0,{x}),-CC{k}_weight*{allowance})"
+                               for k, x in enumerate(terms, start=1))  # fmt: skip
+            penalty = f'IF(READING_R8="per_kpi",{per_kpi},{total})'
             actuals = ",".join(f"CC{k}_actual_{t}" for k in range(1, n + 1))
             return f'=IF(COUNT({actuals})=0,0,IF(READING_R2="as_drafted",{drafted},{penalty}))'
 
         rows.append(_Row("CC", "CC_t", "sum of weighted KPI shortfalls x the allowance (as R2 "
-                         "reads it)", "1e, R2", "RO", cc_formula, v("CC"), name="CC"))  # fmt: skip
+                         "reads it), capped in total or per KPI (R8)", "1e, R2, R8", "RO",
+                         cc_formula, v("CC"), name="CC"))  # fmt: skip
 
     rows.append("Amounts given in the year table (paragraph 1)")
     for col in AMOUNT_COLUMNS:

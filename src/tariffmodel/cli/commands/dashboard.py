@@ -20,6 +20,7 @@ from tariffmodel.dashboards.assets import (
     PLANS_ENV,
     PLOTLY_URL_ENV,
     SCENARIOS_ENV,
+    TOKEN_ENV,
     plotly_module,
     plotly_module_digest,
 )
@@ -46,6 +47,16 @@ TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
 {%- block html_head_js -%}
 {{ super() }}
 <link rel="modulepreload" href="{{ resources.base_url }}@BUNDLE@">
+<script>
+  // Leaving the page, Voila asks the server to shut its kernel down, a POST that must carry
+  // the _xsrf cookie; a dashboard's page does not set that cookie (a known gap of Voila 0.5,
+  // answered with 403 and the kernel left running), the landing page does: ask for it once.
+  window.addEventListener("load", () => {
+    if (!/(^|;\\s*)_xsrf=/.test(document.cookie)) {
+      fetch("{{ resources.base_url }}", { credentials: "same-origin" }).catch(() => {});
+    }
+  });
+</script>
 {%- endblock html_head_js -%}
 {%- block notebook_css -%}
   {% if frontend == "voila" %}
@@ -54,10 +65,99 @@ TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
   {{ spinner.css() }}
   <style>
     .jp-mod-noOutputs.jp-mod-noInput { display: none; }
+    /* the page is as wide as the screen, never wider: a phone scrolls down, not sideways;
+       the lab template's card keeps 12ex of padding each side, the whole width of a phone */
+    html, body { max-width: 100%; }
+    .jp-Cell, .jp-OutputArea, .jp-OutputArea-child, .jp-OutputArea-output {
+      min-width: 0; max-width: 100%; }
+    @media (max-width: 1240px) {
+      #rendered_cells { padding-left: 8px !important; padding-right: 8px !important; }
+      #rendered_cells > div { padding: 3ex 3ex 6ex 3ex !important; }
+    }
+    @media (max-width: 700px) {
+      body { padding: 0 !important; }
+      #rendered_cells { padding: 0 !important; }
+      #rendered_cells > div { padding: 8px 6px 24px 6px !important; box-shadow: none !important; }
+      .jp-Cell { padding: 0 !important; }
+    }
   </style>
   {{ super.super() }}
 {%- endblock notebook_css -%}
 """
+
+
+#: The dashboards the landing page lists: notebook -> (title, what it is for).
+DASHBOARD_PAGES = {
+    "madr_dashboard.ipynb": (
+        "Maximum allowed distribution revenue (MADR)",
+        "Start from a scenario and move inflation, the efficiency factor, losses, growth and "
+        "the readings of the licence: the cap of each year, its build-up term by term, the "
+        "loss incentive, the bill impact and the revenue tests, with downloads of the case.",
+    ),
+    "amr_dashboard.ipynb": (
+        "Smart-meter (AMR) programme",
+        "Start from an AMR plan and change the roll-out pace, the unit costs and the cost of "
+        "capital: meters installed, the asset value, the allowance (AMR) and its cost per "
+        "account.",
+    ),
+}
+
+# The server's own pages (the list of dashboards, errors): plain HTML, nothing from another
+# host (Voila's ask a CDN for icon fonts), and the landing page sets the _xsrf cookie.
+_PAGE_HEAD = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:;base64,=">
+<title>@TITLE@</title>
+<style>
+  body { font-family: sans-serif; margin: 0 auto; padding: 16px; max-width: 760px;
+         color: #222; line-height: 1.45; }
+  h1 { font-size: clamp(20px, 5vw, 28px); margin: 8px 0 4px 0; }
+  .tm-lead { color: #555; margin: 0 0 18px 0; }
+  .tm-cards { list-style: none; padding: 0; margin: 0; }
+  .tm-cards li { border: 1px solid #ddd; border-radius: 6px; padding: 12px 14px;
+                 margin-bottom: 12px; }
+  .tm-cards a { font-size: 18px; font-weight: bold; color: #1f5fa8; text-decoration: none; }
+  .tm-cards p { margin: 6px 0 0 0; }
+</style></head><body>
+"""
+
+
+def landing_page(notebooks: Sequence[str]) -> str:
+    """The landing page (a Jinja template of the server) listing ``notebooks``.
+
+    >>> "Smart-meter (AMR) programme" in landing_page(["amr_dashboard.ipynb"])
+    True
+    """
+    import html
+
+    items = []
+    for nb in notebooks:
+        title, text = DASHBOARD_PAGES.get(nb, (Path(nb).stem.replace("_", " "), ""))
+        items.append(
+            f'<li><a class="tm-dashboard-link" href="{{{{ base_url }}}}voila/render/'
+            f'{html.escape(nb)}">{html.escape(title)}</a><p>{html.escape(text)}</p></li>'
+        )
+    return (
+        _PAGE_HEAD.replace("@TITLE@", "Dashboards of the distribution price control")
+        + "<h1>Dashboards of the distribution price control</h1>\n"
+        + '<p class="tm-lead">Schedule 2 of the distribution licence: the cap on revenue '
+        "and the smart-meter programme. Each dashboard opens on a case; moving a control "
+        "recomputes it.</p>\n"
+        + '<ul class="tm-cards">\n'
+        + "\n".join(items)
+        + "\n</ul>\n</body></html>\n"
+    )
+
+
+#: Every error page of the server: the status in plain words, no traceback, a way back.
+ERROR_PAGE = (
+    _PAGE_HEAD.replace("@TITLE@", "{{ status_code }} {{ status_message }}")
+    + "<h1>{{ status_code }} {{ status_message }}</h1>\n"
+    + '<p class="tm-lead">{% if status_code == 404 %}There is no such page.'
+    "{% else %}The server could not answer this request.{% endif %}</p>\n"
+    + '<p><a href="{{ base_url }}">The list of dashboards</a></p>\n</body></html>\n'
+)
 
 
 def _serve_file(target: Path, data: bytes) -> None:
@@ -87,7 +187,7 @@ def plotly_bundle_dir() -> tuple[Path, str]:
     return folder, f"{PLOTLY_BUNDLE_FOLDER}{digest}/plotly.js"
 
 
-def voila_setup(folder: Path, bundle_url: str) -> tuple[Path, Path]:
+def voila_setup(folder: Path, bundle_url: str, root: Path = DASHBOARDS) -> tuple[Path, Path]:
     """Write the dashboards' Voila template and configuration into ``folder``.
 
     Returns the data folder holding ``voila/templates/tariffmodel`` (for $JUPYTER_PATH) and
@@ -101,6 +201,12 @@ def voila_setup(folder: Path, bundle_url: str) -> tuple[Path, Path]:
     template.mkdir(parents=True, exist_ok=True)
     (template / "conf.json").write_text(json.dumps({"base_template": "lab"}))
     (template / "index.html.j2").write_text(TEMPLATE.replace("@BUNDLE@", bundle_url))
+    found = {p.name for p in Path(root).glob("*.ipynb")}
+    # the dashboards in the order of DASHBOARD_PAGES (the cap first), then any other
+    notebooks = [nb for nb in DASHBOARD_PAGES if nb in found] + sorted(found - set(DASHBOARD_PAGES))
+    for name in ("tree-lab.html", "tree.html"):  # the landing page, whatever its kind
+        (template / name).write_text(landing_page(notebooks))
+    (template / "error.html").write_text(ERROR_PAGE)
     config = folder / "config"
     config.mkdir(parents=True, exist_ok=True)
     settings = {"static_immutable_cache": ["/" + PLOTLY_BUNDLE_FOLDER]}
@@ -120,6 +226,8 @@ def voila_argv(
     extra_labextensions: Path | None = None,
     template: str | None = None,
     config_dirs: Sequence[Path] = (),
+    certfile: Path | None = None,
+    keyfile: Path | None = None,
 ) -> list[str]:
     """The Voila command line serving ``root``.
 
@@ -132,7 +240,7 @@ def voila_argv(
     argv = [
         sys.executable,
         "-m",
-        "voila",
+        "tariffmodel.dashboards.server",  # Voila, a bad static path answered with 404
         str(root),
         f"--port={port}",
         f"--Voila.ip={ip}",
@@ -165,6 +273,8 @@ def voila_argv(
         argv += [f"--template={template}"]
     for path in config_dirs:
         argv += ["--Voila.config_file_paths", str(path)]
+    if certfile is not None:
+        argv += [f"--DashboardServer.certfile={certfile}", f"--DashboardServer.keyfile={keyfile}"]
     if pool_size > 0:
         argv += ["--preheat_kernel=True", f"--pool_size={pool_size}"]
         # a kernel taken from the pool is replaced only once its page has rendered: starting
@@ -176,7 +286,56 @@ def voila_argv(
     return argv
 
 
+#: The shortest access token accepted [characters].
+TOKEN_MIN = 16
+
+
+def access_token(host: str, token: str | None) -> str:
+    """The access token to serve with: ``token`` as given, a new one for ``"generate"``, and
+    none on this machine's loopback when none is given.
+
+    >>> access_token("127.0.0.1", None)
+    ''
+    >>> len(access_token("0.0.0.0", "generate")) >= TOKEN_MIN
+    True
+    >>> access_token("192.0.2.10", None)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    tariffmodel.inputs.errors.InputError: key '--host': serving on 192.0.2.10 ...
+    """
+    import ipaddress
+    import secrets
+
+    if token == "generate":
+        return secrets.token_urlsafe(24)
+    if token:
+        if len(token) < TOKEN_MIN:
+            raise InputError(f"an access token has at least {TOKEN_MIN} characters",
+                             key="--token")  # fmt: skip
+        return token
+    try:
+        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = False
+    if not loopback:
+        raise InputError(
+            f"serving on {host} lets other machines reach the dashboards: give an access "
+            "token (--token generate prints a new one, or --token YOUR-TOKEN)",
+            key="--host",
+        )
+    return ""
+
+
 def serve(args) -> int:
+    token = access_token(args.ip, args.token)
+    certfile = keyfile = None
+    if args.certfile or args.keyfile:
+        if not (args.certfile and args.keyfile):
+            raise InputError("TLS needs both --certfile and --keyfile", key="--certfile")
+        certfile, keyfile = Path(args.certfile).resolve(), Path(args.keyfile).resolve()
+        for path, key in ((certfile, "--certfile"), (keyfile, "--keyfile")):
+            if not path.is_file():
+                raise InputError("no such file", file=path.name, key=key)
     root = Path(args.root).resolve()
     if not root.is_dir():
         raise InputError("no such folder of dashboards", file=str(root))
@@ -186,9 +345,12 @@ def serve(args) -> int:
     env = dict(os.environ)
     env[SCENARIOS_ENV] = str(scenarios)
     env[PLANS_ENV] = str(Path(args.plans).resolve())
+    env.pop(TOKEN_ENV, None)
+    if token:
+        env[TOKEN_ENV] = token
     folder, bundle_url = plotly_bundle_dir()
     env[PLOTLY_URL_ENV] = bundle_url
-    data, config = voila_setup(folder, bundle_url)
+    data, config = voila_setup(folder, bundle_url, root)
     env["JUPYTER_PATH"] = os.pathsep.join([str(data), *filter(None, [env.get("JUPYTER_PATH")])])
     argv = voila_argv(
         root,
@@ -202,8 +364,13 @@ def serve(args) -> int:
         template=TEMPLATE_NAME,
         # Voila's own search path, then ours (the first has the highest priority)
         config_dirs=[root, *jupyter_config_path(), config],
+        certfile=certfile,
+        keyfile=keyfile,
     )
-    print(f"tariffmodel dashboard: http://{args.ip}:{args.port}/ (Ctrl-C stops)", flush=True)
+    scheme = "https" if certfile else "http"
+    query = f"?token={token}" if token else ""
+    print(f"tariffmodel dashboard: {scheme}://{args.ip}:{args.port}/{query} (Ctrl-C stops)",
+          flush=True)  # fmt: skip
     os.chdir(root)
     if os.name == "posix":
         # become the Voila server: one process, which stops and culls its kernels on a signal
@@ -219,7 +386,23 @@ def register(subparsers) -> None:
         "hidden, kernels preheated and idle ones culled.",
     )
     p.add_argument("--port", type=int, default=8866, help="port (default 8866)")
-    p.add_argument("--ip", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    p.add_argument(
+        "--host",
+        "--ip",
+        dest="ip",
+        metavar="ADDR",
+        default="127.0.0.1",
+        help="address to listen on (default 127.0.0.1, this machine only); another address "
+        "needs --token",
+    )
+    p.add_argument(
+        "--token",
+        default=None,
+        help="access token every request must carry (at least 16 characters), or 'generate' "
+        "for a new one; printed in the address to open",
+    )
+    p.add_argument("--certfile", default=None, help="TLS certificate (PEM): serve HTTPS")
+    p.add_argument("--keyfile", default=None, help="private key (PEM) of --certfile")
     p.add_argument(
         "--scenarios",
         default=str(SCENARIOS),

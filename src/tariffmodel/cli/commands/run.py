@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 from tariffmodel.analysis.readings import check_readings
 from tariffmodel.inputs.errors import InputError
 from tariffmodel.model.scenario import load_scenario
@@ -24,13 +26,14 @@ def register(sub) -> None:
 
 
 def add_reading_option(p) -> None:
-    """``--reading SWITCH=VALUE`` (repeatable): a reading R1-R5 for this run only."""
+    """``--reading SWITCH=VALUE`` (repeatable): a reading R1-R8 for this run only."""
     p.add_argument(
         "--reading",
         action="append",
         default=[],
         metavar="SWITCH=VALUE",
-        help="override a reading R1-R5, e.g. loss_deadband=every_year (repeatable)",
+        help="override a reading R1-R8, e.g. loss_deadband=every_year or "
+        "call_centre_cap=per_kpi (repeatable; tariffmodel readings --list shows them all)",
     )
 
 
@@ -49,10 +52,14 @@ def parse_readings(items: list[str]) -> dict[str, str]:
 
 
 def load_with_readings(path, items: list[str]):
-    """The scenario of ``path`` under the readings of ``--reading`` (checked first)."""
+    """The scenario of ``path`` under the readings of ``--reading`` (checked first); its
+    warnings are printed on the console (standard error)."""
     readings = parse_readings(items)
     scenario = load_scenario(path)
-    return scenario.with_readings(**readings) if readings else scenario
+    scenario = scenario.with_readings(**readings) if readings else scenario
+    for line in scenario.warnings:
+        print(f"warning: {line}", file=sys.stderr)
+    return scenario
 
 
 def run(args) -> int:

@@ -45,6 +45,31 @@ meters, wacc = tm.format_value(p.total_meters, "meters"), tm.format_value(p.wacc
 display(Markdown(f"**{p.name}**: {meters}, WACC {wacc}"))
 
 # %% [markdown]
+# ## Where the roll-out stands at the start (opening position)
+#
+# Meters installed before the plan's first year, by vintage, each with its status and source,
+# and where their capital is recovered (`recovered_in`): `elsewhere` adds none of it to AMR_t,
+# `amr` recovers each vintage's opening RAV once, over the rest of its life (docs/amr.md).
+
+# %%
+if p.opening is None:
+    display(Markdown("The plan has no opening position: every meter is installed by the plan."))
+else:
+    opening = pd.DataFrame(
+        [
+            {"vintage": v.year, "meters": v.meters, "rav [RO]": v.rav, "status": v.status,
+             "source": v.source}
+            for v in p.opening.vintages
+        ]
+    ).set_index("vintage")
+    display(opening)
+    display(Markdown(
+        f"Opening meters: {tm.format_value(p.opening_meters, 'meters')}; installed by the plan: "
+        f"{meters}. Capital recovered: **{p.opening.recovered_in}**"
+        + (f" ({p.opening.why})" if p.opening.why else "") + "."
+    ))
+
+# %% [markdown]
 # ## The building block by year
 
 # %%

@@ -70,3 +70,15 @@ display(reports.styled_terms(reports.format_term_table(reports.term_table(after)
 
 # %%
 display(Markdown("\n\n".join(reports.compliance_in_words(after))))
+
+# %% [markdown]
+# ## The scenario against the published record
+#
+# Customers, units sold and losses published for NEDC's predecessors (Muscat, Majan, Mazoon), the
+# Main Interconnected System and NEDC itself (`data/history/predecessors.csv`, each figure with
+# its source), and where the scenario's figures stand: customer accounts of its first modelled
+# year, units sold (RUD) and losses of its history row.
+
+# %%
+history = tm.load_history("../data/history/predecessors.csv")
+tm.history_figure(history, base)

@@ -42,6 +42,8 @@ _LAZY = {
     "format_value": "tariffmodel.reporting.formatting",
     "format_frame": "tariffmodel.reporting.formatting",
     "styler": "tariffmodel.reporting.formatting",
+    "load_history": "tariffmodel.inputs.history",
+    "history_figure": "tariffmodel.reporting.history",
 }
 
 

@@ -268,8 +268,11 @@ def test_linked_files_are_drivers_named_with_their_file():
 def test_the_shipped_scenarios_compared_with_the_base_add_up():
     base = tm.load_scenario(SCENARIOS / "nedc-base.yaml")
     for path in sorted(SCENARIOS.glob("nedc-*.yaml")):
+        other = tm.load_scenario(path)
+        if other.years != base.years:  # the back-cast: another price-control period
+            continue
         for by in ("key", "cell"):
-            assert_adds_up(compare(base, tm.load_scenario(path), by=by, discount_rate=0.08))
+            assert_adds_up(compare(base, other, by=by, discount_rate=0.08))
 
 
 # --- the command ---------------------------------------------------------------------------------

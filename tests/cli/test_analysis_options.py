@@ -16,6 +16,7 @@ from tariffmodel.analysis import breakeven as be
 from tariffmodel.analysis import sensitivity as sa
 from tariffmodel.cli.main import main
 from tariffmodel.inputs.output_fields import OUTPUT_FILES
+from tariffmodel.licence.schedule2 import READINGS
 from tariffmodel.model.engine import ALL_COLUMNS
 from tariffmodel.reporting.run_outputs import terms_figure
 
@@ -57,27 +58,11 @@ COMMANDS = {
 @pytest.mark.parametrize("name", list(COMMANDS))
 def test_every_analysis_command_takes_every_reading(name, tmp_path):
     out = tmp_path / name
-    readings = [
-        "--reading",
-        "loss_deadband=every_year",
-        "--reading",
-        "para4_excess=net",
-        "--reading",
-        "para5_substitution=cap_at_90pct",
-        "--reading",
-        "call_centre=as_drafted",
-        "--reading",
-        "cpi_basis=twelve_month_average",
-    ]
+    chosen = {switch: values[1] for switch, values in READINGS.items()}  # none the default
+    readings = [arg for s, v in chosen.items() for arg in ("--reading", f"{s}={v}")]
     assert main([*COMMANDS[name], "--out", str(out), *readings]) == 0
     manifest = json.loads((out / "manifest.json").read_text())
-    assert manifest["readings"] == {
-        "loss_deadband": "every_year",
-        "call_centre": "as_drafted",
-        "para4_excess": "net",
-        "para5_substitution": "cap_at_90pct",
-        "cpi_basis": "twelve_month_average",
-    }
+    assert manifest["readings"] == chosen
 
 
 @pytest.mark.parametrize("name", ["tornado", "breakeven", "loss-incentive"])

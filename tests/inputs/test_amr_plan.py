@@ -289,9 +289,21 @@ class TestBenefitsAndLosses:
 
 
 class TestDefaultPlan:
-    def test_about_1_2_million_meters_over_five_years(self, default_plan):
-        assert default_plan.total_meters == 1_200_000
-        assert sorted(default_plan.rollout) == [2026, 2027, 2028, 2029, 2030]
+    def test_about_1_2_million_meters_with_the_opening_position(self, default_plan):
+        assert default_plan.opening_meters == 770_000
+        assert default_plan.total_meters == 430_000
+        assert sorted(default_plan.rollout) == [2026, 2027, 2028]
+        assert [v.year for v in default_plan.opening.vintages] == list(range(2020, 2026))
+        assert default_plan.opening.recovered_in == "elsewhere"
+        statuses = {v.year: v.status for v in default_plan.opening.vintages}
+        assert statuses == {
+            2020: "reported",
+            2021: "reported",
+            2022: "estimate",
+            2023: "reported",
+            2024: "estimate",
+            2025: "estimate",
+        }
 
     def test_eight_asset_classes(self, default_plan):
         assert set(default_plan.class_names) == {
@@ -411,14 +423,53 @@ class TestBadInput:
         assert amr.plan_from_dict(plan_dict).wacc == 0.2999
 
     def test_rollout_more_than_accounts(self, tmp_path, plan_dict):
-        plan_dict["rollout"][2030] = 310000  # 1,410,000 installed by 2030 > 1,407,200 accounts
-        plan_dict["rollout"][2029] = 400000
+        plan_dict["rollout"][2030] = 250000  # 1,450,000 installed by 2030 > 1,407,200 accounts
         e = bad(tmp_path, plan_dict, "more than the 1,407,200 customer accounts")
         assert (e.key, e.year) == ("rollout", 2030)
 
     def test_rollout_exactly_accounts_is_accepted(self, plan_dict):
-        plan_dict["accounts"] = {2026: 1_200_000}
-        assert amr.plan_from_dict(plan_dict).total_meters == 1_200_000
+        plan_dict["accounts"] = {2026: 1_200_000}  # 770,000 opening + 430,000 installed
+        plan = amr.plan_from_dict(plan_dict)
+        assert plan.total_meters + plan.opening_meters == 1_200_000
+
+    def test_opening_counts_against_the_accounts(self, tmp_path, plan_dict):
+        plan_dict["accounts"] = {2026: 900_000}  # 770,000 opening + 200,000 in 2026
+        e = bad(tmp_path, plan_dict, r"\(with the opening position\) has installed 970,000")
+        assert (e.key, e.year) == ("rollout", 2026)
+
+    def test_opening_rav_under_elsewhere_is_refused(self, tmp_path, plan_dict):
+        plan_dict["opening"]["vintages"][2023]["rav"] = 4_000_000
+        e = bad(tmp_path, plan_dict, "recovered outside AMR_t")
+        assert (e.key, e.year) == ("opening.vintages.2023.rav", 2023)
+
+    def test_opening_amr_without_rav_is_refused(self, tmp_path, plan_dict):
+        plan_dict["opening"]["recovered_in"] = "amr"
+        e = bad(tmp_path, plan_dict, "every vintage needs its rav")
+        assert (e.key, e.year) == ("opening.vintages.2020.rav", 2020)
+
+    def test_opening_recovered_in_unknown(self, tmp_path, plan_dict):
+        plan_dict["opening"]["recovered_in"] = "both"
+        assert bad(tmp_path, plan_dict, "not one of amr, elsewhere").key == "opening.recovered_in"
+
+    def test_opening_vintage_in_the_plan_is_refused(self, tmp_path, plan_dict):
+        plan_dict["opening"]["vintages"][2026] = {"meters": 1, "status": "estimate", "source": "x"}
+        e = bad(tmp_path, plan_dict, "before the first year 2026")
+        assert (e.key, e.year) == ("opening.vintages.2026", 2026)
+
+    def test_opening_vintage_needs_status_and_source(self, tmp_path, plan_dict):
+        plan_dict["opening"]["vintages"][2021]["status"] = "guess"
+        assert "status 'guess'" in bad(tmp_path, plan_dict, "not one of").rule
+        del plan_dict["opening"]["vintages"][2021]["status"]
+        e = bad(tmp_path, plan_dict, "required")
+        assert (e.key, e.year) == ("opening.vintages.status", 2021)
+
+    def test_fully_depreciated_vintage_with_rav_is_refused(self, tmp_path, plan_dict):
+        o = plan_dict["opening"]
+        o["recovered_in"], o["life"] = "amr", 5
+        for v in o["vintages"].values():
+            v["rav"] = 1000.0
+        e = bad(tmp_path, plan_dict, "fully depreciated by 2026")
+        assert (e.key, e.year) == ("opening.vintages.2020.rav", 2020)
 
     def test_loss_reduction_in_points(self, tmp_path, plan_dict):
         plan_dict["benefits"]["loss_reduction"] = 0.4
@@ -492,3 +543,68 @@ def test_plan_npv_identity(d, convention, levelise):
     # capex stops at the horizon; nothing but capital recovery after it
     after = t[t["year"] > d["horizon_end"]]
     assert not after["capex"].any() and not after["opex"].any()
+
+
+class TestOpeningPosition:
+    """The meters installed before the first year: their capital recovered once, in one place."""
+
+    def plans(self, plan_dict, rav=1_000_000.0):
+        with_amr = copy.deepcopy(plan_dict)
+        with_amr["opening"]["recovered_in"] = "amr"
+        for v in with_amr["opening"]["vintages"].values():
+            v["rav"] = rav
+        without = copy.deepcopy(plan_dict)
+        del without["opening"]
+        return (
+            amr.plan_from_dict(plan_dict),
+            amr.plan_from_dict(with_amr),
+            amr.plan_from_dict(without),
+        )
+
+    def test_never_counted_twice(self, plan_dict):
+        elsewhere, in_amr, none = self.plans(plan_dict)
+        a, b = amr.run_variants(elsewhere), amr.run_variants(in_amr)
+        # the opening RAV is no capex of the plan under either choice
+        np.testing.assert_array_equal(a["capex"], b["capex"])
+        # recovered in AMR_t: the depreciation adds the opening RAV exactly once in all
+        six = 6 * 1_000_000.0  # vintages 2020-2025; life 15, all still depreciating in 2026
+        assert (b["depreciation"] - a["depreciation"]).sum() == pytest.approx(six, rel=1e-12)
+        assert b["opening_rav"][0, 0] - a["opening_rav"][0, 0] == pytest.approx(six)
+        # recovered elsewhere: before the first replacement (2027, in-home displays of 2020) the
+        # capital part of AMR_t is that of the plan without the opening position
+        c = amr.run_variants(none)
+        assert a["years"][0] == c["years"][0] == 2026
+        for key in ("capex", "depreciation", "return", "closing_rav"):
+            np.testing.assert_array_equal(a[key][:, :1], c[key][:, :1])
+
+    def test_opening_rav_by_hand(self, plan_dict):
+        _, in_amr, _ = self.plans(plan_dict)
+        elsewhere = amr.plan_from_dict(plan_dict)
+        a, b = amr.run_variants(elsewhere), amr.run_variants(in_amr)
+        # 2026: vintage v has 15 - (2026 - v) years left: 9 (2020) ... 14 (2025)
+        left = [9, 10, 11, 12, 13, 14]
+        dep_2026 = sum(1_000_000.0 / n for n in left)
+        assert (b["depreciation"] - a["depreciation"])[0, 0] == pytest.approx(dep_2026)
+        assert (b["return"] - a["return"])[0, 0] == pytest.approx(0.07 * 6_000_000.0)
+        # the 2020 vintage is gone after 9 years: 2035 carries only the five others
+        y2035 = list(a["years"]).index(2035)
+        dep_2035 = sum(1_000_000.0 / n for n in left[1:])
+        assert (b["depreciation"] - a["depreciation"])[0, y2035] == pytest.approx(dep_2035)
+
+    def test_opening_meters_run_and_are_replaced(self, default_plan):
+        t = amr.table(default_plan).set_index("year")
+        assert t.loc[2026, "meters_in_service"] == 770_000 + 200_000 / 2
+        # meters (life 15) of 2021 come back as capex in 2036: 38,500 at RO 45, escalated 1 %
+        grow = 1.01 ** (2036 - 2026)
+        assert t.loc[2036, "capex_meters"] >= 38_500 * 45.0 * grow
+        # benefits count the plan's new meters only (the others are in the 2024 baseline)
+        per_meter = 3.0 + 0.5
+        assert t.loc[2026, "benefits"] + t.loc[2026, "delta_CPL"] == pytest.approx(
+            per_meter * 100_000
+        )
+
+    def test_old_plan_without_opening_is_unchanged(self, plan_dict):
+        _, _, none = self.plans(plan_dict)
+        assert none.opening is None and none.opening_meters == 0.0
+        t = amr.table(none).set_index("year")
+        assert t.loc[2026, "meters_in_service"] == 100_000

@@ -164,7 +164,7 @@ PUBLISHED_YOY = {  # NCSI all-items, year on year (data-sources)
     "2024-05": 0.009,
     "2024-07": 0.015,
 }
-PUBLISHED_RATES = {  # CBO weighted average RO deposit rate (data-sources)
+PUBLISHED_RATES = {  # CBO weighted average RO deposit rate (data-sources), via the press
     "2017-06": 0.01621,
     "2017-08": 0.01673,
     "2018-06": 0.01717,
@@ -208,16 +208,18 @@ def test_default_all_items_level_feb_2024(default_groups):
 
 def test_default_status_labels():
     table = pd.read_csv(GROUPS_CSV, comment="#")
-    forecast = table["month"] >= "2026-11"
-    assert set(table.loc[forecast, "status"]) == {"forecast"}
-    assert set(table.loc[~forecast, "status"]) == {"illustrative"}
-    assert set(pd.read_csv(WEIGHTS_CSV, comment="#")["status"]) == {"illustrative"}
+    forecast = table["month"] >= "2025-10"
+    assert set(table.loc[forecast, "status"]) == {"illustrative"}
+    assert set(table.loc[~forecast, "status"]) == {"estimate"}
+    weights = pd.read_csv(WEIGHTS_CSV, comment="#").set_index("group")["status"]
+    assert weights[4] == "reported" and weights[1] == weights[7] == "estimate"
+    assert set(weights.drop([1, 4, 7])) == {"illustrative"}
 
 
 def test_default_rates_hold_every_published_month():
     rates = ix.load_deposit_rates(RATES_CSV)
     table = pd.read_csv(RATES_CSV, comment="#", dtype={"month": str})
-    published = table[table["status"] == "published"].set_index("month")["rate"]
-    assert published.to_dict() == pytest.approx(PUBLISHED_RATES, abs=1e-12)
-    assert set(table["status"]) == {"published", "estimate"}
-    assert pd.period_range("2022-01", "2028-12", freq="M").isin(rates.index).all()
+    reported = table[table["status"] == "reported"].set_index("month")["rate"]
+    assert {m: reported[m] for m in PUBLISHED_RATES} == pytest.approx(PUBLISHED_RATES, abs=1e-12)
+    assert set(table["status"]) == {"reported", "estimate", "illustrative"}  # none read at CBO
+    assert pd.period_range("2021-08", "2028-12", freq="M").isin(rates.index).all()

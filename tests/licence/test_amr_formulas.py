@@ -282,3 +282,41 @@ def test_variant_axis_matches_one_at_a_time(capex, w):
         alone = f.building_block(capex[i], [3, 5], w[i], "half_year")
         for key in ("depreciation", "return", "closing_rav"):
             assert together[key][i] == pytest.approx(alone[key], rel=1e-12, abs=1e-9)
+
+
+# --------------------------------------------------------------------------- opening RAV
+
+
+def test_opening_rav_block_by_hand():
+    # RAV 900 with 3 years left and 100 with 2 years left, WACC 10 %
+    bb = f.opening_rav_block([900.0, 100.0], [3, 2], 0.1, 5)
+    assert bb["depreciation"].tolist() == [350.0, 350.0, 300.0, 0.0, 0.0]  # 300+50, 300+50, 300
+    assert bb["opening_rav"].tolist() == [1000.0, 650.0, 300.0, 0.0, 0.0]
+    assert bb["closing_rav"].tolist() == [650.0, 300.0, 0.0, 0.0, 0.0]
+    assert bb["return"].round(9).tolist() == [100.0, 65.0, 30.0, 0.0, 0.0]
+
+
+def test_opening_rav_block_boundaries():
+    one = f.opening_rav_block([500.0], [1], 0.05, 3)  # one year left: all in year 0
+    assert one["depreciation"].tolist() == [500.0, 0.0, 0.0]
+    cut = f.opening_rav_block([500.0], [5], 0.05, 2)  # fewer years than life: the rest stays
+    assert cut["closing_rav"][-1] == 300.0
+    with pytest.raises(ValueError, match="at least one year"):
+        f.opening_rav_block([500.0], [0], 0.05, 3)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    hnp.arrays(float, st.integers(1, 5), elements=st.floats(0.0, 1e9)),
+    st.integers(1, 30),
+    st.floats(0.0, 0.25),
+)
+def test_opening_rav_recovered_once_at_its_value(rav, life, wacc):
+    lives = np.full(rav.shape, life)
+    bb = f.opening_rav_block(rav, lives, wacc, life + 2)
+    # the depreciation recovers the opening RAV exactly once
+    assert bb["depreciation"].sum() == pytest.approx(rav.sum(), rel=1e-9, abs=1e-6)
+    # and depreciation plus return, discounted at the WACC, are worth the RAV at the start
+    disc = (1.0 + wacc) ** -np.arange(1, life + 3)
+    worth = ((bb["depreciation"] + bb["return"]) * disc).sum()
+    assert worth == pytest.approx(rav.sum(), rel=1e-9, abs=1e-6)

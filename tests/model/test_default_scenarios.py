@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import tariffmodel as tm
@@ -43,8 +44,9 @@ def projected():
 
 
 def test_every_default_scenario_runs(projected):
-    for _name, (sc, table) in projected.items():
-        assert sc.years == [2026, 2027, 2028, 2029]
+    for name, (sc, table) in projected.items():
+        backcast = name == "nedc-backcast-2023-2025"
+        assert sc.years == ([2023, 2024, 2025] if backcast else [2026, 2027, 2028, 2029])
         assert np.isfinite(table["MADR"].to_numpy(float)).all()
 
 
@@ -88,3 +90,22 @@ def test_alt_readings_are_the_alternatives(projected):
     k = table.set_index("year")
     expected = (0.9 * k.loc[2028, "MADR"] - k.loc[2028, "MADR"]) * (1 + k.loc[2029, "i"])
     assert k.loc[2029, "K"] == pytest.approx(expected, rel=1e-12)
+
+
+def test_backcast_uses_the_published_figures_where_they_enter():
+    sc = tm.load_scenario(DATA / "scenarios" / "nedc-backcast-2023-2025.yaml")
+    assert sc.years == [2023, 2024, 2025] and sc.first_relevant_year == 2023
+    rows = sc.rows
+    # NEDC's published losses of 2023 and 2024 (Zawya), exactly to their two decimals
+    for year, published in ((2023, 0.0823), (2024, 0.0795)):
+        assert round(1 - rows[year]["RUD"] / rows[year]["RBS"], 4) == published
+    # CPI_2025: June 2024 on June 2023 of the basket, both months fitted to published changes
+    basket = ix.load_cpi(GROUPS_CSV, WEIGHTS_CSV)
+    jun = {y: basket[pd.Period(f"{y}-06", "M")] for y in (2023, 2024)}
+    assert rows[2025]["CPI"] == pytest.approx(jun[2024] / jun[2023] - 1, rel=1e-12)
+    # SR_2023: the mean of the 2022 deposit rates, which now run about 1.9 %
+    rates = series.load_deposit_rates(RATES_CSV)
+    assert rows[2023]["SR"] == pytest.approx(rates["2022-01":"2022-12"].mean(), rel=1e-12)
+    assert 0.0188 < rows[2023]["SR"] < 0.0192
+    table = tm.project(sc)
+    assert np.isfinite(table["MADR"]).all() and (table["MADR"] > 0).all()

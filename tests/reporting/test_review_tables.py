@@ -63,8 +63,8 @@ def test_amr_summary_in_words():
     words = reports.amr_summary_table(summary)["value"]
     assert words["wacc"] == "7.00 %"
     assert words["first_year"] == "2026"
-    assert words["capex_total"] == "159.18 m RO"
-    assert words["meters"] == "1,200,000 meters"
+    assert words["capex_total"] == "147.73 m RO"
+    assert words["meters"] == "430,000 meters"  # installed in the plan; 770,000 open it
     if summary["payback_year"] is None:
         assert words["payback_year"] == "not within the horizon"
     assert not any(v.startswith("-0.00") for v in words)

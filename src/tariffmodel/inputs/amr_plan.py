@@ -27,6 +27,7 @@ from tariffmodel.inputs.schema import (
     Rate,
     Schema,
     Text,
+    Year,
     amount,
     check_year,
     number_or_year_map,
@@ -35,6 +36,7 @@ from tariffmodel.inputs.schema import (
     validate,
     year_map,
 )
+from tariffmodel.inputs.sources import STATUSES
 from tariffmodel.inputs.yamlio import read_yaml_mapping
 from tariffmodel.licence.amr import CONVENTIONS
 
@@ -59,8 +61,13 @@ TOP_KEYS = (
     "opex",
     "cyber_security",
     "benefits",
+    "opening",
     "sources",
 )
+OPENING_KEYS = ("recovered_in", "life", "why", "vintages")
+VINTAGE_KEYS = ("meters", "rav", "status", "source")
+#: Where the capital of the meters installed before the plan's first year is recovered.
+RECOVERED_IN = ("amr", "elsewhere")
 CAPEX_KEYS = ("unit_cost", "amounts", "share", "life", "currency", "source")
 OPEX_KEYS = ("per_meter_year", "per_year", "amounts", "from", "until", "currency", "source")
 CYBER_KEYS = (
@@ -123,6 +130,37 @@ class CyberSecurity:
 
 
 @dataclass(frozen=True)
+class OpeningVintage:
+    """Meters installed in one year before the plan's first year."""
+
+    year: int
+    meters: float  # [meters]
+    rav: float | None  # [RO] its regulatory asset value at the start of the first year
+    status: str
+    source: str
+
+
+@dataclass(frozen=True)
+class Opening:
+    """Where the roll-out stands at the start of the price control.
+
+    ``recovered_in`` says where the capital of these meters is recovered: ``amr`` (each
+    vintage's ``rav`` enters AMR_t, depreciated over the rest of its ``life``) or ``elsewhere``
+    (already in DB_t or never charged: AMR_t carries none of it). Either way the meters count as
+    in service (operating costs, accounts) and are replaced at the end of their life.
+    """
+
+    recovered_in: str
+    life: int  # [years] of the meters installed before the first year
+    vintages: tuple[OpeningVintage, ...]
+    why: str | None = None
+
+    @property
+    def meters(self) -> float:
+        return float(sum(v.meters for v in self.vintages))
+
+
+@dataclass(frozen=True)
 class Benefits:
     """What the programme saves, kept apart from the allowance."""
 
@@ -161,6 +199,7 @@ class AmrPlan:
     exchange_rates: Mapping[str, float]
     sources: Mapping[str, str]
     path: Path | None = None
+    opening: Opening | None = None
 
     @property
     def class_names(self) -> list[str]:
@@ -175,7 +214,13 @@ class AmrPlan:
 
     @property
     def total_meters(self) -> float:
+        """Meters the plan installs (its roll-out), the opening position left out."""
         return float(sum(self.rollout.values()))
+
+    @property
+    def opening_meters(self) -> float:
+        """Meters installed before the first year [meters]."""
+        return 0.0 if self.opening is None else self.opening.meters
 
 
 def check_convention(value: Any, file: str) -> str:
@@ -379,6 +424,66 @@ class BenefitsSpec(Schema):
         return self
 
 
+def _opening_status(value: Any) -> Any:
+    if value not in STATUSES:
+        raise rule_error(
+            f"status {value!r} is not one of {', '.join(STATUSES)}{did_you_mean(value, STATUSES)}"
+        )
+    return value
+
+
+class VintageSpec(Schema):
+    """Meters installed in one year before the first year, with what they are and whence."""
+
+    meters: PositiveAmount
+    rav: Amount | None = None
+    status: Annotated[str, BeforeValidator(_opening_status)]
+    source: Text
+
+
+def _recovered_in(value: Any) -> Any:
+    if value not in RECOVERED_IN:
+        raise rule_error(
+            f"{value!r} is not one of {', '.join(RECOVERED_IN)} (where the capital of the meters "
+            "installed before the first year is recovered)"
+        )
+    return value
+
+
+class OpeningSpec(Schema):
+    """The opening position: meters installed by vintage and where their capital is recovered."""
+
+    recovered_in: Annotated[str, BeforeValidator(_recovered_in)]
+    life: Life
+    why: Text | None = None
+    vintages: Annotated[
+        dict[Year, VintageSpec],
+        BeforeValidator(_mapping_of("must be a non-empty mapping {year: vintage}")),
+    ]
+
+    @model_validator(mode="after")
+    def _rav_once(self):
+        # the capital of a vintage is recovered in one place only: a rav under `elsewhere`
+        # would be silently dropped, a missing one under `amr` silently zero
+        for year, v in self.vintages.items():
+            if self.recovered_in == "elsewhere" and v.rav is not None:
+                raise rule_error(
+                    "rav given but recovered_in is elsewhere: the capital of these meters is "
+                    "recovered outside AMR_t (in DB_t); give recovered_in: amr to recover it in "
+                    "AMR_t instead, never both",
+                    key=f"vintages.{year}.rav",
+                    year=year,
+                )
+            if self.recovered_in == "amr" and v.rav is None:
+                raise rule_error(
+                    "recovered_in is amr: every vintage needs its rav (RO at the start of the "
+                    "first year), labelled by its status",
+                    key=f"vintages.{year}.rav",
+                    year=year,
+                )
+        return self
+
+
 class PlanSpec(Schema):
     """An AMR plan file as written (figures in the currencies given)."""
 
@@ -412,6 +517,7 @@ class PlanSpec(Schema):
     benefits: Annotated[BenefitsSpec, BeforeValidator(lambda v: {} if v is None else v)] = Key(
         default_factory=BenefitsSpec
     )
+    opening: OpeningSpec | None = None
     sources: Annotated[dict[str, str], BeforeValidator(_sources)] = Key(default_factory=dict)
 
     @model_validator(mode="after")
@@ -426,14 +532,33 @@ class PlanSpec(Schema):
             raise rule_error(
                 f"must give the accounts of the first year {lo}", key="accounts", year=lo
             )
+        opening = 0.0
+        if self.opening is not None:
+            for year, v in self.opening.vintages.items():
+                if year >= lo:
+                    raise rule_error(
+                        f"an opening vintage is installed before the first year {lo}",
+                        key=f"opening.vintages.{year}",
+                        year=year,
+                    )
+                if self.opening.recovered_in == "amr" and year + self.opening.life <= lo:
+                    if v.rav:
+                        raise rule_error(
+                            f"meters of {year} with a life of {self.opening.life} years are fully "
+                            f"depreciated by {lo}: their rav must be 0",
+                            key=f"opening.vintages.{year}.rav",
+                            year=year,
+                        )
+            opening = sum(v.meters for v in self.opening.vintages.values())
         # Cumulative installs may not pass the customer accounts of their year.
-        installed, held = 0.0, accounts[lo]
+        installed, held = opening, accounts[lo]
         for y in range(lo, hi + 1):
             held = accounts.get(y, held)
             installed += self.rollout.get(y, 0.0)
             if installed > held:
                 raise rule_error(
-                    f"the roll-out has installed {installed:,.0f} meters by the end of the year, "
+                    f"the roll-out (with the opening position) has installed {installed:,.0f} "
+                    "meters by the end of the year, "
                     f"more than the {held:,.0f} customer accounts",
                     key="rollout",
                     year=y,
@@ -529,6 +654,17 @@ def plan_from_dict(data: Mapping, *, file: str = "<memory>") -> AmrPlan:
         p=b.p,
         source=b.source,
     )
+    opening = None
+    if (o := spec.opening) is not None:
+        opening = Opening(
+            recovered_in=o.recovered_in,
+            life=o.life,
+            why=o.why,
+            vintages=tuple(
+                OpeningVintage(y, v.meters, v.rav, v.status, v.source)
+                for y, v in sorted(o.vintages.items())
+            ),
+        )
     return AmrPlan(
         name=spec.name,
         file=file,
@@ -547,6 +683,7 @@ def plan_from_dict(data: Mapping, *, file: str = "<memory>") -> AmrPlan:
         benefits=benefits,
         exchange_rates=rates,
         sources=dict(spec.sources),
+        opening=opening,
     )
 
 

@@ -50,6 +50,7 @@ from tariffmodel.inputs.schema import (
     year_type,
 )
 from tariffmodel.inputs.series import load_cpi_groups, load_cpi_weights, load_deposit_rates
+from tariffmodel.inputs.sources import TEXT_COLUMNS
 from tariffmodel.inputs.wpra_file import WpraFile, load_wpra
 from tariffmodel.inputs.yamlio import read_yaml
 from tariffmodel.licence.schedule2 import READING_IDS, READINGS
@@ -643,12 +644,15 @@ class _Builder:
 
     def read_csv(self, path: Path) -> tuple[list[dict[str, Any]], list[int]]:
         """The rows of a CSV year table, and the line of each in the file."""
-        table = read_csv(path, allowed=INPUT_FIELDS, cls=ScenarioError, key_prefix="inputs.")
+        # the status and source columns of a data file may stand beside the fields (kept for
+        # people, never read as numbers)
+        allowed = [*INPUT_FIELDS, *TEXT_COLUMNS]
+        table = read_csv(path, allowed=allowed, cls=ScenarioError, key_prefix="inputs.")
         rows = []
         for rec in table.records:
             row: dict[str, Any] = {}
             for col, cell in rec.items():
-                if cell == "":
+                if cell == "" or col in TEXT_COLUMNS:
                     continue
                 row[col] = cell if col == "year" else number_cell(cell)
             rows.append(row)

@@ -26,6 +26,7 @@ from pydantic import Field as Key
 from tariffmodel.inputs.csvio import number_cell, read_csv
 from tariffmodel.inputs.errors import InputError, did_you_mean
 from tariffmodel.inputs.schema import Number, Schema, describe, rule_error, validate
+from tariffmodel.inputs.sources import KNOWN_STATUSES, TEXT_COLUMNS
 from tariffmodel.licence.indices import BASKET_GROUPS, GROUP_NAMES, GROUPS
 
 __all__ = [
@@ -40,14 +41,15 @@ __all__ = [
     "require_basket",
 ]
 
-#: Values allowed in the ``status`` column of the data files.
-STATUSES: tuple[str, ...] = ("published", "estimate", "illustrative", "forecast")
+#: Values allowed in the ``status`` column of a series file (the bundled files use
+#: :data:`tariffmodel.inputs.sources.STATUSES`; ``forecast`` stays valid in older user files).
+STATUSES: tuple[str, ...] = KNOWN_STATUSES
 
 #: A month as the data files write it.
 _MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 
 #: Columns of the data files that carry words, not numbers (kept for people, ignored in sums).
-_TEXT_COLUMNS: tuple[str, ...] = ("status", "source", "note")
+_TEXT_COLUMNS: tuple[str, ...] = TEXT_COLUMNS
 
 
 # --------------------------------------------------------------------------------------------
@@ -181,10 +183,15 @@ Month = Annotated[str, BeforeValidator(_month)]
 
 
 class _Row(Schema):
-    """The columns every file may carry beside its own."""
+    """The columns every file may carry beside its own: status and source
+    (:mod:`tariffmodel.inputs.sources`), all optional in a user's file."""
 
     status: Annotated[str, BeforeValidator(_status)] | None = None
     source: str | None = None
+    publisher: str | None = None
+    document: str | None = None
+    date: str | None = None
+    url: str | None = None
     note: str | None = None
 
 
@@ -249,8 +256,9 @@ def load_cpi_groups(groups_csv) -> pd.DataFrame:
     """Read the monthly Sultanate CPI group indices.
 
     The file has a ``month`` column (YYYY-MM), one column per group named ``1`` to ``12``
-    (``4`` may be left out: the basket does not use it), and optional ``status``, ``source``
-    and ``note`` columns. Lines starting with ``#`` are comments.
+    (``4`` may be left out: the basket does not use it), and optional status and source
+    columns (``status``, ``publisher``, ``document``, ``date``, ``url``, ``note``; older files:
+    ``source``). Lines starting with ``#`` are comments.
 
     Parameters
     ----------
@@ -289,8 +297,9 @@ def load_cpi_groups(groups_csv) -> pd.DataFrame:
 def load_cpi_weights(weights_csv) -> pd.Series:
     """Read the Sultanate CPI group weights.
 
-    The file has columns ``group`` (1-12), ``weight`` (any common unit) and optional ``name``,
-    ``status``, ``source``, ``note``. Lines starting with ``#`` are comments.
+    The file has columns ``group`` (1-12), ``weight`` (any common unit) and optional ``name``
+    and status and source columns (as the group indices). Lines starting with ``#`` are
+    comments.
 
     Parameters
     ----------
@@ -332,8 +341,8 @@ def load_cpi_weights(weights_csv) -> pd.Series:
 def load_deposit_rates(rates_csv) -> pd.Series:
     """Read the monthly weighted average interest rates on RO deposits.
 
-    The file has columns ``month`` (YYYY-MM), ``rate`` [fraction] and optional ``status``,
-    ``source``, ``note``. Months need not be consecutive. Lines starting with ``#`` are
+    The file has columns ``month`` (YYYY-MM), ``rate`` [fraction] and optional status
+    and source columns (as the group indices). Months need not be consecutive. Lines starting with ``#`` are
     comments.
 
     Parameters

@@ -357,6 +357,62 @@ def building_block(capex, lives, wacc, convention="year_end"):
     }
 
 
+def opening_rav_block(rav, remaining_life, wacc, n_years: int):
+    """Depreciation and return on an opening RAV: assets in place at the start of year 0.
+
+    Per vintage (axis -1 of ``rav``), straight-line over the years of life left, the return on
+    the RAV at the start of each year::
+
+        D_j   = RAV_0 / N          for j < N, else 0
+        RAV_j = RAV_0 - j * D      (opening RAV of year j, j < N)
+        R_j   = w * RAV_j
+
+    summed over the vintages. The depreciation sums to RAV_0 exactly: the opening value is
+    recovered once, never again as capex.
+
+    Parameters
+    ----------
+    rav : array_like
+        RAV_0 by vintage [RO], at the start of year 0.
+    remaining_life : array_like of int
+        N by vintage [years], at least 1.
+    wacc : float or array_like
+        w, broadcast against the leading axes of the result [fraction per year].
+    n_years : int
+        Years of the result.
+
+    Returns
+    -------
+    dict of ndarray
+        ``depreciation``, ``opening_rav``, ``closing_rav``, ``return``, each of shape
+        ``(..., n_years)`` [RO], summed over the vintages.
+
+    Examples
+    --------
+    >>> bb = opening_rav_block([900.0], [3], 0.1, 5)
+    >>> bb["depreciation"].tolist(), bb["return"].round(6).tolist()
+    ([300.0, 300.0, 300.0, 0.0, 0.0], [90.0, 60.0, 30.0, 0.0, 0.0])
+    """
+    r0 = np.asarray(rav, dtype=float)
+    life = np.asarray(remaining_life)
+    if np.any(life < 1):
+        raise ValueError("remaining_life must be at least one year")
+    j = np.arange(n_years)
+    on = j[np.newaxis, :] < life[:, np.newaxis]  # (V, Y)
+    dep_v = np.where(on, (r0 / life)[:, np.newaxis], 0.0)
+    open_v = np.where(on, r0[:, np.newaxis] - j[np.newaxis, :] * dep_v, 0.0)
+    dep = dep_v.sum(axis=0)
+    opening = open_v.sum(axis=0)
+    w = np.asarray(wacc, dtype=float)[..., np.newaxis]
+    shape = np.broadcast_shapes(w.shape[:-1] + (n_years,), dep.shape)
+    return {
+        "depreciation": np.broadcast_to(dep, shape).copy(),
+        "opening_rav": np.broadcast_to(opening, shape).copy(),
+        "closing_rav": np.broadcast_to(opening - dep, shape).copy(),
+        "return": w * opening,
+    }
+
+
 def levelised_profile(amounts, wacc):
     """The flat yearly amount with the same NPV as ``amounts`` over the same years (an annuity).
 

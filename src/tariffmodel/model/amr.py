@@ -114,6 +114,35 @@ def _cyber_costs(plan: AmrPlan, years, programme, grow) -> np.ndarray:
     )
 
 
+def _opening_replacements(plan: AmrPlan, hyears: np.ndarray, grow_h: np.ndarray) -> np.ndarray:
+    """Capex (K, programme years) replacing the opening meters' per-meter assets at the end of
+    each life: a class of unit cost c and life L replaces a vintage v of m meters in
+    v + L, v + 2L, ... at c * share * m, escalated like the plan's own installs."""
+    out = np.zeros((len(plan.capex), len(hyears)))
+    if plan.opening is None:
+        return out
+    for k, c in enumerate(plan.capex):
+        if not c.unit_cost:
+            continue
+        for v in plan.opening.vintages:
+            due = np.isin(hyears, np.arange(v.year + c.life, hyears[-1] + 1, c.life))
+            out[k] += np.where(due, c.unit_cost * c.share * v.meters * grow_h, 0.0)
+    return out
+
+
+def _opening_rav(plan: AmrPlan, wacc: np.ndarray, n_years: int) -> dict[str, np.ndarray] | None:
+    """The opening RAV's building block when the plan recovers it in AMR_t, else None."""
+    o = plan.opening
+    if o is None or o.recovered_in != "amr":
+        return None
+    left = [(v.rav, v.year + o.life - plan.first_year) for v in o.vintages]
+    left = [(rav, n) for rav, n in left if n >= 1]  # fully depreciated vintages carry rav 0
+    if not left:
+        return None
+    rav, n = zip(*left, strict=True)
+    return f.opening_rav_block(np.array(rav), np.array(n), wacc, n_years)
+
+
 @functools.lru_cache(maxsize=64)
 def plan_arrays(plan: AmrPlan) -> PlanArrays:
     """Build the arrays of a plan (cached per plan): costs by class and item, service, benefits."""
@@ -130,6 +159,7 @@ def plan_arrays(plan: AmrPlan) -> PlanArrays:
         ]
     )
     capex_h = f.replacement_capex(first_time, lives, n_h, plan.escalation)
+    capex_h = capex_h + _opening_replacements(plan, hyears, grow_h)
     n_years = n_h
     if plan.run_off:
         spent = capex_h > 0
@@ -141,7 +171,10 @@ def plan_arrays(plan: AmrPlan) -> PlanArrays:
     programme = (years <= hi).astype(float)
     grow = (1.0 + plan.escalation) ** np.arange(n_years)
     rollout = np.pad(rollout_h, (0, pad))
-    in_service = f.meters_in_service(rollout) * programme
+    new_in_service = f.meters_in_service(rollout) * programme
+    # the meters installed before the first year run (and cost) as the plan's do; their
+    # benefits are already in the baseline (losses of 2024, reading costs before the control)
+    in_service = new_in_service + plan.opening_meters * programme
 
     rows = []
     for o in plan.opex:
@@ -160,7 +193,7 @@ def plan_arrays(plan: AmrPlan) -> PlanArrays:
     b = plan.benefits
     if b.loss_reduction_full is not None:
         total = plan.total_meters
-        reduction = f.coverage_scaled_reduction(b.loss_reduction_full, in_service, total or 1.0)
+        reduction = f.coverage_scaled_reduction(b.loss_reduction_full, new_in_service, total or 1.0)
     else:
         reduction = _on_years(b.loss_reduction_by_year, years)
     rbs = _held(b.bulk_supplies_kwh, years)
@@ -178,7 +211,7 @@ def plan_arrays(plan: AmrPlan) -> PlanArrays:
     )
     benefits = (
         b.manual_read_per_meter_year + b.estimated_bills_per_meter_year
-    ) * in_service * grow - delta_cpl
+    ) * new_in_service * grow - delta_cpl
     out = PlanArrays(
         years=years,
         n_programme=n_h,
@@ -276,6 +309,10 @@ def run_variants(
     )
     capex = k_scale[:, :, np.newaxis] * arr.capex  # (n, K, Y)
     bb = f.building_block(capex, arr.lives, w, conv)
+    # an opening RAV recovered in AMR_t: added once here, never as capex (it is no spending of
+    # the plan); under `elsewhere` nothing of it enters
+    if (ob := _opening_rav(plan, w, len(arr.years))) is not None:
+        bb = {k: v + ob[k] if k in ob else v for k, v in bb.items()}
     opex = np.einsum("ni,iy->ny", o_scale, arr.opex)
     block = bb["depreciation"] + bb["return"] + opex
     amr = f.levelised_profile(block, w) if lev else block

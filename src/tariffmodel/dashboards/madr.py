@@ -317,7 +317,7 @@ def _model_note(text: str) -> str:
     return f"<div class='tm-model-note'>{html.escape(text)}</div>"
 
 
-def wrap_label(text: str, width: int = 28) -> str:
+def wrap_label(text: str, width: int = 24) -> str:
     """A label wrapped for a chart's axis (plotly breaks lines at ``<br>``).
 
     >>> wrap_label("Efficiency factor (X)", 12)
@@ -735,7 +735,7 @@ class MadrDashboard(DashboardPage):
         self.why_note = self._html()
         fig = waterfall_figure(
             go, "Difference of MADR by driver [m RO]", height=260, value_format="+,.2f",
-            tick_format=",.2f", margin={"l": 200, "r": 64},
+            tick_format=",.2~f", margin={"l": 200, "r": 64},
         )  # fmt: skip
         self.why_fig = fig
         self.why_view = self._waterfall_view(fig)
@@ -822,8 +822,7 @@ class MadrDashboard(DashboardPage):
         bars = dm.attribution_bars(c, year)
         total = dm.madr_difference(c, year)
         labels = [*(wrap_label(t) for t in bars["words"]),
-                  wrap_label("Difference of the allowed revenue (MADR), this case less the "
-                             "scenario")]  # fmt: skip
+                  wrap_label("Difference of MADR, this case less the scenario")]  # fmt: skip
         values = [*(bars["contribution"] / 1e6), total / 1e6]
         trace.update(y=labels, x=values, measure=["relative"] * len(bars) + ["total"])
         # room on both sides for the values written beside the bars
@@ -833,7 +832,7 @@ class MadrDashboard(DashboardPage):
         self.why_fig.layout.xaxis.range = [lo - pad, hi + pad]
         when = "over the years" if year == "period" else f"of {year}"
         self.why_fig.layout.title.text = f"Difference of MADR {when} by driver [m RO]"
-        self.why_fig.layout.height = 110 + 46 * (len(bars) + 1)
+        self.why_fig.layout.height = 110 + 54 * (len(bars) + 1)
         self.why_view.refresh()
 
     # -- scenario and controls ----------------------------------------------------------------

@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 import copy
+import os
 from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import settings
 
 import tariffmodel as tm
 from tariffmodel.inputs.errors import InputError
+
+# Property tests: "ci" (the default) caps every test at 40 examples, drawn the same way on every
+# run so that a failure in CI fails again on a laptop; "thorough" draws 1,000 fresh examples a
+# test (TARIFFMODEL_HYPOTHESIS=thorough make test). A test that sets fewer keeps its own cap:
+# each of its examples is an expensive run (a LibreOffice recalculation, a dashboard build).
+settings.register_profile("ci", deadline=None, derandomize=True, print_blob=True)
+settings.register_profile("thorough", deadline=None)
+settings.load_profile(os.environ.get("TARIFFMODEL_HYPOTHESIS", "ci"))
 
 DATA = Path(__file__).parent / "data"
 WORKED_EXAMPLE = DATA / "worked-example.yaml"

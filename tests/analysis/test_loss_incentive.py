@@ -53,7 +53,7 @@ def test_band_under_both_readings():
     assert curve(inside, "as_drafted", first_year=True) == 0.0
 
 
-@settings(max_examples=200, deadline=None)
+@settings(deadline=None)
 @given(hst.floats(-0.5, 0.99), hst.sampled_from(li.R1_READINGS))
 def test_loss_is_within_its_cap_and_has_the_sign_of_tl_minus_al(al, reading):
     loss = curve(al, reading)

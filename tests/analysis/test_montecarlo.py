@@ -215,7 +215,7 @@ DRAW_TABLES = arrays(
 )
 
 
-@settings(max_examples=60, deadline=None)
+@settings(deadline=None)
 @given(DRAW_TABLES)
 def test_percentiles_are_numpys_linear_method(x):
     s = mc.summarise(x)
@@ -223,7 +223,7 @@ def test_percentiles_are_numpys_linear_method(x):
     assert np.array_equal(np.stack([s["p5"], s["p50"], s["p95"]]), want)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(deadline=None)
 @given(DRAW_TABLES)
 def test_mean_and_std_are_numpys(x):
     # numpy's numbers for each year's draws as one contiguous array; a year whose draws are

@@ -55,6 +55,9 @@ def test_page_shows_the_summary_of_the_plan(page, plan):
     assert page.summary == amr.summary(plan)
     shown = page.headline.value
     assert f'data-value="{amr.summary(plan)["npv_allowance"]!r}"' in shown
+    # the default plan opens with the meters of 2020-2025, their capital recovered elsewhere
+    n = sum(v.meters for v in plan.opening.vintages)
+    assert f"{n:,.0f} meters of 2020-2025; their capital recovered elsewhere" in shown
 
 
 def test_page_after_a_change_is_the_edited_plan(page, plan):

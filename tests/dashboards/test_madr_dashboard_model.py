@@ -131,7 +131,7 @@ def test_rollout_pace_must_be_positive():
         dm.rollout_at_pace({2026: 1.0}, 0.0)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(deadline=None)
 @given(
     st.lists(st.floats(0, 1e6), min_size=1, max_size=8),
     st.floats(0.1, 4.0),

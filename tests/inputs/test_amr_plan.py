@@ -530,7 +530,7 @@ def random_plans(draw):
     }
 
 
-@settings(max_examples=60, deadline=None)
+@settings(deadline=None)
 @given(random_plans(), st.sampled_from(["year_end", "half_year", "as_incurred"]), st.booleans())
 def test_plan_npv_identity(d, convention, levelise):
     plan = amr.plan_from_dict(d)

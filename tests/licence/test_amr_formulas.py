@@ -198,7 +198,7 @@ def test_period_share_of_a_period_inside_one_year():
     assert out.tolist() == [0.0, 1.0, 0.0]
 
 
-@settings(max_examples=80, deadline=None)
+@settings(deadline=None)
 @given(st.dates(datetime.date(2000, 1, 1), datetime.date(2090, 12, 31)), st.integers(1, 2000))
 def test_period_shares_sum_to_one_and_follow_the_days(start, length):
     end = start + datetime.timedelta(days=length)
@@ -232,21 +232,21 @@ def _sides(capex, life, wacc, convention):
     return left, right, bb
 
 
-@settings(max_examples=150, deadline=None)
+@settings(deadline=None)
 @given(capex_profiles, lives, waccs)
 def test_year_end_npv_identity(capex, life, wacc):
     left, right, _ = _sides(capex, life, wacc, "year_end")
     assert left == pytest.approx(right, rel=1e-9, abs=1e-3)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(deadline=None)
 @given(capex_profiles, lives, waccs)
 def test_half_year_npv_identity(capex, life, wacc):
     left, right, _ = _sides(capex, life, wacc, "half_year")
     assert left == pytest.approx(right, rel=1e-9, abs=1e-3)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(deadline=None)
 @given(capex_profiles, lives, waccs)
 def test_as_incurred_identity(capex, life, wacc):
     left, right, bb = _sides(capex, life, wacc, "as_incurred")
@@ -254,7 +254,7 @@ def test_as_incurred_identity(capex, life, wacc):
     assert not bb["closing_rav"].any()
 
 
-@settings(max_examples=100, deadline=None)
+@settings(deadline=None)
 @given(capex_profiles, lives, waccs)
 def test_fully_depreciated_when_run_off(capex, life, wacc):
     """Padded by the longest life, every vintage is gone: closing RAV 0, plain NPV equality."""
@@ -264,14 +264,14 @@ def test_fully_depreciated_when_run_off(capex, life, wacc):
     assert left == pytest.approx(right, rel=1e-9, abs=1e-3)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(deadline=None)
 @given(hnp.arrays(float, st.integers(1, 30), elements=st.floats(-1e8, 1e8)), waccs)
 def test_levelised_identity(amounts, wacc):
     lev = f.levelised_profile(amounts, wacc)
     assert float(f.npv(lev, wacc)) == pytest.approx(float(f.npv(amounts, wacc)), rel=1e-9, abs=1e-3)
 
 
-@settings(max_examples=50, deadline=None)
+@settings(deadline=None)
 @given(
     hnp.arrays(float, (4, 2, 9), elements=st.floats(0, 1e7)),
     st.lists(st.floats(0.0, 0.2), min_size=4, max_size=4),
@@ -305,7 +305,7 @@ def test_opening_rav_block_boundaries():
         f.opening_rav_block([500.0], [0], 0.05, 3)
 
 
-@settings(max_examples=80, deadline=None)
+@settings(deadline=None)
 @given(
     hnp.arrays(float, st.integers(1, 5), elements=st.floats(0.0, 1e9)),
     st.integers(1, 30),

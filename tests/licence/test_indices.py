@@ -139,7 +139,7 @@ weights_st = hnp.arrays(float, 12, elements=st.floats(0.0, 1000.0)).filter(
 levels_st = hnp.arrays(float, 12, elements=st.floats(1.0, 1000.0))
 
 
-@settings(max_examples=60, deadline=None)
+@settings(deadline=None)
 @given(weights_st)
 def test_prop_renormalised_weights_sum_to_one(w):
     out = li.basket_weights(w)
@@ -148,14 +148,14 @@ def test_prop_renormalised_weights_sum_to_one(w):
     assert np.all(out >= 0)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(deadline=None)
 @given(st.floats(1.0, 1000.0), st.integers(1, 12))
 def test_prop_cpi_of_a_constant_series_is_zero(level, k):
     const = np.full((1, k), level)
     assert li.cpi_change(const, const)[0] == 0.0
 
 
-@settings(max_examples=60, deadline=None)
+@settings(deadline=None)
 @given(weights_st, levels_st, levels_st, st.floats(0.01, 100.0))
 def test_prop_scaling_group_indices_leaves_cpi_unchanged(w, before, after, k):
     basket = li.basket_weights(w)[[0, 1, 2, *range(4, 12)]]

@@ -41,14 +41,14 @@ def test_add_months_by_hand(day, months, expected):
 dates = st.dates(min_value=D(2000, 1, 1), max_value=D(2100, 12, 31))
 
 
-@settings(max_examples=300, deadline=None)
+@settings(deadline=None)
 @given(dates, st.integers(-120, 120))
 def test_add_months_is_calendar_month_arithmetic(day, months):
     # dateutil's relativedelta is the well-kept reference; the licence layer may not import it
     assert ob.add_months(day, months) == day + relativedelta(months=months)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(deadline=None)
 @given(dates)
 def test_within_12_months_is_on_or_before_the_anniversary(day):
     due = ob.add_months(day, 12)
@@ -59,7 +59,7 @@ def test_within_12_months_is_on_or_before_the_anniversary(day):
     assert 365 <= (due - day).days <= 366
 
 
-@settings(max_examples=200, deadline=None)
+@settings(deadline=None)
 @given(dates, dates, st.integers(-24, 24))
 def test_add_months_keeps_order(a, b, months):
     lo, hi = sorted((a, b))
@@ -110,7 +110,7 @@ def test_yearly_chain_from_29_february_stays_on_the_28th():
     assert ob.yearly_chain(D(2027, 7, 1), D(2027, 6, 30)) == []
 
 
-@settings(max_examples=200, deadline=None)
+@settings(deadline=None)
 @given(dates, st.integers(0, 30))
 def test_yearly_chain_each_within_12_months_of_the_last(first, years):
     until = ob.add_months(first, 12 * years)

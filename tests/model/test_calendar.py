@@ -307,7 +307,7 @@ def test_scenario_links_its_plan():
 days = st.dates(min_value=D(2024, 1, 1), max_value=D(2060, 12, 31))
 
 
-@settings(max_examples=60, deadline=None)
+@settings(deadline=None)
 @given(days, st.integers(0, 3650), days)
 def test_rows_lie_in_the_range_in_order(start, length, effective):
     end = start + dt.timedelta(days=length)

@@ -254,9 +254,7 @@ def _random_overrides(sc, n, seed):
     }
 
 
-@settings(
-    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@settings(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(n=draws, seed=st.integers(0, 2**32 - 1))
 def test_madr_is_the_sum_of_its_terms(worked_example, n, seed):
     res = tm.evaluate(worked_example, _random_overrides(worked_example, n, seed))
@@ -264,18 +262,14 @@ def test_madr_is_the_sum_of_its_terms(worked_example, n, seed):
     np.testing.assert_allclose(res["MADR"], total, rtol=1e-12)
 
 
-@settings(
-    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@settings(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(n=draws, seed=st.integers(0, 2**32 - 1))
 def test_loss_within_cap_share_of_db(worked_example, n, seed):
     res = tm.evaluate(worked_example, _random_overrides(worked_example, n, seed))
     assert np.all(np.abs(res["LOSS"]) <= 0.03 * res["DB"] * (1 + 1e-12))
 
 
-@settings(
-    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@settings(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(n=draws, seed=st.integers(0, 2**32 - 1))
 def test_cs_within_revenue_at_risk(worked_example, n, seed):
     res = tm.evaluate(worked_example, _random_overrides(worked_example, n, seed))
@@ -283,9 +277,7 @@ def test_cs_within_revenue_at_risk(worked_example, n, seed):
     assert np.all(np.abs(res["CS"]) <= 0.01 * db_prev * (1 + 1e-12))
 
 
-@settings(
-    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@settings(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(n=draws, seed=st.integers(0, 2**32 - 1))
 def test_cc_between_minus_allowance_and_zero(worked_example, n, seed):
     res = tm.evaluate(worked_example, _random_overrides(worked_example, n, seed))

@@ -285,7 +285,7 @@ weights_st = st.lists(st.floats(0.0, 1000.0), min_size=12, max_size=12).filter(
 level_st = st.floats(1.0, 1000.0)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(deadline=None)
 @given(weights_st)
 def test_prop_weights_sum_to_one(w):
     out = ix.omani_cpi_weights(np.array(w))
@@ -300,7 +300,7 @@ def _random_groups(seed: int, n: int = 36) -> pd.DataFrame:
     return pd.DataFrame(data, index=months("2022-07", n), columns=range(1, 13))
 
 
-@settings(max_examples=40, deadline=None)
+@settings(deadline=None)
 @given(st.integers(0, 10_000), weights_st, level_st, st.sampled_from(CPI_BASES))
 def test_prop_scaling_leaves_cpi_unchanged(seed, w, k, basis):
     groups = _random_groups(seed)
@@ -310,7 +310,7 @@ def test_prop_scaling_leaves_cpi_unchanged(seed, w, k, basis):
     np.testing.assert_allclose(b.to_numpy(), a.to_numpy(), rtol=1e-9, atol=1e-12)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(deadline=None)
 @given(st.integers(0, 10_000), weights_st, st.floats(-0.2, 0.5), st.sampled_from(CPI_BASES))
 def test_prop_equal_group_changes_give_that_change(seed, w, g, basis):
     # every group one year on is the same month's index a year before times (1 + g)

@@ -161,7 +161,7 @@ class TestBadInput:
         bad(tmp_path, wdict, "outside")
 
 
-@settings(max_examples=60, deadline=None)
+@settings(deadline=None)
 @given(
     st.dictionaries(st.integers(2026, 2028), st.floats(0, 1e8), min_size=1),
     st.integers(1, 40),

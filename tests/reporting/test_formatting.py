@@ -131,7 +131,7 @@ _NUMBER = re.compile(r"^(-?[0-9,]+(?:\.[0-9]+)?)(.*)$")
 _SCALED_UNITS = [u for u in fm.DISPLAYS if u != "0/1"]
 
 
-@settings(max_examples=200, deadline=None)
+@settings(deadline=None)
 @given(
     value=st.floats(min_value=-1e13, max_value=1e13, allow_nan=False, allow_infinity=False),
     unit=st.sampled_from(_SCALED_UNITS),

@@ -60,6 +60,25 @@ SUMMARY = (
 )
 
 
+def opening_words(plan) -> str:
+    """The plan's opening position in words: the meters installed before its first year, their
+    vintages and where their capital is recovered (never in AMR_t twice).
+
+    >>> opening_words(type("P", (), {"opening": None})())
+    'none stated: the plan starts from zero'
+    """
+    opening = plan.opening
+    if opening is None:
+        return "none stated: the plan starts from zero"
+    years = [v.year for v in opening.vintages]
+    where = (
+        "their capital in AMR_t (the opening RAV)"
+        if opening.recovered_in == "amr"
+        else "their capital recovered elsewhere, not in AMR_t"
+    )
+    return f"{opening.meters:,.0f} meters of {min(years)}-{max(years)}; {where}"
+
+
 def plans_folder(folder=None) -> Path:
     """The folder of AMR plans: ``folder``, else $TARIFFMODEL_AMR_PLANS, else data/amr."""
     return Path(folder or os.environ.get(PLANS_ENV) or DEFAULT_PLANS).resolve()
@@ -299,4 +318,8 @@ class AmrDashboard(DashboardPage):
                 f'<tr><td>{html.escape(label)}</td><td class="tm-amr-{key}" '
                 f'data-value="{exact}">{html.escape(shown)}</td></tr>'
             )
+        rows.append(
+            f"<tr><td>meters installed before {years[0]} (opening position)</td>"
+            f'<td class="tm-amr-opening">{html.escape(opening_words(self.plan))}</td></tr>'
+        )
         self.headline.value = "<table class='tm-table tm-headline'>" + "".join(rows) + "</table>"

@@ -194,8 +194,8 @@ class AmrDashboard(DashboardPage):
                       2, 2)  # fmt: skip
         fig.update_layout(
             height=680, barmode="stack", template="plotly_white",
-            margin={"l": 50, "r": 16, "t": 110, "b": 40, "autoexpand": False},
-            legend={"orientation": "h", "y": 1.07, "yanchor": "bottom", "x": 0.0},
+            margin={"l": 50, "r": 16, "t": 140, "b": 40, "autoexpand": False},
+            legend={"orientation": "h", "y": 1.06, "yanchor": "bottom", "x": 0.0},
             hoverlabel={"namelength": -1},
         )  # fmt: skip
         self.fig = fig

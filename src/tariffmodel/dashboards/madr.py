@@ -107,6 +107,7 @@ CSS = """
 .tm-dash .tm-ok { line-height: 1.35; display: inline-block; }
 .tm-dash .widget-html-content { line-height: 1.4; }
 .tm-table td { white-space: nowrap; }
+.tm-dash .tm-table td.tm-amr-opening { white-space: normal; text-align: left; }
 .tm-dash h3 { margin: 6px 0 2px 0; font-size: 14px; }
 .tm-error { color: #a00000; font-weight: bold; padding: 4px; border: 1px solid #a00000; }
 .tm-ok { color: #555; font-size: 12px; }

@@ -71,3 +71,19 @@ def expect_input_error(load, tmp_path, data, match):
         load(path)
     assert str(path) in str(info.value)
     return info.value
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless chromium per test worker, for the browser and JupyterLab tests alike:
+    playwright's sync API allows one session per thread."""
+    from browser import driver
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        try:
+            chromium = driver.launch_chromium(pw)
+        except Exception as exc:  # the browser tests fail, never skip, without a browser
+            pytest.fail(f"chromium did not start: {exc}")
+        yield chromium
+        chromium.close()

@@ -61,19 +61,6 @@ def server(scenarios_dir):
         yield srv
 
 
-@pytest.fixture(scope="session")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        try:
-            chromium = db.launch_chromium(pw)
-        except Exception as exc:  # the browser tests fail, never skip, without a browser
-            pytest.fail(f"chromium did not start: {exc}")
-        yield chromium
-        chromium.close()
-
-
 @pytest.fixture
 def dashboard(server, browser, request):
     """A fresh MADR dashboard page (its own kernel), fully rendered.

@@ -140,7 +140,9 @@ def test_a_page_left_shuts_its_kernel_down(server, browser, artifacts):
     before = len(server.kernels())
     hosts: set[str] = set()
     pages = [_open(browser, server, nb, 1440, hosts) for nb in RESULTS]
-    assert len(server.kernels()) >= before + 1
+    # each page runs a kernel of its own (earlier tests' kernels may be shutting down meanwhile,
+    # so the count is not compared with before here)
+    assert len(server.kernels()) >= len(pages)
     # printed (or saved as PDF) for a board paper: the results headed by the scenario, the
     # edits and the readings; no controls, buttons or downloads
     madr = pages[0]

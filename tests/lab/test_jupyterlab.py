@@ -20,14 +20,12 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = os.environ.get("TARIFFMODEL_CHROMIUM", "/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 TOKEN = "tariffmodel-test"
 IDLE = ".jp-Notebook-ExecutionIndicator[data-status='idle']"
 TABLES = """() => [...document.querySelectorAll('.jp-OutputArea-output')].flatMap(o =>
     [...o.querySelectorAll('table')].map(t => [t.getBoundingClientRect().width, o.clientWidth]))"""
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("lab")]
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("browser")]
 
 
 def _free_port() -> int:
@@ -68,16 +66,6 @@ def lab(tmp_path_factory):
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(20)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
 
 
 @pytest.mark.parametrize("name", ["scenario_explorer", "price_control_review"])

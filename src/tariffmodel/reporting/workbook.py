@@ -265,20 +265,20 @@ def _switch(reading: str, options: dict[str, str]) -> str:
     return out
 
 
-def _linked_formulas(sc: Scenario) -> dict[str, Callable[[int], str]]:
+def _linked_formulas(sc: Scenario, offered: dict[str, str]) -> dict[str, Callable[[int], str]]:
     """Year-table columns computed in the workbook from linked series: column -> year ->
-    formula."""
+    formula (``offered``: :func:`offered_readings` of the scenario, the switches they use)."""
     out: dict[str, Callable[[int], str]] = {}
     links = sc.links
     if links.cpi_groups is not None:
-        if "cpi_basis" in offered_readings(sc):
+        if "cpi_basis" in offered:
             out["CPI"] = lambda t: (
                 "=" + _switch("cpi_basis", {b: cpi_formula(t, b) for b in CPI_BASES})
             )
         else:
             out["CPI"] = lambda t: "=" + cpi_formula(t, sc.readings["cpi_basis"])
     if links.deposit_rates is not None:
-        if "specified_rate_months" in offered_readings(sc):
+        if "specified_rate_months" in offered:
             out["SR"] = lambda t: (
                 "="
                 + _switch(
@@ -584,7 +584,8 @@ def _write_inputs(book: _Book, sc: Scenario, A: dict[str, Any]) -> None:
         year_row(col, f.description, f.unit, "history year", "scenario", [h],
                  lambda y, col=col: rows[y][col], lambda y, col=col: f"{col}_{y}")  # fmt: skip
     defaults = {"DNS": 0.0, "recovery": 1.0, **{c: 0.0 for c in AMOUNT_COLUMNS}}
-    linked = _linked_formulas(sc)
+    offered = offered_readings(sc)  # reads the series once: the switches and their formulas
+    linked = _linked_formulas(sc, offered)
     computed = {
         "CPI": "formula over the Omani CPI of the Series sheet (paragraph 1a, reading R5)",
         "SR": "formula: the mean of the monthly deposit rates of the Series sheet (reading R6)",
@@ -725,7 +726,6 @@ def _write_inputs(book: _Book, sc: Scenario, A: dict[str, Any]) -> None:
 
     # readings
     section("Readings of unclear licence text (switches)")
-    offered = offered_readings(sc)
     for switch in READINGS:
         rid = READING_IDS[switch]
         ws.write(row, 0, rid)

@@ -57,7 +57,9 @@ def run(args) -> int:
 
     def write(stage):
         if args.save_draws:
-            result.draws_frame().to_parquet(stage / "draws.parquet", index=False)
+            result.draws_frame().to_parquet(
+                stage / "draws.parquet", engine="fastparquet", index=False
+            )
 
     _explore.write_outputs(
         args.out,

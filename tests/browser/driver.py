@@ -88,6 +88,18 @@ class Server:
                 quiet_since = time.monotonic()
             last = now
 
+    def wait_log(self, needle: str, timeout: float) -> float:
+        """Wait until the server's log holds ``needle``; returns the seconds waited.
+
+        Raises TimeoutError (with the end of the log) when it does not within ``timeout``.
+        """
+        t0 = time.monotonic()
+        while needle not in self.log_text():
+            if time.monotonic() - t0 > timeout:
+                raise TimeoutError(f"no {needle!r} after {timeout} s:\n{self.log_text()[-2000:]}")
+            time.sleep(0.25)
+        return time.monotonic() - t0
+
     def kernels(self) -> list[int]:
         """The process ids of the server's kernels (preheated or serving a page)."""
         return [pid for pid in _tree(self.proc.pid) - {self.proc.pid} if _is_kernel(pid)]

@@ -7,9 +7,12 @@ test (no CDN, no font service). Screenshots at each width go to test-artifacts/.
 
 from __future__ import annotations
 
+import os
 import re
+import signal
 from urllib.parse import urlsplit
 
+import psutil
 import pytest
 
 from . import driver as db
@@ -170,6 +173,70 @@ def test_a_page_left_shuts_its_kernel_down(server, browser, artifacts):
     assert "403 POST" not in log and "_xsrf' argument missing" not in log, log[-2000:]
     assert waited < 60
     assert hosts <= {server.url.rstrip("/"), f"ws://127.0.0.1:{server.port}"}, hosts
+
+
+def _open_page_and_kernel(browser, server, notebook: str):
+    """A dashboard's page opened at 1440 px, and the id of its kernel (from its websocket)."""
+    kernels: list[str] = []
+    page = browser.new_page(viewport={"width": 1440, "height": 900})
+    page.on(
+        "websocket", lambda ws: kernels.extend(re.findall(r"/kernels/([0-9a-f-]{36})/", ws.url))
+    )
+    page.goto(server.page_url(notebook), wait_until="commit")
+    page.wait_for_selector(READY[notebook], timeout=90_000)
+    page.wait_for_selector(db.FIGURE_BAR, state="attached", timeout=90_000)
+    assert kernels, "the page opened no kernel websocket"
+    return page, kernels[0]
+
+
+def _chromium_pids() -> set[int]:
+    return {p.pid for p in psutil.process_iter(["name"]) if "chrom" in (p.info["name"] or "")}
+
+
+def _page_then(server, browser, notebook: str, sig: int) -> tuple[str, float, str]:
+    """Open ``notebook`` in a browser of its own, send ``sig`` to every process of that
+    browser, and wait for the server to shut the page's kernel down.
+
+    Returns the kernel, the seconds from the signal to the kernel shut down, and what the
+    server logged meanwhile.
+    """
+    old = _chromium_pids()
+    own = browser.browser_type.launch(executable_path=db.CHROMIUM, headless=True,
+                                      args=db.CHROMIUM_ARGS)  # fmt: skip
+    pids: set[int] = set()
+    try:
+        _page, kernel = _open_page_and_kernel(own, server, notebook)
+        pids = _chromium_pids() - old  # the browser's processes, the page's renderer among them
+        assert pids
+        mark = len(server.log_text())
+        for pid in pids:
+            os.kill(pid, sig)
+        waited = server.wait_log(f"Kernel shutdown: {kernel}", timeout=60)
+        return kernel, waited, server.log_text()[mark:]
+    finally:
+        for pid in pids:
+            try:
+                os.kill(pid, signal.SIGCONT)
+            except ProcessLookupError:
+                pass
+        own.close()
+
+
+def test_a_browser_that_crashes_loses_its_kernel_within_60_s(server, browser):
+    """A page that disappears without unloading (its browser killed: no shutdown call can be
+    sent): the server sees its websocket closed and shuts the kernel down itself."""
+    kernel, waited, log = _page_then(server, browser, "madr_dashboard.ipynb", signal.SIGKILL)
+    assert waited < 60
+    assert f"Kernel {kernel}: its page is gone" in log and "/api/shutdown" not in log, log
+
+
+def test_a_page_that_loses_the_network_loses_its_kernel_within_60_s(server, browser):
+    """A visitor whose connection drops (a phone out of the network) leaves a websocket open
+    that nobody answers: here a browser frozen with SIGSTOP. The server's pings go
+    unanswered, it closes the websocket and then shuts the kernel down, all within 60 s."""
+    kernel, waited, log = _page_then(server, browser, "amr_dashboard.ipynb", signal.SIGSTOP)
+    assert waited < 60
+    assert f"Kernel {kernel}: its page is gone" in log and "/api/shutdown" not in log, log
 
 
 def test_landing_page_lists_the_dashboards_and_asks_no_other_host(server, browser, artifacts):

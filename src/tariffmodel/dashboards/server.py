@@ -13,6 +13,14 @@ error and a traceback in the log. Such a path names no file: it gets a plain 404
 file checks themselves (a path resolving outside the template's folders is refused) are
 Voila's and tornado's, unchanged.
 
+A page gone without a word: a page that unloads asks for its kernel to be shut down, but one
+that disappears (a browser that crashes, a phone that loses the network, a request that never
+opens the page's websocket) cannot. :class:`PageWatch` finds such kernels from the count of
+websockets each kernel has, and the server shuts them down (``--DashboardServer.page_gone``
+seconds after the last websocket closed; a lost network is noticed by the websocket's pings,
+every ``ws_ping_interval``, which close it after ``ws_ping_timeout`` without an answer).
+Preheated kernels of the pool never had a page and are left alone.
+
 Run as ``python -m tariffmodel.dashboards.server`` with Voila's arguments.
 """
 
@@ -21,10 +29,15 @@ from __future__ import annotations
 import hmac
 import os
 import ssl
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
+from jupyter_core.utils import ensure_async
+from tornado.ioloop import PeriodicCallback
 from tornado.web import HTTPError, RequestHandler
-from traitlets import Unicode
+from traitlets import Float, Unicode
 from voila.app import Voila
 from voila.static_file_handler import TemplateStaticFileHandler
 
@@ -105,13 +118,125 @@ def require_token(app, token: str, secure: bool) -> None:
     app.find_handler = gate
 
 
+@dataclass
+class PageWatch:
+    """Kernels whose page is gone, from the number of websockets each kernel has.
+
+    A kernel whose page had a websocket open and has had none for ``gone_after`` seconds is
+    gone (a reload or a short network break reconnects within that); so is a kernel handed to
+    a page request (:meth:`handed_over`) whose page never opened a websocket within
+    ``never_opened_after`` seconds. A kernel that never had a page (the preheated pool) is
+    never gone.
+
+    >>> watch = PageWatch(gone_after=20, never_opened_after=60)
+    >>> watch.handed_over("a", now=0); watch.handed_over("b", now=0)
+    >>> watch.gone({"a": 1, "b": 0, "pool": 0}, now=5)
+    []
+    >>> watch.gone({"a": 0, "b": 0, "pool": 0}, now=20)  # a's page closed after 5 s
+    []
+    >>> watch.gone({"a": 0, "b": 0, "pool": 0}, now=30)
+    ['a']
+    >>> watch.gone({"b": 0, "pool": 0}, now=61)  # b's page never connected
+    ['b']
+
+    A websocket opened and closed between two looks counts from its close:
+
+    >>> watch.handed_over("c", now=100); watch.seen_open("c", now=101)
+    >>> watch.gone({"c": 0}, now=105), watch.gone({"c": 0}, now=121)
+    ([], ['c'])
+    """
+
+    gone_after: float = 15.0  # [s]
+    never_opened_after: float = 60.0  # [s]
+    _open_at: dict[str, float] = field(default_factory=dict, repr=False)
+    _handed_at: dict[str, float] = field(default_factory=dict, repr=False)
+
+    def handed_over(self, kernel_id: str, now: float) -> None:
+        """Record that ``kernel_id`` was given to a page request at ``now`` [s]."""
+        self._handed_at[kernel_id] = now
+
+    def seen_open(self, kernel_id: str, now: float) -> None:
+        """Record that ``kernel_id`` had a websocket open at ``now`` [s] (one opened or
+        closed)."""
+        self._open_at[kernel_id] = now
+
+    def gone(self, connections: Mapping[str, int], now: float) -> list[str]:
+        """The kernels (of ``connections``: kernel -> websockets open now) whose page is gone;
+        kernels no longer running are forgotten."""
+        out = []
+        for kernel_id, count in connections.items():
+            if count > 0:
+                self.seen_open(kernel_id, now)
+            elif kernel_id in self._open_at:
+                if now - self._open_at[kernel_id] >= self.gone_after:
+                    out.append(kernel_id)
+            elif now - self._handed_at.get(kernel_id, now) >= self.never_opened_after:
+                out.append(kernel_id)
+        for seen in (self._open_at, self._handed_at):
+            for kernel_id in [k for k in seen if k not in connections]:
+                del seen[kernel_id]
+        return out
+
+
 class DashboardServer(Voila):
-    """Voila with an access token (from $TARIFFMODEL_DASHBOARD_TOKEN) and TLS."""
+    """Voila with an access token (from $TARIFFMODEL_DASHBOARD_TOKEN), TLS, and the kernels of
+    pages gone shut down (:class:`PageWatch`)."""
 
     certfile = Unicode("", config=True, help="TLS certificate (PEM) to serve HTTPS with")
     keyfile = Unicode("", config=True, help="private key (PEM) of the TLS certificate")
+    page_gone = Float(15.0, config=True,
+                      help="shut a kernel down this many seconds after its page's last "
+                      "websocket closed (0: never)")  # fmt: skip
+    page_never_opened = Float(60.0, config=True,
+                              help="shut a kernel handed to a page request down when the page "
+                              "has opened no websocket after this many seconds")  # fmt: skip
+    page_watch_interval = Float(5.0, config=True, help="seconds between two looks")
+
+    def watch_pages(self) -> None:
+        """Look at the kernels every ``page_watch_interval`` seconds; shut down those whose
+        page is gone."""
+        km = self.kernel_manager
+        watch = PageWatch(self.page_gone, self.page_never_opened)
+        taken = getattr(km, "get_rendered_notebook", None)
+        if taken is not None:  # the preheated pool: record each kernel given to a page
+
+            async def get_rendered_notebook(*args, **kwargs):
+                task, cache, kernel_id = await taken(*args, **kwargs)
+                watch.handed_over(kernel_id, time.monotonic())
+                return task, cache, kernel_id
+
+            km.get_rendered_notebook = get_rendered_notebook
+
+        # a page that opens and closes its websocket between two looks is seen by these
+        for name in ("notify_connect", "notify_disconnect"):
+            notify = getattr(km, name, None)
+            if notify is not None:
+
+                def seen(kernel_id, *args, notify=notify, **kwargs):
+                    watch.seen_open(kernel_id, time.monotonic())
+                    return notify(kernel_id, *args, **kwargs)
+
+                setattr(km, name, seen)
+
+        async def look() -> None:
+            connections = {}
+            for kernel_id in km.list_kernel_ids():
+                try:
+                    connections[kernel_id] = km.kernel_model(kernel_id)["connections"]
+                except KeyError:  # shut down meanwhile
+                    continue
+            for kernel_id in watch.gone(connections, time.monotonic()):
+                self.log.info("Kernel %s: its page is gone, shutting the kernel down", kernel_id)
+                try:
+                    await ensure_async(km.shutdown_kernel(kernel_id))
+                except KeyError:
+                    pass
+
+        PeriodicCallback(look, self.page_watch_interval * 1000).start()
 
     def listen(self) -> None:
+        if self.page_gone > 0:
+            self.watch_pages()
         token = os.environ.get(TOKEN_ENV, "")
         if token:
             require_token(self.app, token, secure=bool(self.certfile))

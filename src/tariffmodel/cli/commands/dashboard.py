@@ -35,6 +35,10 @@ PLANS = data_dir("amr")
 #: The folder (under the server's base URL) of the dashboards' plotly.js; a subfolder per version.
 PLOTLY_BUNDLE_FOLDER = "voila/labextensions/tariffmodel-plotly/"
 
+#: Seconds between two pings of a page's websocket, and to wait for an answer before closing it
+#: (tornado: the wait may not be longer than the interval).
+WS_PING_INTERVAL, WS_PING_TIMEOUT = 10, 10
+
 #: The Voila template of the dashboards (see :data:`TEMPLATE`).
 TEMPLATE_NAME = "tariffmodel"
 
@@ -209,7 +213,13 @@ def voila_setup(folder: Path, bundle_url: str, root: Path = DASHBOARDS) -> tuple
     (template / "error.html").write_text(ERROR_PAGE)
     config = folder / "config"
     config.mkdir(parents=True, exist_ok=True)
-    settings = {"static_immutable_cache": ["/" + PLOTLY_BUNDLE_FOLDER]}
+    settings = {
+        "static_immutable_cache": ["/" + PLOTLY_BUNDLE_FOLDER],
+        # a page's websocket is pinged, and closed when a ping has no answer (a phone that
+        # lost the network): its kernel then goes with the page watch
+        "ws_ping_interval": WS_PING_INTERVAL * 1000,
+        "ws_ping_timeout": WS_PING_TIMEOUT * 1000,
+    }
     (config / "voila.json").write_text(json.dumps({"Voila": {"tornado_settings": settings}}))
     return data, config
 
@@ -223,6 +233,7 @@ def voila_argv(
     refill_delay: float = 5.0,
     cull_idle: int = 600,
     cull_interval: int = 60,
+    page_gone: float = 15.0,
     extra_labextensions: Path | None = None,
     template: str | None = None,
     config_dirs: Sequence[Path] = (),
@@ -261,6 +272,9 @@ def voila_argv(
         f"--MappingKernelManager.cull_idle_timeout={cull_idle}",
         f"--MappingKernelManager.cull_interval={cull_interval}",
         "--MappingKernelManager.cull_connected=False",
+        # a kernel whose page is gone (closed, crashed, lost the network) is shut down this
+        # long after its websocket closed (tariffmodel.dashboards.server.PageWatch)
+        f"--DashboardServer.page_gone={page_gone:g}",
         # kernels talk over files of this user's runtime folder, not TCP ports: no other
         # program on the machine can reach them, and no port picked for a kernel can be
         # taken meanwhile by another program starting kernels (a kernel that cannot bind
@@ -360,6 +374,7 @@ def serve(args) -> int:
         refill_delay=args.refill_delay,
         cull_idle=args.cull_idle,
         cull_interval=args.cull_interval,
+        page_gone=args.page_gone,
         extra_labextensions=folder,
         template=TEMPLATE_NAME,
         # Voila's own search path, then ours (the first has the highest priority)
@@ -432,6 +447,13 @@ def register(subparsers) -> None:
         help="shut a kernel down after this many idle seconds (default 600)",
     )
     p.add_argument("--cull-interval", type=int, default=60, help=argparse_hidden())
+    p.add_argument(
+        "--page-gone",
+        type=float,
+        default=15.0,
+        help="shut a kernel down this many seconds after its page closed, crashed or lost the "
+        "network without saying so (0: leave it to --cull-idle; default 15)",
+    )
     p.set_defaults(func=serve)
 
 

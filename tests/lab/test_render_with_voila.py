@@ -1,13 +1,14 @@
-"""Render with Voila in JupyterLab, in a real browser (Debian's chromium at 1440 px): the MADR
-dashboard opened in Lab and rendered by the Voila extension's toolbar button shows the engine's
-numbers and its figure, and neither the Voila page nor Lab logs a module federation error.
+"""Render with Voila in JupyterLab, in a real browser (Debian's chromium at 1440 px): each
+dashboard notebook opened in Lab and rendered by the Voila extension's toolbar button shows the
+engine's numbers and its figure, and neither the Voila page nor Lab logs a module federation
+error.
 
 Voila 0.5 loads the front-end extensions installed in the environment into its own build of
 JupyterLab's modules (4.2); those built for the environment's Lab (4.6) fail there. Voila's
 configuration in the environment (``make setup`` writes it from
 ``tariffmodel.dashboards.extensions``) lets in only the extensions the dashboards use.
 
-Slow: a JupyterLab server, a browser, a dashboard's kernel (about 30 s).
+Slow: a JupyterLab server, a browser, two dashboards' kernels (about 30 s).
 """
 
 from __future__ import annotations
@@ -23,13 +24,24 @@ import pytest
 
 import tariffmodel as tm
 from tariffmodel.dashboards.extensions import FRONTEND_EXTENSIONS, voila_config
+from tariffmodel.model import amr
 
 ROOT = Path(__file__).resolve().parents[2]
-NOTEBOOK = "notebooks/dashboards/madr_dashboard.ipynb"
-SCENARIO = ROOT / "data" / "scenarios" / "nedc-base.yaml"  # the notebook's parameter
-YEARS = [2026, 2027, 2028, 2029]
-MADR = ".tm-madr"
+SCENARIO = ROOT / "data" / "scenarios" / "nedc-base.yaml"  # the MADR notebook's parameter
+PLAN = ROOT / "data" / "amr" / "nedc-amr-plan.yaml"  # the AMR notebook's parameter
 FIGURE = ".tm-figure .js-plotly-plot"
+
+#: Each dashboard: the element of a rendered page, and the numbers it shows read in the page.
+PAGES = {
+    "madr_dashboard": (
+        ".tm-madr[data-year='2029']",
+        "[...document.querySelectorAll('.tm-madr')].map(td => Number(td.dataset.value))",
+    ),
+    "amr_dashboard": (
+        ".tm-amr-npv_allowance",
+        "[Number(document.querySelector('.tm-amr-npv_allowance').dataset.value)]",
+    ),
+}
 VOILA_CONFIG = Path(sys.prefix) / "etc" / "jupyter" / "voila.json"
 
 #: Words of the console messages of an extension that fails in Voila's page (an extension
@@ -60,7 +72,16 @@ def _off_machine(url: str) -> bool:
     return urlsplit(url).hostname not in ("127.0.0.1", "localhost", None)
 
 
-def test_render_with_voila_shows_the_dashboard_without_federation_errors(lab, browser):
+def _expected(name: str) -> tuple[list[float], list[float] | None]:
+    """The numbers a page must show (the engine's, exactly) and its figure's bars, if checked."""
+    if name == "madr_dashboard":
+        madr = tm.project(tm.load_scenario(SCENARIO))["MADR"].tolist()
+        return madr, [v / 1e6 for v in madr]  # the "this case" bars [m RO]
+    return [amr.summary(amr.load_plan(PLAN))["npv_allowance"]], None
+
+
+@pytest.mark.parametrize("name", list(PAGES))
+def test_render_with_voila_shows_the_dashboard_without_federation_errors(lab, browser, name):
     # the configuration is the environment's, as `make lab` finds it
     assert VOILA_CONFIG.is_file(), f"no {VOILA_CONFIG}: run `make setup`"
     assert json.loads(VOILA_CONFIG.read_text()) == voila_config(), f"{VOILA_CONFIG} is stale"
@@ -76,7 +97,8 @@ def test_render_with_voila_shows_the_dashboard_without_federation_errors(lab, br
     page.on("console", lambda m: messages.append((m.type, m.text, m.location.get("url", ""))))
     page.route(lambda url: _off_machine(url), _stop)
     try:
-        page.goto(f"{lab['url']}/lab/tree/{NOTEBOOK}?token={lab['token']}&reset")
+        notebook = f"notebooks/dashboards/{name}.ipynb"
+        page.goto(f"{lab['url']}/lab/tree/{notebook}?token={lab['token']}&reset")
         button = page.locator("[data-jp-item-name='voilaRender']")
         button.wait_for(timeout=60_000)
         lab_before = len(messages)
@@ -87,7 +109,8 @@ def test_render_with_voila_shows_the_dashboard_without_federation_errors(lab, br
         anyway = page.get_by_role("button", name="Render anyway")
         voila = page.frame_locator("iframe[src*='/voila/render/']")
         asked = False
-        while voila.locator(f"{MADR}[data-year='{YEARS[-1]}']").count() == 0:
+        ready, numbers = PAGES[name]
+        while voila.locator(ready).count() == 0:
             if anyway.is_visible():
                 anyway.click()
                 asked = True
@@ -100,25 +123,24 @@ def test_render_with_voila_shows_the_dashboard_without_federation_errors(lab, br
         frame = next(f for f in page.frames if "/voila/render/" in f.url)
         config = json.loads(frame.locator("#jupyter-config-data").text_content())
         loaded = {e["name"] for e in config["federated_extensions"]}
-        shown = frame.evaluate(
-            f"[...document.querySelectorAll('{MADR}')].map(td => Number(td.dataset.value))"
-        )
+        shown = frame.evaluate(numbers)
         bars = frame.evaluate(f"document.querySelector('{FIGURE}').data[1].y")
         out = ROOT / "test-artifacts"
         out.mkdir(exist_ok=True)
-        voila.locator(MADR).first.scroll_into_view_if_needed()  # the numbers and the figure
-        page.screenshot(path=str(out / "lab-render-with-voila-1440.png"))
-        (out / "lab-render-with-voila-console.txt").write_text(
+        voila.locator(ready).scroll_into_view_if_needed()  # the numbers and the figure
+        page.screenshot(path=str(out / f"lab-render-with-voila-{name}-1440.png"))
+        (out / f"lab-render-with-voila-{name}-console.txt").write_text(
             "".join(f"{t}\t{u}\t{x}\n" for t, x, u in messages), encoding="utf-8"
         )
     finally:
         page.close()
 
     print(f"rendered with Voila in {rendered:.1f} s after the click (asked to trust: {asked})")
-    # the dashboard with its numbers: the engine's MADR of the notebook's scenario, exactly
-    expected = tm.project(tm.load_scenario(SCENARIO))["MADR"].tolist()
+    # the dashboard with its numbers: the engine's for the notebook's input, exactly
+    expected, expected_bars = _expected(name)
     assert shown == expected
-    assert bars == [v / 1e6 for v in expected]
+    if expected_bars is not None:
+        assert bars == expected_bars
 
     # only the extensions of the shared list were loaded into the page
     assert loaded == set(FRONTEND_EXTENSIONS)

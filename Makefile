@@ -12,7 +12,11 @@ JOBS   ?= 2
 
 .PHONY: setup review test test-fast bench lab dashboard lint format lock clean
 
-setup: $(STAMP)
+# Voila's configuration in the environment: the dashboards' front-end extensions only, for
+# "Render with Voila" in JupyterLab however Lab is started (docs/dashboards.md).
+VOILA_CONFIG := $(VENV)/etc/jupyter/voila.json
+
+setup: $(STAMP) $(VOILA_CONFIG)
 
 # Rebuilt only when the declared or pinned dependencies change.
 $(STAMP): pyproject.toml requirements.lock
@@ -23,6 +27,10 @@ $(STAMP): pyproject.toml requirements.lock
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (tariffmodel)" >/dev/null
 	@touch $(STAMP)
 	@echo "make setup: .venv ready"
+
+# Written again whenever the list changes (tariffmodel.dashboards.extensions holds it).
+$(VOILA_CONFIG): $(STAMP) src/tariffmodel/dashboards/extensions.py
+	$(BIN)/python -m tariffmodel.dashboards.extensions $@
 
 review: setup
 	$(BIN)/tariffmodel review data/scenarios --out reports --jobs $(JOBS)

@@ -7,20 +7,12 @@ Slow: a JupyterLab server, a browser, two notebooks run (about a minute).
 
 from __future__ import annotations
 
-import os
-import shutil
-import signal
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-TOKEN = "tariffmodel-test"
 IDLE = ".jp-Notebook-ExecutionIndicator[data-status='idle']"
 TABLES = """() => [...document.querySelectorAll('.jp-OutputArea-output')].flatMap(o =>
     [...o.querySelectorAll('table')].map(t => [t.getBoundingClientRect().width, o.clientWidth]))"""
@@ -28,51 +20,11 @@ TABLES = """() => [...document.querySelectorAll('.jp-OutputArea-output')].flatMa
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("browser")]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def lab(tmp_path_factory):
-    """JupyterLab serving a copy of notebooks/ and data/ (saving never touches the checkout),
-    started as `make lab` starts it (with --allow-root when run as root)."""
-    root = tmp_path_factory.mktemp("lab")
-    shutil.copytree(ROOT / "notebooks", root / "notebooks")
-    shutil.copytree(ROOT / "data", root / "data")
-    port = _free_port()
-    allow_root = ["--allow-root"] if os.geteuid() == 0 else []
-    log = root / "lab.log"
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "jupyterlab", "--no-browser", *allow_root, f"--port={port}",
-         "--ServerApp.ip=127.0.0.1", f"--IdentityProvider.token={TOKEN}",
-         f"--ServerApp.root_dir={root}", "--LabApp.news_url=None"],
-        stdout=log.open("w"), stderr=subprocess.STDOUT, start_new_session=True,
-    )  # fmt: skip
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                urllib.request.urlopen(
-                    f"http://127.0.0.1:{port}/api/status?token={TOKEN}", timeout=2
-                )
-                break
-            except OSError:
-                assert proc.poll() is None, f"JupyterLab exited:\n{log.read_text()}"
-                assert time.monotonic() < deadline, f"JupyterLab did not start:\n{log.read_text()}"
-                time.sleep(0.5)
-        yield {"url": f"http://127.0.0.1:{port}", "root": root}
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(20)
-
-
 @pytest.mark.parametrize("name", ["scenario_explorer", "price_control_review"])
 def test_notebook_opens_clean_and_its_tables_fit(lab, browser, name):
     page = browser.new_page(viewport={"width": 1440, "height": 900})
     try:
-        page.goto(f"{lab['url']}/lab/tree/notebooks/{name}.ipynb?token={TOKEN}&reset")
+        page.goto(f"{lab['url']}/lab/tree/notebooks/{name}.ipynb?token={lab['token']}&reset")
         page.wait_for_selector(".jp-Notebook", timeout=60_000)
         page.wait_for_selector(IDLE, timeout=60_000)
         time.sleep(6)  # Lab writes language_info when the kernel's info reply comes

@@ -24,6 +24,7 @@ from tariffmodel.dashboards.assets import (
     plotly_module,
     plotly_module_digest,
 )
+from tariffmodel.dashboards.extensions import FRONTEND_EXTENSIONS
 from tariffmodel.inputs.errors import InputError
 from tariffmodel.inputs.locations import data_dir, notebooks_dir
 
@@ -261,14 +262,9 @@ def voila_argv(
         # widgets come from the local labextensions, never from a CDN
         "--VoilaConfiguration.file_allowlist",
         "^$",  # no file of the folder is served as a file, only the dashboards
-        # front-end extensions of JupyterLab the dashboards do not use (figures draw through
-        # anywidget): not loaded, for a quicker first render
-        "--VoilaConfiguration.extension_denylist",
-        "jupyterlab-jupytext",
-        "--VoilaConfiguration.extension_denylist",
-        "jupyterlab-plotly",
-        "--VoilaConfiguration.extension_denylist",
-        "jupyterlab_pygments",  # colours of code cells: the dashboards show no code
+        # only the front-end extensions the dashboards use (widgets; figures draw through
+        # anywidget): a quicker first render, and none built for a newer JupyterLab
+        *(f"--VoilaConfiguration.extension_allowlist={name}" for name in FRONTEND_EXTENSIONS),
         f"--MappingKernelManager.cull_idle_timeout={cull_idle}",
         f"--MappingKernelManager.cull_interval={cull_interval}",
         "--MappingKernelManager.cull_connected=False",

@@ -1,0 +1,1 @@
+"""Tests of the notebooks and dashboards in JupyterLab."""

@@ -11,8 +11,9 @@ import pytest
 
 from conftest import ROOT
 
-#: Libraries of the analyses and the batch, never needed to show a dashboard.
-HEAVY = ("scipy", "matplotlib", "SALib", "papermill", "dask", "statsmodels")
+#: Libraries of the analyses and the batch, never needed to show a dashboard (and pyarrow, which
+#: pandas 3 loads whenever it is installed: 76 MB in every kernel).
+HEAVY = ("scipy", "matplotlib", "SALib", "papermill", "dask", "statsmodels", "pyarrow")
 
 # What a kernel runs for each page (the notebooks' code cell), then the modules loaded.
 _PAGES = f"""

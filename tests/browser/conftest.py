@@ -22,7 +22,10 @@ BROKEN = "zz-broken-cpi.yaml"
 
 
 def pytest_collection_modifyitems(items):
-    # one worker runs every browser test, so that they share one server and one browser
+    # meant to run every browser test on one worker (one server, one browser); pytest-xdist
+    # 3.8 does not keep such groups under pytest 9.2 (it renames a node by an attribute pytest
+    # no longer reads), so both workers may run browser tests, each with its own server and
+    # server log (`server` below)
     here = Path(__file__).parent
     for item in items:
         if here in Path(item.fspath).parents:
@@ -54,9 +57,10 @@ def artifacts() -> Path:
 
 
 @pytest.fixture(scope="session")
-def server(scenarios_dir):
-    """``tariffmodel dashboard`` serving the test scenarios, one preheated kernel."""
-    with db.serve(scenarios_dir, ARTIFACTS / "voila-test.log", pool_size=1) as srv:
+def server(scenarios_dir, worker_id):
+    """``tariffmodel dashboard`` serving the test scenarios, one preheated kernel; its log is
+    the test worker's own (``voila-test-gw0.log``; ``voila-test-master.log`` without workers)."""
+    with db.serve(scenarios_dir, ARTIFACTS / f"voila-test-{worker_id}.log", pool_size=1) as srv:
         srv.wait_pool()
         yield srv
 

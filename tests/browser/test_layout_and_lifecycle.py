@@ -193,6 +193,18 @@ def _chromium_pids() -> set[int]:
     return {p.pid for p in psutil.process_iter(["name"]) if "chrom" in (p.info["name"] or "")}
 
 
+def _browser_tree(before: set[int]) -> set[int]:
+    """The processes of the one chromium started since ``before`` (its browser process and all
+    its descendants): not a renderer another browser of the tests started meanwhile."""
+    mains = [
+        p for p in psutil.process_iter(["name", "cmdline"])
+        if p.pid not in before and p.info["name"] == "chromium"
+        and not any(a.startswith("--type=") for a in p.info["cmdline"] or [])
+    ]  # fmt: skip
+    assert len(mains) == 1, mains
+    return {mains[0].pid} | {c.pid for c in mains[0].children(recursive=True)}
+
+
 def _page_then(server, browser, notebook: str, sig: int) -> tuple[str, float, str]:
     """Open ``notebook`` in a browser of its own, send ``sig`` to every process of that
     browser, and wait for the server to shut the page's kernel down.
@@ -206,7 +218,7 @@ def _page_then(server, browser, notebook: str, sig: int) -> tuple[str, float, st
     pids: set[int] = set()
     try:
         _page, kernel = _open_page_and_kernel(own, server, notebook)
-        pids = _chromium_pids() - old  # the browser's processes, the page's renderer among them
+        pids = _browser_tree(old)  # the browser's processes, the page's renderer among them
         assert pids
         for pid in pids:
             os.kill(pid, sig)

@@ -22,10 +22,9 @@ BROKEN = "zz-broken-cpi.yaml"
 
 
 def pytest_collection_modifyitems(items):
-    # meant to run every browser test on one worker (one server, one browser); pytest-xdist
-    # 3.8 does not keep such groups under pytest 9.2 (it renames a node by an attribute pytest
-    # no longer reads), so both workers may run browser tests, each with its own server and
-    # server log (`server` below)
+    # one worker runs every browser test, so that they share one server and one browser
+    # (pytest-xdist 3.8 keeps the group under pytest < 9.2 only: pyproject.toml); each
+    # worker's server logs to a file of its own all the same (`server` below)
     here = Path(__file__).parent
     for item in items:
         if here in Path(item.fspath).parents:

@@ -2,9 +2,9 @@
 browser profile: five pages opened at once (three MADR, two AMR) on a server whose pool holds
 three preheated kernels per dashboard (first visits, then visitors who have opened the page
 before), then ten visitors within ten seconds (six MADR, four AMR, one every second) on the
-server's defaults (a pool of one). Prints the time from each visitor's
-arrival to the page rendered, the server's and each kernel's memory with every page open, and
-the seconds until the kernels are back to the preheated pool once every visitor has left.
+server's defaults (a pool of one). Prints the time from each visitor's arrival to the page
+rendered, the server's and each kernel's memory with every page open, and the seconds until
+the pages' kernels are shut down once every visitor has left.
 """
 
 from __future__ import annotations

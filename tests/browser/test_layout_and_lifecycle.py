@@ -63,9 +63,15 @@ def _record_hosts(page, hosts: set[str]) -> None:
     page.on("websocket", lambda ws: seen(type("R", (), {"url": ws.url})))
 
 
-def _open(browser, server, notebook: str, width: int, hosts: set[str]):
+def _open(browser, server, notebook: str, width: int, hosts: set[str],
+          kernels: list[str] | None = None):  # fmt: skip
+    """A dashboard's page opened and rendered; the hosts it asks go to ``hosts`` and the ids of
+    the kernels it connects to (from its websockets) to ``kernels``."""
     page = browser.new_page(viewport={"width": width, "height": 900})
     _record_hosts(page, hosts)
+    if kernels is not None:
+        page.on("websocket",
+                lambda ws: kernels.extend(re.findall(r"/kernels/([0-9a-f-]{36})/", ws.url)))  # fmt: skip
     page.goto(server.page_url(notebook), wait_until="commit")
     page.wait_for_selector(READY[notebook], timeout=90_000)
     page.wait_for_selector(db.FIGURE_BAR, state="attached", timeout=90_000)
@@ -178,13 +184,7 @@ def test_a_page_left_shuts_its_kernel_down(server, browser, artifacts):
 def _open_page_and_kernel(browser, server, notebook: str):
     """A dashboard's page opened at 1440 px, and the id of its kernel (from its websocket)."""
     kernels: list[str] = []
-    page = browser.new_page(viewport={"width": 1440, "height": 900})
-    page.on(
-        "websocket", lambda ws: kernels.extend(re.findall(r"/kernels/([0-9a-f-]{36})/", ws.url))
-    )
-    page.goto(server.page_url(notebook), wait_until="commit")
-    page.wait_for_selector(READY[notebook], timeout=90_000)
-    page.wait_for_selector(db.FIGURE_BAR, state="attached", timeout=90_000)
+    page = _open(browser, server, notebook, 1440, set(), kernels)
     assert kernels, "the page opened no kernel websocket"
     return page, kernels[0]
 
@@ -219,7 +219,6 @@ def _page_then(server, browser, notebook: str, sig: int) -> tuple[str, float, st
     try:
         _page, kernel = _open_page_and_kernel(own, server, notebook)
         pids = _browser_tree(old)  # the browser's processes, the page's renderer among them
-        assert pids
         for pid in pids:
             os.kill(pid, sig)
         waited = server.wait_log(f"Kernel shutdown: {kernel}", timeout=60)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -13,15 +12,10 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from browser.driver import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "tariffmodel-test"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -33,7 +27,7 @@ def lab(tmp_path_factory):
     root = tmp_path_factory.mktemp("lab")
     shutil.copytree(ROOT / "notebooks", root / "notebooks")
     shutil.copytree(ROOT / "data", root / "data")
-    port = _free_port()
+    port = free_port()
     allow_root = ["--allow-root"] if os.geteuid() == 0 else []
     log = root / "lab.log"
     proc = subprocess.Popen(

@@ -24,6 +24,10 @@ TOKEN_ENV = "TARIFFMODEL_DASHBOARD_TOKEN"
 #: :func:`plotly_module` served as a file.
 PLOTLY_URL_ENV = "TARIFFMODEL_PLOTLY_URL"
 
+#: Seconds after the last websocket of a page closed before its kernel is shut down (a reload
+#: or a short network break reconnects within that): the server's and the command's default.
+PAGE_GONE = 15.0
+
 #: The vendored plotly.js: npm package, version and the SHA-256 of the file (checked by a test).
 PLOTLY_JS_PACKAGE = "plotly.js-finance-dist-min"
 PLOTLY_JS_VERSION = "4.1.0"

@@ -41,7 +41,7 @@ from traitlets import Float, Unicode
 from voila.app import Voila
 from voila.static_file_handler import TemplateStaticFileHandler
 
-from tariffmodel.dashboards.assets import TOKEN_ENV
+from tariffmodel.dashboards.assets import PAGE_GONE, TOKEN_ENV
 
 #: The cookie that carries the token after the first page (HttpOnly, SameSite=Strict).
 TOKEN_COOKIE = "tariffmodel-access"
@@ -146,7 +146,7 @@ class PageWatch:
     ([], ['c'])
     """
 
-    gone_after: float = 15.0  # [s]
+    gone_after: float = PAGE_GONE  # [s]
     never_opened_after: float = 60.0  # [s]
     _open_at: dict[str, float] = field(default_factory=dict, repr=False)
     _handed_at: dict[str, float] = field(default_factory=dict, repr=False)
@@ -184,7 +184,7 @@ class DashboardServer(Voila):
 
     certfile = Unicode("", config=True, help="TLS certificate (PEM) to serve HTTPS with")
     keyfile = Unicode("", config=True, help="private key (PEM) of the TLS certificate")
-    page_gone = Float(15.0, config=True,
+    page_gone = Float(PAGE_GONE, config=True,
                       help="shut a kernel down this many seconds after its page's last "
                       "websocket closed (0: never)")  # fmt: skip
     page_never_opened = Float(60.0, config=True,

@@ -17,6 +17,7 @@ from pathlib import Path
 from jupyter_core.paths import jupyter_config_path
 
 from tariffmodel.dashboards.assets import (
+    PAGE_GONE,
     PLANS_ENV,
     PLOTLY_URL_ENV,
     SCENARIOS_ENV,
@@ -234,7 +235,7 @@ def voila_argv(
     refill_delay: float = 5.0,
     cull_idle: int = 600,
     cull_interval: int = 60,
-    page_gone: float = 15.0,
+    page_gone: float = PAGE_GONE,
     extra_labextensions: Path | None = None,
     template: str | None = None,
     config_dirs: Sequence[Path] = (),
@@ -446,9 +447,9 @@ def register(subparsers) -> None:
     p.add_argument(
         "--page-gone",
         type=float,
-        default=15.0,
+        default=PAGE_GONE,
         help="shut a kernel down this many seconds after its page closed, crashed or lost the "
-        "network without saying so (0: leave it to --cull-idle; default 15)",
+        f"network without saying so (0: leave it to --cull-idle; default {PAGE_GONE:g})",
     )
     p.set_defaults(func=serve)
 

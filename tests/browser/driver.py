@@ -18,6 +18,8 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
+from tariffmodel.cli.commands.dashboard import PLOTLY_BUNDLE_FOLDER
+
 CHROMIUM = os.environ.get("TARIFFMODEL_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -220,14 +222,44 @@ def launch_chromium(playwright):
     return playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
 
 
+#: The browser window of :func:`open_dashboard`.
+VIEWPORT = {"width": 1400, "height": 1700}
+
+#: The served plotly.js, as a URL pattern of the browser (see :func:`refuse_figures`).
+PLOTLY_PATTERN = f"**/{PLOTLY_BUNDLE_FOLDER}**"
+
+
+def refuse_figures(context) -> None:
+    """Make the browser ``context`` refuse plotly.js: its pages draw no figure.
+
+    The benchmarks' control: what Voila's own front end and the widgets take without the
+    figures (the figure views fail to load plotly.js and draw nothing).
+    """
+    context.route(PLOTLY_PATTERN, lambda route: route.abort())
+
+
 def open_dashboard(browser, url: str, timeout_ms: float = 60_000):
     """Open a dashboard page; return (page, seconds until the MADR and the figure are shown)."""
-    page = browser.new_page(viewport={"width": 1400, "height": 1700}, accept_downloads=True)
+    page = browser.new_page(viewport=VIEWPORT, accept_downloads=True)
     t0 = time.perf_counter()
     page.goto(url, wait_until="commit")
     page.wait_for_selector(MADR, timeout=timeout_ms)
     page.wait_for_selector(FIGURE_BAR, state="attached", timeout=timeout_ms)
     return page, time.perf_counter() - t0
+
+
+def open_without_figures(browser, url: str, timeout_ms: float = 60_000) -> float:
+    """Open a MADR page in a browser that refuses plotly.js (:func:`refuse_figures`), as
+    :func:`open_dashboard` otherwise; return the seconds until its MADR table is shown."""
+    context = browser.new_context(viewport=VIEWPORT)
+    refuse_figures(context)
+    page = context.new_page()
+    t0 = time.perf_counter()
+    page.goto(url, wait_until="commit")
+    page.wait_for_selector(MADR, timeout=timeout_ms)
+    seconds = time.perf_counter() - t0
+    context.close()
+    return seconds
 
 
 def leave(page) -> None:

@@ -58,6 +58,29 @@ def test_base_takes_cpi_and_sr_from_the_series(projected):
     np.testing.assert_allclose(table["SR"].to_numpy(float), sr.to_numpy(), rtol=1e-15)
 
 
+#: The scenarios written as "the base case with" a stress of their own.
+VARIANTS = ["nedc-high-inflation", "nedc-losses-stall", "nedc-under-recovery", "nedc-alt-readings"]
+
+
+@pytest.mark.parametrize("name", VARIANTS)
+def test_variants_keep_the_base_case_amr_and_wpra(projected, name):
+    """Each variant is the base case but for its stress: the same AMR_t and WPRA_t, so that a
+    comparison with the base case shows the stress alone (not a smart-metering allowance
+    present in one file only)."""
+    base, table = projected["nedc-base"][1], projected[name][1]
+    assert (base["AMR"] > 0).all() and (base["WPRA"] != 0).any()
+    for column in ("AMR", "WPRA"):
+        np.testing.assert_array_equal(table[column].to_numpy(float), base[column].to_numpy(float))
+
+
+def test_high_inflation_starts_from_the_base_case(projected):
+    """The stress starts in 2027: the year table's CPI and SR of 2026 are the base case's in
+    full, so MADR_2026 is the base case's to the last bit."""
+    base, table = projected["nedc-base"][1].iloc[0], projected["nedc-high-inflation"][1].iloc[0]
+    for column in ("CPI", "SR", "K", "AMR", "MADR"):
+        assert table[column] == base[column], column
+
+
 def test_under_recovery_trips_paragraph_5(projected):
     _sc, table = projected["nedc-under-recovery"]
     assert table["para5"].tolist() == [False, False, True, True]

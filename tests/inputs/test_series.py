@@ -148,7 +148,7 @@ def test_rate_just_below_one_is_accepted(tmp_path):
 
 
 def test_missing_file_is_input_error(tmp_path):
-    with pytest.raises(InputError, match="cannot read"):
+    with pytest.raises(InputError, match="file not found"):
         ix.load_deposit_rates(tmp_path / "nope.csv")
 
 

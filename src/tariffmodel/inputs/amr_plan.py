@@ -22,6 +22,7 @@ from tariffmodel.inputs.errors import InputError, did_you_mean
 from tariffmodel.inputs.schema import (
     Amount,
     Life,
+    Name,
     PlanYear,
     PositiveAmount,
     Rate,
@@ -487,7 +488,7 @@ class OpeningSpec(Schema):
 class PlanSpec(Schema):
     """An AMR plan file as written (figures in the currencies given)."""
 
-    name: Text
+    name: Name
     status: Any = None
     currency: Annotated[str, BeforeValidator(_currency)] = "RO"
     first_year: PlanYear

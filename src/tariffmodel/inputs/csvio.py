@@ -12,7 +12,6 @@ nothing of it.
 from __future__ import annotations
 
 import csv
-import io
 import math
 import os
 import re
@@ -24,7 +23,7 @@ from pathlib import Path
 import pandas as pd
 
 from tariffmodel.inputs.errors import InputError, did_you_mean
-from tariffmodel.inputs.limits import CSV_MAX_BYTES, check_size
+from tariffmodel.inputs.limits import CSV_MAX_BYTES, check_size, read_text_limited
 
 #: A column name a message may repeat: a short plain name.
 _PLAIN = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_ .-]{0,29}")
@@ -66,11 +65,9 @@ def read_csv(
     file = os.fspath(path)
     check_size(Path(file), CSV_MAX_BYTES, cls=cls)
     try:
-        text = Path(file).read_text(encoding="utf-8-sig")
+        text = read_text_limited(Path(file), CSV_MAX_BYTES, cls=cls, encoding="utf-8-sig")
     except UnicodeDecodeError:
         raise cls("not a CSV text file (UTF-8)", file=file) from None
-    except OSError as exc:
-        raise cls(f"cannot read the file: {exc.strerror}", file=file) from None
     numbered = [
         (n, ln)
         for n, ln in enumerate(text.splitlines(), start=1)
@@ -78,10 +75,15 @@ def read_csv(
     ]
     if not numbered:
         raise cls("the file holds no table (only comments or nothing)", file=file)
-    try:
-        rows = list(csv.reader(io.StringIO("\n".join(ln for _, ln in numbered))))
-    except csv.Error as exc:
-        raise cls(f"not a readable CSV table: {exc}", file=file) from None
+    # one row a line, read line by line: a quoted cell may not run over a line break (each row
+    # keeps its line number), and a quote left open is refused, not read to the file's end
+    rows = []
+    for line_no, ln in numbered:
+        try:
+            rows.append(next(csv.reader([ln], strict=True)))
+        except csv.Error as exc:
+            raise cls(f"line {line_no} is not a readable CSV row ({exc}); a row is one line, "
+                      "a quoted cell closes on its line", file=file) from None  # fmt: skip
     header = [c.strip() for c in rows[0]]
     for pos, col in enumerate(header, start=1):
         label = column_label(col, pos)

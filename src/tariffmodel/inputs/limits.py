@@ -3,6 +3,8 @@ passes them is read in moments and a file that does not is refused before it is 
 
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import Path
 
 from tariffmodel.inputs.errors import InputError
@@ -30,3 +32,38 @@ def check_size(path: Path, limit: int, cls: type[InputError] = InputError) -> No
             f"the file is {_size(size)}, larger than the {_size(limit)} an input file may be",
             file=str(path),
         )
+
+
+def read_text_limited(path: Path, limit: int, cls: type[InputError] = InputError,
+                      encoding: str = "utf-8") -> str:  # fmt: skip
+    """The text of the input file ``path`` (line ends as ``Path.read_text`` gives them).
+
+    Refused (``cls``, naming the file): a path that is not a regular file (a pipe, a device
+    or a socket, whose reading could wait for ever or never end: ``/dev/zero``, a FIFO), a
+    folder, a file larger than ``limit`` bytes (read no further than that). The file is opened
+    without waiting, so that a pipe with no writer is refused at once. Text that is not
+    ``encoding`` raises ``UnicodeDecodeError``, which each reader words for its files.
+    """
+    file = str(path)
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except FileNotFoundError:
+        raise cls("file not found", file=file) from None
+    except OSError as exc:
+        raise cls(f"cannot read the file: {exc.strerror}", file=file) from None
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        if stat.S_ISDIR(mode):
+            raise cls("cannot read the file: Is a directory", file=file)
+        raise cls("not a regular file (a pipe, a device or a socket): an input must be a file",
+                  file=file)  # fmt: skip
+    with os.fdopen(fd, "rb") as fh:
+        try:
+            data = fh.read(limit + 1)
+        except OSError as exc:
+            raise cls(f"cannot read the file: {exc.strerror}", file=file) from None
+    if len(data) > limit:
+        raise cls(f"the file is larger than the {_size(limit)} an input file may be", file=file)
+    # as Path.read_text: universal line ends
+    return data.decode(encoding).replace("\r\n", "\n").replace("\r", "\n")

@@ -36,6 +36,7 @@ from tariffmodel.inputs.fields import (
     Field,
 )
 from tariffmodel.inputs.schema import (
+    Name,
     Number,
     Schema,
     Text,
@@ -134,9 +135,9 @@ def _loose(value: Any) -> Any:
 class ScenarioTop(Schema):
     """The top-level keys of a scenario file; each section is checked by a model of its own."""
 
-    name: Text
+    name: Name
     licensee: str | None = None
-    description: str | None = None
+    description: Text | None = None
     years: Annotated[list[Year], BeforeValidator(_years_list)]
     first_relevant_year: year_type(0, 9999) = 2023
     interpretation: Annotated[Any, BeforeValidator(_loose)] = None
@@ -383,7 +384,7 @@ def _allowance(value: float) -> float:
 
 
 class Kpi(Schema):
-    name: Text
+    name: Name
     weight: Annotated[Number, AfterValidator(_kpi_weight)]
     target: Annotated[Number, AfterValidator(_kpi_target)]
     higher_is_better: bool = True

@@ -12,6 +12,7 @@ them from there or from the location pydantic reports.
 
 from __future__ import annotations
 
+import re
 import typing
 from collections.abc import Callable, Iterable, Mapping
 from typing import Annotated, Any, Union
@@ -81,14 +82,34 @@ def year_type(lo: int = YEAR_MIN, hi: int = YEAR_MAX) -> Any:
 Year = year_type()
 
 
+#: Characters a text of an input file may not hold: control characters but tab and line feed
+#: (a carriage return or an escape acts on a terminal; a spreadsheet cannot store most), and
+#: the bidirectional overrides, which show a text other than the one read.
+_CONTROL_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
 def _text(value: str) -> str:
     if not value.strip():
         raise rule_error("must be a non-empty text")
+    bad = _CONTROL_RE.search(value)
+    if bad:
+        raise rule_error(
+            f"holds the control character U+{ord(bad.group()):04X} (position {bad.start() + 1}); "
+            "a text may hold none but tab and line feed"
+        )
     return value
 
 
-#: A non-empty text.
+def _name(value: str) -> str:
+    if "\n" in value:
+        raise rule_error("a name is one line: it holds a line break")
+    return value
+
+
+#: A non-empty text without control characters (tab and line feed allowed).
 Text = Annotated[str, AfterValidator(_text)]
+#: A name shown in reports: a :data:`Text` of one line.
+Name = Annotated[str, AfterValidator(_text), AfterValidator(_name)]
 
 
 def field_type(spec: Field) -> Any:

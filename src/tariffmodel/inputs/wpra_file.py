@@ -20,6 +20,7 @@ from tariffmodel.inputs.schema import (
     PLAN_YEAR_MIN,
     Amount,
     Life,
+    Name,
     PlanYear,
     Rate,
     Schema,
@@ -159,7 +160,7 @@ _Spent = Annotated[
 class WpraSpec(Schema):
     """A capex verification file as written."""
 
-    name: Text
+    name: Name
     status: Any = None
     period: Annotated[tuple[int, int], BeforeValidator(_period)]
     wacc: Rate

@@ -1,7 +1,9 @@
 """The one YAML reader of the project's input files (scenarios, AMR plans, WPRA files, draws, ranges).
 
-YAML 1.2 numbers (``1.3e9`` is a number, not text), a duplicate key is an error, a date that
-does not exist is an error; every error names the file and the line. A file larger than
+YAML 1.2 numbers (``1.3e9`` is a number, not text; ``010`` is ten), a duplicate key is an
+error (``2025`` and ``"2025"`` too), a key that is not a word or a number, an alias (``*name``)
+and a date that does not exist are errors; every error names the file and the line. A path
+that is not a regular file (a pipe, a device) is refused unread. A file larger than
 :data:`~tariffmodel.inputs.limits.YAML_MAX_BYTES` is refused before it is read, and one nested
 deeper than :data:`~tariffmodel.inputs.limits.YAML_MAX_DEPTH` before it is built.
 """
@@ -16,7 +18,12 @@ from typing import Any
 import yaml
 
 from tariffmodel.inputs.errors import InputError
-from tariffmodel.inputs.limits import YAML_MAX_BYTES, YAML_MAX_DEPTH, check_size
+from tariffmodel.inputs.limits import (
+    YAML_MAX_BYTES,
+    YAML_MAX_DEPTH,
+    check_size,
+    read_text_limited,
+)
 
 # --- YAML with floats such as 1.3e9 and no duplicate keys -----------------------------------
 
@@ -35,6 +42,25 @@ FLOAT_RE = re.compile(
     re.X,
 )
 _Loader.add_implicit_resolver("tag:yaml.org,2002:float", FLOAT_RE, list("-+0123456789."))
+
+#: What the loader reads as a whole number (YAML 1.2: decimal, ``0o17``, ``0x1F``; not YAML
+#: 1.1's ``010`` as octal 8 or ``1:20`` as sexagesimal 80, which are refused as text).
+INT_RE = re.compile(r"^(?:[-+]?[0-9][0-9_]*|0o[0-7_]+|0x[0-9a-fA-F_]+)$")
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:int"]
+    for first, resolvers in _Loader.yaml_implicit_resolvers.items()
+}
+_Loader.add_implicit_resolver("tag:yaml.org,2002:int", INT_RE, list("-+0123456789"))
+
+
+def _construct_int(loader, node):
+    text = loader.construct_scalar(node).replace("_", "")
+    if not INT_RE.match(text):  # an explicit !!int tag on other text
+        raise InputError(f"not a whole number: {text!r} (line {node.start_mark.line + 1})")
+    return int(text, 0) if text[:2] in ("0o", "0x") else int(text, 10)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 
 
 def numbers_as_read(data: Any) -> Any:
@@ -57,10 +83,20 @@ def numbers_as_read(data: Any) -> Any:
 def _construct_mapping(loader, node, deep=False):
     seen = set()
     for key_node, value_node in node.value:
+        line = key_node.start_mark.line + 1
+        if not isinstance(key_node, yaml.ScalarNode):
+            raise InputError(
+                f"a key must be a word or a number, not a list or mapping (line {line})"
+            )
         key = loader.construct_object(key_node, deep=deep)
-        if key in seen:
-            raise InputError(f"duplicate key (line {key_node.start_mark.line + 1})", key=str(key))
-        seen.add(key)
+        if key is None or isinstance(key, bool):
+            raise InputError(
+                f"a key must be a word or a number, not {key_node.value!r} (line {line})"
+            )
+        # 2025 and "2025" name one year: a duplicate, not two keys of which one is read
+        if str(key) in seen:
+            raise InputError(f"duplicate key (line {line})", key=str(key))
+        seen.add(str(key))
         if value_node.tag == "tag:yaml.org,2002:timestamp":
             try:  # a date that does not exist: say under which key
                 _construct_timestamp(loader, value_node)
@@ -86,9 +122,16 @@ _Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
 
 
 def _check_depth(text: str) -> None:
-    """Refuse a document nested deeper than YAML_MAX_DEPTH (read event by event, no recursion)."""
+    """Refuse a document nested deeper than YAML_MAX_DEPTH, or with an alias (read event by
+    event, no recursion, before anything is built)."""
     depth = 0
     for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, yaml.AliasEvent):
+            # an alias repeats a value: nested aliases grow a small file into billions of values
+            raise InputError(
+                f"an alias (*{event.anchor}, line {event.start_mark.line + 1}): input files "
+                "do not repeat values by anchors and aliases; write each value out"
+            )
         if isinstance(event, yaml.CollectionStartEvent):
             depth += 1
             if depth > YAML_MAX_DEPTH:
@@ -105,10 +148,8 @@ def read_yaml(path: str | Path, cls: type[InputError] = InputError) -> Any:
     path = Path(path)
     check_size(path, YAML_MAX_BYTES, cls=cls)
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise cls("file not found", file=str(path)) from None
-    except (OSError, UnicodeDecodeError) as exc:
+        text = read_text_limited(path, YAML_MAX_BYTES, cls=cls)
+    except UnicodeDecodeError as exc:
         raise cls(f"cannot read the file: {exc}", file=str(path)) from None
     try:
         _check_depth(text)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import signal
 from pathlib import Path
 
@@ -157,3 +158,17 @@ def test_a_name_with_control_characters_is_refused(tmp_path, name, rule):
     with pytest.raises(InputError, match=rule) as err:
         tm.load_scenario(path)
     assert err.value.key == "name"
+
+
+@pytest.mark.parametrize(
+    ("written", "rule"),
+    [("[1, 2]", "a number is due, not a list$"), ("true", "a number is due, not bool True$")],
+)  # fmt: skip
+def test_a_value_of_the_wrong_kind_is_named_once(tmp_path, written, rule):
+    text = BASE.read_text(encoding="utf-8").replace("../", str(BASE.parent.parent) + "/")
+    path = tmp_path / "s.yaml"
+    path.write_text(text.replace("X: 0.015", f"X: {written}"), encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        tm.load_scenario(path)
+    assert err.value.key == "notified.X"
+    assert re.search(rule, err.value.rule), err.value.rule

@@ -306,6 +306,13 @@ def describe(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
+def _what(value: Any) -> str:
+    """The kind and the value of ``value`` for a message ("bool True", "a list")."""
+    if isinstance(value, Mapping | list | tuple):
+        return describe(value)
+    return f"{type(value).__name__} {describe(value)}"
+
+
 def _type_rule(kind: str, value: Any) -> str:
     if value is None:
         return "a value is due"
@@ -316,7 +323,7 @@ def _type_rule(kind: str, value: Any) -> str:
             return f"{describe(value)} is too large for a number of this file"
         if isinstance(value, float):
             return f"a finite number is due, not {value!r}"
-        return f"a number is due, not {type(value).__name__} {describe(value)}"
+        return f"a number is due, not {_what(value)}"
     due = {
         "dict_type": "a mapping",
         "model_type": "a mapping",
@@ -328,7 +335,7 @@ def _type_rule(kind: str, value: Any) -> str:
         "date_type": "a date YYYY-MM-DD",
     }.get(kind)
     if due:
-        return f"{due} is due, not {type(value).__name__} {describe(value)}"
+        return f"{due} is due, not {_what(value)}"
     return ""
 
 

@@ -172,3 +172,16 @@ def test_a_value_of_the_wrong_kind_is_named_once(tmp_path, written, rule):
         tm.load_scenario(path)
     assert err.value.key == "notified.X"
     assert re.search(rule, err.value.rule), err.value.rule
+
+
+@pytest.mark.parametrize("key", ["deposit_rates", "amr", "wpra"])
+def test_a_linked_pipe_is_named_as_such(tmp_path, key):
+    text = BASE.read_text(encoding="utf-8").replace("../", str(BASE.parent.parent) + "/")
+    os.mkfifo(tmp_path / "pipe")
+    start = text.index(f"\n{key}:") + 1
+    end = text.index("\n", start)
+    path = tmp_path / "s.yaml"
+    path.write_text(text[:start] + f"{key}: pipe" + text[end:], encoding="utf-8")
+    with within(5), pytest.raises(InputError, match=r"not a regular file .*: pipe") as err:
+        tm.load_scenario(path)
+    assert err.value.key == key

@@ -540,8 +540,10 @@ class _Builder:
             p = self.base_dir / p
         if p.is_dir():
             raise self.error(f"names a folder, not a file: {value}", key)
-        if not p.is_file():
+        if not p.exists():
             raise self.error(f"file not found: {value}", key)
+        if not p.is_file():  # a pipe or a device: its reading could wait or never end
+            raise self.error(f"not a regular file (a pipe, a device or a socket): {value}", key)
         self.sources.append(p)
         return p
 

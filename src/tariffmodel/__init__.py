@@ -12,13 +12,19 @@ __version__ = "0.1.0"
 import importlib as _importlib
 
 from tariffmodel.inputs.errors import InputError, ScenarioError
-from tariffmodel.licence.schedule2 import READINGS
-from tariffmodel.model.engine import MADR_COLUMNS, evaluate, project, targets
-from tariffmodel.model.scenario import Scenario, load_scenario, scenario_from_dict
 
-# Names of the exploration modules, imported on first use so that `import tariffmodel` (and the
-# command line) does not pay for scipy.stats, SALib and matplotlib when it does not need them.
+# Every other name is imported on first use, so that `import tariffmodel` is quick: the command
+# line starts (and answers Ctrl-C) before numpy and pandas load, and does not pay for
+# scipy.stats, SALib and matplotlib when it does not need them.
 _LAZY = {
+    "READINGS": "tariffmodel.licence.schedule2",
+    "MADR_COLUMNS": "tariffmodel.model.engine",
+    "evaluate": "tariffmodel.model.engine",
+    "project": "tariffmodel.model.engine",
+    "targets": "tariffmodel.model.engine",
+    "Scenario": "tariffmodel.model.scenario",
+    "load_scenario": "tariffmodel.model.scenario",
+    "scenario_from_dict": "tariffmodel.model.scenario",
     "monte_carlo": "tariffmodel.analysis.montecarlo",
     "load_draws": "tariffmodel.analysis.montecarlo",
     "tornado": "tariffmodel.analysis.sensitivity",
@@ -53,16 +59,9 @@ def __getattr__(name):
     raise AttributeError(f"module 'tariffmodel' has no attribute {name!r}")
 
 
-__all__ = [
-    "MADR_COLUMNS",
-    "READINGS",
-    "InputError",
-    "Scenario",
-    "ScenarioError",
-    "evaluate",
-    "load_scenario",
-    "project",
-    "scenario_from_dict",
-    "targets",
-    *_LAZY,
-]
+def __dir__():
+    # the names imported on first use are listed too (tab completion in a notebook)
+    return sorted(set(globals()) | set(_LAZY))
+
+
+__all__ = ["InputError", "ScenarioError", *_LAZY]

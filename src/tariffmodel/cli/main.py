@@ -10,7 +10,9 @@ from __future__ import annotations
 import argparse
 import importlib
 import pkgutil
+import signal
 import sys
+import threading
 
 from tariffmodel import __version__
 from tariffmodel.cli import commands
@@ -35,7 +37,27 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    # The commands' modules load numpy, pandas and the engine: a second or two. A Ctrl-C then
+    # may surface as another error (numpy turns one inside its C extension's start into an
+    # ImportError): an interrupt seen meanwhile ends the command quietly, whatever it raised.
+    seen: list[int] = []
+
+    def interrupt(signum, frame):
+        seen.append(signum)
+        raise KeyboardInterrupt
+
+    watch = threading.current_thread() is threading.main_thread()
+    before = signal.signal(signal.SIGINT, interrupt) if watch else None
+    try:
+        parser = build_parser()
+    except BaseException:
+        if not seen:
+            raise
+        print("tariffmodel: interrupted", file=sys.stderr)
+        return 130
+    finally:
+        if watch:
+            signal.signal(signal.SIGINT, before)
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         parser.print_help()

@@ -27,6 +27,7 @@ from tariffmodel.inputs.errors import InputError
 from tariffmodel.licence.schedule2 import READING_IDS
 from tariffmodel.licence.terms import TERMS
 from tariffmodel.model.scenario import load_scenario
+from tariffmodel.reporting import formatting as fm
 from tariffmodel.reporting.plots import save_figure
 from tariffmodel.reporting.provenance import write_manifest
 from tariffmodel.reporting.staging import staged_output
@@ -366,18 +367,17 @@ def write_comparison_sheet(wb, base_label: str | None, frame: pd.DataFrame) -> N
 
     ws = wb.create_sheet("Comparison with base")
     bold = Font(bold=True)
-    ws.cell(
-        row=1, column=1, value=f"Every scenario against the base scenario: {base_label}"
-    ).font = bold
-    ws.cell(
-        row=2,
-        column=1,
-        value="The difference of MADR split among the inputs, readings and linked files that "
+    fm.write_cell(ws, 1, 1, f"Every scenario against the base scenario: {base_label}").font = bold
+    fm.write_cell(
+        ws,
+        2,
+        1,
+        "The difference of MADR split among the inputs, readings and linked files that "
         "differ (Shapley values; they add up to the difference) [RO]",
     ).font = Font(italic=True)
     head = list(frame.columns)
     for j, v in enumerate(head, start=1):
-        c = ws.cell(row=3, column=j, value=v)
+        c = fm.write_cell(ws, 3, j, v)
         c.font = bold
         c.fill = PatternFill("solid", fgColor="DDEBF7")
         c.alignment = Alignment(wrap_text=True, vertical="top")
@@ -385,9 +385,7 @@ def write_comparison_sheet(wb, base_label: str | None, frame: pd.DataFrame) -> N
         for j, v in enumerate(rec, start=1):
             if isinstance(v, float) and math.isnan(v):
                 continue
-            c = ws.cell(
-                row=i, column=j, value=float(v) if isinstance(v, (float, np.floating)) else v
-            )
+            c = fm.write_cell(ws, i, j, float(v) if isinstance(v, (float, np.floating)) else v)
             if j > 2:
                 c.number_format = "#,##0.00"
         if str(rec[1]).startswith("difference"):

@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -420,3 +421,70 @@ def excel_format(unit: str | None) -> str:
         "flag": '"Yes";"Yes";"No"',
     }
     return formats.get(unit or "", "General")
+
+
+# --- text from input files, written to a spreadsheet or a CSV file ---------------------------
+
+#: Characters a worksheet cannot hold: the C0 controls but tab, line feed and carriage return
+#: (openpyxl refuses them, XML 1.0 forbids them), lone surrogates (no UTF-8 for them) and the
+#: noncharacters U+FFFE and U+FFFF (XML 1.0 forbids them).
+_NOT_IN_A_CELL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+#: Excel's limit on the characters of a cell.
+CELL_MAX_CHARS = 32767
+#: The first characters by which a spreadsheet reads a CSV cell as a formula (OWASP, "CSV
+#: Injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def cell_text(value: Any) -> str:
+    """Text for a worksheet cell: every character a worksheet cannot hold replaced by U+FFFD
+    (the replacement character, so that the reader sees something was there), a line break as
+    a line feed (the file would not keep a carriage return: XML reads CR LF as LF), cut to
+    Excel's 32,767 characters.
+
+    >>> cell_text("NEDC\\x1b[31m\\x07\\r\\n")
+    'NEDC\\ufffd[31m\\ufffd\\n'
+    """
+    text = str(value).replace("\r\n", "\n").replace("\r", "\n")
+    return _NOT_IN_A_CELL.sub("\ufffd", text)[:CELL_MAX_CHARS]
+
+
+def write_cell(ws, row: int, column: int, value: Any):
+    """Write ``value`` into an openpyxl worksheet and return the cell: a number as a number, a
+    boolean as a boolean, None as an empty cell, anything else as text (:func:`cell_text`).
+
+    Text is always a text cell, never a formula or an error value: openpyxl reads a string that
+    starts with ``=`` as a formula (and ``#N/A`` as an error), so a scenario named
+    ``=HYPERLINK(...)`` would be a live formula in the workbook.
+    """
+    cell = ws.cell(row=row, column=column)
+    if value is None or isinstance(value, (bool, int, float, np.integer, np.floating, np.bool_)):
+        cell.value = value.item() if isinstance(value, np.generic) else value
+        return cell
+    cell.value = cell_text(value)
+    cell.data_type = "s"  # openpyxl's type of a text cell, set after the value it infers from
+    return cell
+
+
+def csv_text(value: Any) -> Any:
+    """A text cell of a CSV file for spreadsheets: text that a spreadsheet would read as a
+    formula (it starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return) gets a
+    leading apostrophe, as OWASP recommends against CSV injection; other text, numbers and
+    booleans are returned unchanged.
+
+    >>> csv_text('=HYPERLINK("http://x")'), csv_text("-net"), csv_text(-1.5), csv_text("Base")
+    ('\\'=HYPERLINK("http://x")', "'-net", -1.5, 'Base')
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with :func:`csv_text` applied to its text cells (numbers stay numbers)."""
+    out = frame.copy()
+    for col in out.columns:
+        if pd.api.types.is_object_dtype(out[col]) or pd.api.types.is_string_dtype(out[col]):
+            out[col] = out[col].map(csv_text)
+    out.columns = [csv_text(c) for c in out.columns]
+    return out

@@ -608,7 +608,8 @@ def write_summary(
     tables = collect_tables(out, records, labels)
     long = summary_frame(tables)
     csv_path = out / "summary.csv"
-    _write_csv_atomic(long, csv_path)
+    # text that a spreadsheet would read as a formula is quoted (numbers stay numbers)
+    _write_csv_atomic(fm.csv_safe(long), csv_path)
     xlsx_path = out / "summary.xlsx"
     fd, tmp = tempfile.mkstemp(dir=out, prefix=".summary.", suffix=".xlsx")
     use_umask(fd)
@@ -716,7 +717,7 @@ def _write_workbook(path, tables, batch, records, scenario_label, comparison=Non
 
     def header(ws, row, values, col=1):
         for j, v in enumerate(values):
-            c = ws.cell(row=row, column=col + j, value=v)
+            c = fm.write_cell(ws, row, col + j, v)
             c.font = bold
             c.fill = head_fill
             c.alignment = Alignment(wrap_text=True, vertical="top")
@@ -760,7 +761,7 @@ def _write_workbook(path, tables, batch, records, scenario_label, comparison=Non
             row += [None] * (len(years) + 4)
         row.append((rec.get("error") or {}).get("message"))
         for j, v in enumerate(row, start=1):
-            c = ws.cell(row=i, column=j, value=v)
+            c = fm.write_cell(ws, i, j, v)
             if isinstance(v, float):
                 c.number_format = fmt_ro
         if rec.get("status") != "ok":
@@ -770,13 +771,13 @@ def _write_workbook(path, tables, batch, records, scenario_label, comparison=Non
 
     # MADR by year and the bill impact: years down, scenarios across.
     def year_block(ws, row, note, frame, fmt) -> int:
-        ws.cell(row=row, column=1, value=note).font = Font(italic=True)
+        fm.write_cell(ws, row, 1, note).font = Font(italic=True)
         header(ws, row + 1, ["year"] + labels)
         for i, (year, vals) in enumerate(frame.iterrows(), start=row + 2):
-            ws.cell(row=i, column=1, value=int(year)).font = bold
+            fm.write_cell(ws, i, 1, int(year)).font = bold
             for j, label in enumerate(labels, start=2):
                 v = vals.get(label, np.nan)
-                c = ws.cell(row=i, column=j, value=None if pd.isna(v) else float(v))
+                c = fm.write_cell(ws, i, j, None if pd.isna(v) else float(v))
                 c.number_format = fmt
         return row + 3 + len(frame)
 
@@ -815,12 +816,12 @@ def _write_workbook(path, tables, batch, records, scenario_label, comparison=Non
         unit = COLUMNS[term][0] if term in COLUMNS else fm.unit_of(term) or ""
         frame = side_by_side({k: t for k, t in tables.items() if term in t.columns}, term)
         for year, vals in frame.iterrows():
-            ws.cell(row=row, column=1, value=term).font = bold
-            ws.cell(row=row, column=2, value=unit)
-            ws.cell(row=row, column=3, value=int(year))
+            fm.write_cell(ws, row, 1, term).font = bold
+            fm.write_cell(ws, row, 2, unit)
+            fm.write_cell(ws, row, 3, int(year))
             for j, label in enumerate(labels, start=4):
                 v = vals.get(label, np.nan)
-                c = ws.cell(row=row, column=j, value=None if pd.isna(v) else float(v))
+                c = fm.write_cell(ws, row, j, None if pd.isna(v) else float(v))
                 c.number_format = fm.excel_format(unit)
             row += 1
     ws.freeze_panes = "D2"
@@ -835,14 +836,14 @@ def _write_workbook(path, tables, batch, records, scenario_label, comparison=Non
     for flag in FLAGS:
         frame = side_by_side(tables, flag) if tables else pd.DataFrame()
         for year, vals in frame.iterrows():
-            ws.cell(row=row, column=1, value=COLUMNS[flag][1])
-            ws.cell(row=row, column=2, value=int(year))
+            fm.write_cell(ws, row, 1, COLUMNS[flag][1])
+            fm.write_cell(ws, row, 2, int(year))
             for j, label in enumerate(labels, start=3):
                 v = vals[label]
                 held = None if pd.isna(v) else _as_bool(v)
                 # Yes/No as text: a boolean cell prints as 1/0 or TRUE/FALSE by application
-                c = ws.cell(
-                    row=row, column=j, value=None if held is None else fm.format_value(held, "flag")
+                c = fm.write_cell(
+                    ws, row, j, None if held is None else fm.format_value(held, "flag")
                 )
                 if held:
                     c.fill = flag_fill
@@ -871,8 +872,8 @@ def _write_workbook(path, tables, batch, records, scenario_label, comparison=Non
     ]
     about += [(f"input sha256: {p}", h) for p, h in input_hashes(batch, records).items()]
     for i, (k, v) in enumerate(about, start=2):
-        ws.cell(row=i, column=1, value=k).font = bold
-        ws.cell(row=i, column=2, value=None if v is None else str(v))
+        fm.write_cell(ws, i, 1, k).font = bold
+        fm.write_cell(ws, i, 2, None if v is None else str(v))
     widths(ws, first=60, rest=70)
     for ws in wb.worksheets:
         _page_setup(ws)

@@ -467,6 +467,46 @@ def test_resume_after_a_kill_reruns_what_was_not_recorded_and_says_so(
     assert modes == {name: umask_mode(folder=(out / name).is_dir()) for name in modes}
 
 
+def test_a_summary_that_cannot_be_written_fails_the_batch_with_a_plain_message(
+    tmp_path, example_dict, monkeypatch
+):
+    files = scenarios(tmp_path / "sc", example_dict, names=("a",))
+    out = tmp_path / "out"
+    monkeypatch.setattr(batch, "execute_scenario", _fake_run([]))
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the writer broke")
+
+    monkeypatch.setattr(batch.reports, "write_summary", broken)
+    with pytest.raises(InputError) as caught:
+        batch.run_batch(files, out, progress=False)
+    message = "the summary (summary.xlsx, summary.csv) could not be written: RuntimeError: "
+    assert str(caught.value) == f"{out}: {message}the writer broke"
+    m = manifest_of(out)
+    assert m["status"] == "failed"
+    assert m["error"] == {"stage": "summary", "message": message + "the writer broke"}
+    assert by_status(m) == {"a": "ok"}
+    assert not (out / LOCK_NAME).exists()
+
+
+def test_a_scenario_name_with_control_characters_gives_a_complete_batch(
+    tmp_path, example_dict, monkeypatch
+):
+    """The name is listed on the summary's sheet Scenarios whether or not the scenario ran."""
+    import openpyxl
+    import yaml
+
+    (path,) = scenarios(tmp_path / "sc", example_dict, names=("a",))
+    data = yaml.safe_load(path.read_text())
+    data["name"] = "NEDC\x1b[31mRED\x07\r\nINJECT\u202e"
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    monkeypatch.setattr(batch, "execute_scenario", _fake_run([]))
+    result = batch.run_batch([path], tmp_path / "out", progress=False)
+    assert result.manifest["status"] == "complete"
+    sheet = openpyxl.load_workbook(tmp_path / "out" / "summary.xlsx")["Scenarios"]
+    assert sheet["A2"].value == "NEDC\ufffd[31mRED\ufffd\nINJECT\u202e"
+
+
 def by_status(manifest) -> dict[str, str]:
     return {s["slug"]: s["status"] for s in manifest["scenarios"]}
 

@@ -1170,13 +1170,25 @@ def _run_locked(
     done = [rec for rec in manifest.by_slug.values() if rec["status"] == "ok"]
     with contextlib.suppress(FileNotFoundError):
         (out / "summary.xlsx").unlink()
-    reports.write_summary(
-        out,
-        done,
-        manifest.data,
-        all_records=list(manifest.by_slug.values()),
-        base=None if base is None else str(base),
-    )
+    try:
+        reports.write_summary(
+            out,
+            done,
+            manifest.data,
+            all_records=list(manifest.by_slug.values()),
+            base=None if base is None else str(base),
+        )
+    except BaseException as exc:
+        # The scenarios' folders are complete; the batch is not: its manifest says why rather
+        # than "running", which would read as a batch still under way or killed.
+        interrupted = isinstance(exc, KeyboardInterrupt)
+        reason = "interrupted" if interrupted else f"{type(exc).__name__}: {exc}"
+        message = f"the summary (summary.xlsx, summary.csv) could not be written: {reason}"
+        manifest.data["error"] = {"stage": "summary", "message": message}
+        manifest.write(status="interrupted" if interrupted else "failed")
+        if isinstance(exc, (InputError, OSError)) or not isinstance(exc, Exception):
+            raise
+        raise InputError(message, file=out) from exc
     manifest.data["finished_utc"] = _now()
     # Folders of scenarios an earlier run of this batch had and this one has not: left alone,
     # but named, since the summary does not cover them.

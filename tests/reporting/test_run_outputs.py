@@ -70,3 +70,22 @@ def test_manifest_records_what_produced_it(run_dir):
 def test_madr_csv_full_precision(run_dir):
     text = (run_dir / "madr.csv").read_text()
     assert "180804465.64450338" in text
+
+
+def test_a_history_madr_too_small_for_the_ratio_is_refused_before_any_file(
+    tmp_path, example_dict, capsys
+):
+    """ARDR_2025 / MADR_2025 overflows with a history MADR of 1e-300: the statement would say
+    "inf % of MADR"; the run is refused naming the file, the column, the year and the rule."""
+    import yaml
+
+    history = next(row for row in example_dict["inputs"] if row["year"] == 2025)
+    history["MADR"] = 1e-300
+    path = tmp_path / "tiny.yaml"
+    path.write_text(yaml.safe_dump(example_dict, sort_keys=False))
+    out = tmp_path / "out"
+    assert main(["run", str(path), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert f"{path}, key 'MADR', year 2025: the history row's MADR (1e-300) is too small" in err
+    assert "for ARDR/MADR to be a number" in err
+    assert not out.exists()

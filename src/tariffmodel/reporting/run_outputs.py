@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from tariffmodel.analysis.compare import check_discount_rate, present_value
+from tariffmodel.inputs.errors import InputError
 from tariffmodel.licence.schedule2 import READING_IDS, para3_test
 from tariffmodel.licence.terms import TERMS, TESTS
 from tariffmodel.model.engine import project
@@ -191,7 +192,7 @@ def statement(scenario: Scenario, table: pd.DataFrame) -> str:
             p3 = _yes(para3_test(prev["ARDR"], prev["MADR"]))
             lines.append(
                 f"- Paragraph 3 in consequence of {h}: {p3} "
-                f"(ARDR {h} is {prev['ARDR'] / prev['MADR'] * 100:.2f} % of MADR)."
+                f"(ARDR {h} is {_share_of_madr(scenario, h, prev['ARDR'], prev['MADR'])} of MADR)."
             )
             lines.append(
                 f"- Paragraphs 4 and 5 in consequence of {h - 1} and {h}: not assessed "
@@ -212,13 +213,39 @@ def statement(scenario: Scenario, table: pd.DataFrame) -> str:
             "### The cap and the tests of the year",
             "",
             f"MADR_{t} = {_ro(r['MADR'])}; ARDR_{t} = {_ro(r['ARDR'])} "
-            f"({r['ARDR'] / r['MADR'] * 100:.2f} % of MADR).",
+            f"({_share_of_madr(scenario, t, r['ARDR'], r['MADR'])} of MADR).",
             "",
             *(_test_line(flag, t, r[flag]) for flag in TESTS),
             "",
         ]
         prev = r
     return "\n".join(lines) + "\n"
+
+
+def _share_of_madr(scenario: Scenario, year: int, ardr: float, madr: float) -> str:
+    """ARDR_t as a percentage of MADR_t for the statement, or an :class:`InputError` when the
+    ratio is no number (a MADR_t of zero, or so small that ARDR/MADR overflows), since the
+    statement never prints ``inf`` or ``nan``."""
+    with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+        share = np.float64(ardr) / np.float64(madr) * 100.0
+    if np.isfinite(share):
+        return f"{share:.2f} %"
+    if year == scenario.history_year:
+        line = (scenario.inputs_lines or {}).get(year)
+        where = f"{scenario.inputs_file}, line {line}" if line else scenario.inputs_file
+        raise InputError(
+            f"the history row's MADR ({madr:g}) is too small for ARDR/MADR to be a number "
+            f"(ARDR {ardr:g} / MADR {madr:g} is {share}); give the history year's MADR in RO",
+            file=where,
+            key="MADR",
+            year=year,
+        )
+    raise InputError(
+        f"MADR_{year} comes out as {madr:g}, too small for ARDR/MADR to be a number "
+        f"(ARDR {ardr:g} / MADR {madr:g} is {share}); check the inputs of {year}",
+        file=str(scenario.path) if scenario.path else None,
+        year=year,
+    )
 
 
 def _test_line(flag: str, t: int, held) -> str:
@@ -314,9 +341,10 @@ def write_run(
     rate = check_discount_rate(discount_rate)
     table = project(scenario)
     outputs = ["madr.csv", "statement.md", "bill_impact.csv"]
+    text = statement(scenario, table)  # before any file: it refuses a ratio that is no number
     with staged_output(out_dir) as stage:
         table.to_csv(stage / "madr.csv", index=False)
-        (stage / "statement.md").write_text(statement(scenario, table), encoding="utf-8")
+        (stage / "statement.md").write_text(text, encoding="utf-8")
         bill_impact(table).to_csv(stage / "bill_impact.csv", index=False)
         if rate is not None:
             present_values(table, rate).to_csv(stage / "present_value.csv", index=False)

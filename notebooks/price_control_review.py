@@ -48,13 +48,14 @@ from tariffmodel.analysis import loss_incentive, montecarlo
 from tariffmodel.analysis import readings as readings_compare
 from tariffmodel.reporting import plots
 from tariffmodel.reporting import review as reports
+from tariffmodel.reporting.formatting import markdown_text as text  # input text, never markup
 
 pd.options.display.max_columns = 40
 sc = tm.load_scenario(scenario)
 if readings:
     sc = sc.with_readings(**readings)
 table = reports.write_scenario_outputs(sc, output_dir) if output_dir else tm.project(sc)
-display(Markdown(f"**{sc.name}**, {sc.years[0]}-{sc.years[-1]}"))
+display(Markdown(f"**{text(sc.name)}**, {sc.years[0]}-{sc.years[-1]}"))
 
 # %% [markdown]
 # ## Inputs at a glance
@@ -102,7 +103,7 @@ plots.loss_curve_figure(loss_incentive.scenario_curve(sc, sc.years[0]))
 
 # %%
 amr = reports.amr_view(sc, table)
-display(Markdown(f"AMR_t comes from {amr['source']}."), reports.styled(amr["by_year"]))
+display(Markdown(f"AMR_t comes from {text(amr['source'])}."), reports.styled(amr["by_year"]))
 if "plan" in amr:
     display(Markdown("The AMR plan's building block"), reports.styled(amr["plan"]))
     display(amr["summary_text"])
@@ -135,7 +136,7 @@ display(
 
 # %%
 if draws:
-    display(Markdown(f"{n_draws} draws of the inputs in `{draws}`, seed {seed}"))
+    display(Markdown(f"{n_draws} draws of the inputs in {text(draws)}, seed {seed}"))
     mc = montecarlo.monte_carlo(sc, draws, n=n_draws, seed=seed)
     display(reports.styled(reports.uncertainty_view(mc)))
     display(plots.fan_chart(mc.summary))
@@ -162,12 +163,13 @@ columns = ["date", "obligation", "period", "source", "model_output", "status"]
 display(
     calendar.table[columns]
     .fillna("on event")
-    .style.hide(axis="index")
+    .style.format(escape="html")  # text as text, never markup
+    .hide(axis="index")
     .set_properties(**{"text-align": "left"})
     .set_properties(subset=["date"], **{"white-space": "nowrap"})
     .set_table_styles([{"selector": "th", "props": [("text-align", "left")]}])
 )
-display(Markdown("\n".join(f"- {note}" for note in calendar.notes)))
+display(Markdown("\n".join(f"- {text(note)}" for note in calendar.notes)))
 if calendar.agreement is not None:
     display(calendar.agreement[["line", "obligation", "agree"]].style.hide(axis="index"))
 

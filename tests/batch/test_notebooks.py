@@ -4,6 +4,8 @@ each runnable top to bottom on the default data (real Papermill executions, mark
 from __future__ import annotations
 
 import json
+import re
+from html.parser import HTMLParser
 from pathlib import Path
 
 import jupytext
@@ -91,3 +93,65 @@ def test_review_notebook_writes_the_scenario_outputs(tmp_path):
     results = json.loads((tmp_path / "run" / "results.json").read_text())
     assert results["readings"]["call_centre"] == "as_drafted"
     assert (tmp_path / "run" / "madr.csv").is_file()
+
+
+class _Markup(HTMLParser):
+    """The tags, attributes and script text of an HTML page."""
+
+    def __init__(self):
+        super().__init__()
+        self.attributes: set[str] = set()
+        self.scripts: list[str] = []
+        self.tags: list[str] = []
+        self._in_script = False
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+        self.attributes.update(name for name, _ in attrs)
+        self._in_script = tag == "script"
+
+    def handle_endtag(self, tag):
+        self._in_script = False
+
+    def handle_data(self, data):
+        if self._in_script:
+            self.scripts.append(data)
+
+
+@pytest.mark.slow
+def test_text_of_the_scenario_is_escaped_in_the_html_report(tmp_path, example_dict):
+    """A scenario's name and a KPI's name are shown as text in report.html, never as markup."""
+    import papermill as pm
+    import yaml
+
+    from tariffmodel.reporting.review import export_html
+
+    name = "<script>alert(1)</script><img src=x onerror=alert(2)> [x](http://evil.example)"
+    kpi = "<b onmouseover=alert(3)>kpi</b>"
+    example_dict["name"] = name
+    cc = example_dict["call_centre"]
+    old = cc["kpis"][0]["name"]
+    cc["kpis"][0]["name"] = kpi
+    for actuals in cc["actuals"].values():
+        actuals[kpi] = actuals.pop(old)
+    path = tmp_path / "hostile.yaml"
+    path.write_text(yaml.safe_dump(example_dict, sort_keys=False), encoding="utf-8")
+    out = tmp_path / "out.ipynb"
+    pm.execute_notebook(
+        str(NOTEBOOKS / "price_control_review.ipynb"),
+        str(out),
+        parameters={"scenario": str(path)},
+        kernel_name=KERNEL_NAME,
+        cwd=str(NOTEBOOKS),
+        progress_bar=False,
+        kernel_manager_class=_ipc_kernel_manager_class(),
+    )
+    html = export_html(out, tmp_path / "report.html").read_text(encoding="utf-8")
+    page = _Markup()
+    page.feed(html)
+    assert not any("alert(" in s for s in page.scripts)
+    assert not {"onerror", "onmouseover"} & page.attributes
+    assert "http://evil.example" not in {a for a in re.findall(r'href="([^"]*)"', html)}
+    # shown as written: the name on top of the report, the KPI in the explanation
+    assert "<strong>&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=alert(2)&gt;" in html
+    assert "&lt;b onmouseover=alert(3)&gt;kpi&lt;/b&gt;" in html

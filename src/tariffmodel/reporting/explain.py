@@ -9,9 +9,11 @@ its value comes from; a number decided by a reading of unclear text names the re
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from tariffmodel.analysis.explain import Explanation, Step, number_text
+from tariffmodel.reporting.formatting import markdown_text
 
 FORMATS = ("text", "md", "json")
 
@@ -43,9 +45,12 @@ def _readings_line(expl: Explanation) -> str:
     return ", ".join(f"{k} = {v}" for k, v in expl.readings.items())
 
 
+def _what(expl: Explanation) -> str:
+    return expl.years[next(iter(expl.years))].symbol if expl.term else "MADR_t"
+
+
 def _title(expl: Explanation) -> str:
-    what = expl.years[next(iter(expl.years))].symbol if expl.term else "MADR_t"
-    return f"{what} explained for {expl.scenario} ({expl.file})"
+    return f"{_what(expl)} explained for {expl.scenario} ({expl.file})"
 
 
 # --- text and Markdown ------------------------------------------------------------------------
@@ -60,17 +65,20 @@ class _Style:
     value: str  # {symbol} {exact} {readable}
     item: str  # {pad} {label} {text}
     code: str  # {text} of a formula
+    text: Callable[[str], str] = str  # how words that may come from an input file are written
 
 
 _TEXT = _Style("{pad}{symbol}  {words}", "  [paragraph {p}]", "{symbol} = {exact}  ({readable})",
                "{pad}  {label:<8} {text}", "{text}")  # fmt: skip
 _MD = _Style("{pad}- **`{symbol}`** {words}", " (paragraph {p})",
-             "**{readable}** (`{exact}`)", "{pad}  - {label} {text}", "`{text}`")  # fmt: skip
+             "**{readable}** (`{exact}`)", "{pad}  - {label} {text}", "`{text}`",
+             markdown_text)  # fmt: skip
 
 
 def _step_lines(step: Step, depth: int, style: _Style, lines: list[str]) -> None:
     pad = "  " * depth
-    head = style.head.format(pad=pad, symbol=step.symbol, words=step.words)
+    text = style.text  # names of KPIs, files and sources come from the scenario's files
+    head = style.head.format(pad=pad, symbol=step.symbol, words=text(step.words))
     if step.paragraph:
         head += style.paragraph.format(p=step.paragraph)
     value = style.value.format(
@@ -88,13 +96,13 @@ def _step_lines(step: Step, depth: int, style: _Style, lines: list[str]) -> None
     else:
         lines.append(f"{head}: {value}")
         if step.licence:
-            item("licence", step.licence)
+            item("licence", text(step.licence))
         if step.source:
-            item("source", step.source)
+            item("source", text(step.source))
     for label, choice in step.readings.items():
-        item("reading", f"{label} = {choice}")
+        item("reading", text(f"{label} = {choice}"))
     if step.note:
-        item("note", step.note)
+        item("note", text(step.note))
     for child in step.uses:
         _step_lines(child, depth + 1, style, lines)
 
@@ -114,17 +122,16 @@ def to_markdown(expl: Explanation, level: int = 1) -> str:
 
     ``level`` is the level of the title heading (2 or 3 inside a notebook section)."""
     h = "#" * level
-    lines = [f"{h} {_md_symbols(_title(expl))}", "", f"Readings: {_readings_line(expl)}", ""]
+    # the scenario's name and file as text, never markup (they come from the user's files)
+    title = (
+        f"`{_what(expl)}` explained for {markdown_text(expl.scenario)} ({markdown_text(expl.file)})"
+    )
+    lines = [f"{h} {title}", "", f"Readings: {markdown_text(_readings_line(expl))}", ""]
     for year, root in expl.years.items():
         lines += [f"{h}# {year}", ""]
         _step_lines(root, 0, _MD, lines)
         lines.append("")
     return "\n".join(lines)
-
-
-def _md_symbols(text: str) -> str:
-    # licence symbols (MADR_t, LF_Dt) in code spans, so that no underscore turns into italics
-    return " ".join(f"`{w}`" if "_" in w and "`" not in w else w for w in text.split(" "))
 
 
 # --- all formats ------------------------------------------------------------------------------

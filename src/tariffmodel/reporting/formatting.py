@@ -351,8 +351,10 @@ def styler(
             if by == "columns"
             else pd.IndexSlice[[names[label]], :]
         )
-        style = style.format(fmt, subset=where)
-    style = style.format_index(_index_text, axis=0).format_index(_index_text, axis=1)
+        style = style.format(fmt, subset=where, escape="html")
+    # labels may come from input files (a KPI's name): text, never markup
+    style = style.format_index(_index_text, axis=0, escape="html")
+    style = style.format_index(_index_text, axis=1, escape="html")
     style = style.set_table_styles(
         [
             {"selector": "td", "props": "text-align: right; white-space: nowrap;"},
@@ -488,3 +490,21 @@ def csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
             out[col] = out[col].map(csv_text)
     out.columns = [csv_text(c) for c in out.columns]
     return out
+
+
+#: The characters that can start Markdown (or HTML, an autolink or a TeX formula) in running
+#: text; :func:`markdown_text` puts a backslash before each (CommonMark escapes any ASCII
+#: punctuation so).
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>&$|~!#:@])")
+
+
+def markdown_text(value: Any) -> str:
+    r"""Text from an input file (a scenario's name, a KPI's name, a file's path) for running
+    Markdown text, shown as written and never as markup: no HTML tag, link, emphasis or
+    heading can come of it, and a line break becomes a space.
+
+    >>> print(markdown_text("<b>x</b> [y](http://e.example)"))
+    \<b\>x\</b\> \[y\](http\://e.example)
+    """
+    text = " ".join(str(value).splitlines())
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)

@@ -38,11 +38,12 @@ import tariffmodel as tm
 from tariffmodel.model import amr
 from tariffmodel.reporting import plots
 from tariffmodel.reporting import review as reports
+from tariffmodel.reporting.formatting import markdown_text as text  # input text, never markup
 
 p = amr.load_plan(plan)
 block = amr.table(p, convention=convention)
 meters, wacc = tm.format_value(p.total_meters, "meters"), tm.format_value(p.wacc, "fraction")
-display(Markdown(f"**{p.name}**: {meters}, WACC {wacc}"))
+display(Markdown(f"**{text(p.name)}**: {meters}, WACC {wacc}"))
 
 # %% [markdown]
 # ## Where the roll-out stands at the start (opening position)
@@ -66,7 +67,7 @@ else:
     display(Markdown(
         f"Opening meters: {tm.format_value(p.opening_meters, 'meters')}; installed by the plan: "
         f"{meters}. Capital recovered: **{p.opening.recovered_in}**"
-        + (f" ({p.opening.why})" if p.opening.why else "") + "."
+        + (f" ({text(p.opening.why)})" if p.opening.why else "") + "."
     ))
 
 # %% [markdown]
@@ -96,5 +97,5 @@ plots.amr_allowance_figure(by_convention)
 # %%
 sc = tm.load_scenario(scenario)
 view = reports.amr_view(sc, tm.project(sc))
-display(Markdown(f"AMR_t of the scenario comes from {view['source']}."))
+display(Markdown(f"AMR_t of the scenario comes from {text(view['source'])}."))
 display(reports.styled(view["by_year"]))

@@ -37,13 +37,14 @@ from tariffmodel.analysis import breakeven, loss_incentive
 from tariffmodel.model import amr
 from tariffmodel.reporting import plots
 from tariffmodel.reporting import review as reports
+from tariffmodel.reporting.formatting import markdown_text as text  # input text, never markup
 
 sc = tm.load_scenario(scenario)
 if readings:
     sc = sc.with_readings(**readings)
 table = tm.project(sc)
 year = sc.years[0] if year is None else int(year)
-display(Markdown(f"**{sc.name}**; reading R1: `{sc.readings['loss_deadband']}`"))
+display(Markdown(f"**{text(sc.name)}**; reading R1: `{sc.readings['loss_deadband']}`"))
 
 # %% [markdown]
 # ## Each year against its band and cap

@@ -36,13 +36,14 @@ from IPython.display import Markdown, display
 
 import tariffmodel as tm
 from tariffmodel.reporting import review as reports
+from tariffmodel.reporting.formatting import markdown_text as text  # input text, never markup
 
 base = tm.load_scenario(scenario)
 edited = base.with_values(edits) if edits else base
 if readings:
     edited = edited.with_readings(**readings)
 before, after = tm.project(base), tm.project(edited)
-display(Markdown(f"**{base.name}**; edits: `{edits}`; readings imposed: `{readings}`"))
+display(Markdown(f"**{text(base.name)}**; edits: `{edits}`; readings imposed: `{readings}`"))
 
 # %% [markdown]
 # ## What can be edited

@@ -50,11 +50,12 @@ import tariffmodel as tm
 from tariffmodel.analysis import montecarlo, sensitivity
 from tariffmodel.reporting import plots
 from tariffmodel.reporting import review as reports
+from tariffmodel.reporting.formatting import markdown_text as text  # input text, never markup
 
 sc = tm.load_scenario(scenario)
 # a mapping or the path of a draws file, read and checked against the scenario once
 spec = montecarlo.as_spec(draws, sc)
-display(Markdown(f"**{sc.name}**; uncertain inputs: {', '.join(spec.targets)}"))
+display(Markdown(f"**{text(sc.name)}**; uncertain inputs: {text(', '.join(spec.targets))}"))
 
 # %% [markdown]
 # ## One way: tornado over the 5th-95th percentile of each input

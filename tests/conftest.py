@@ -41,6 +41,25 @@ def example_dict(worked_example_data) -> dict:
     return copy.deepcopy(worked_example_data)
 
 
+@pytest.fixture
+def renamed_example(example_dict, tmp_path):
+    """A writer of the worked example with its name and its first KPI's name replaced (text a
+    report must show as written): ``renamed_example(name, kpi)`` returns the file's path."""
+
+    def write(name: str, kpi: str) -> Path:
+        example_dict["name"] = name
+        cc = example_dict["call_centre"]
+        old = cc["kpis"][0]["name"]
+        cc["kpis"][0]["name"] = kpi
+        for actuals in cc["actuals"].values():
+            actuals[kpi] = actuals.pop(old)
+        path = tmp_path / "hostile.yaml"
+        path.write_text(yaml.safe_dump(example_dict, sort_keys=False), encoding="utf-8")
+        return path
+
+    return write
+
+
 @pytest.fixture(scope="session")
 def worked_example() -> tm.Scenario:
     return tm.load_scenario(WORKED_EXAMPLE)

@@ -119,23 +119,15 @@ class _Markup(HTMLParser):
 
 
 @pytest.mark.slow
-def test_text_of_the_scenario_is_escaped_in_the_html_report(tmp_path, example_dict):
+def test_text_of_the_scenario_is_escaped_in_the_html_report(tmp_path, renamed_example):
     """A scenario's name and a KPI's name are shown as text in report.html, never as markup."""
     import papermill as pm
-    import yaml
 
     from tariffmodel.reporting.review import export_html
 
     name = "<script>alert(1)</script><img src=x onerror=alert(2)> [x](http://evil.example)"
     kpi = "<b onmouseover=alert(3)>kpi</b>"
-    example_dict["name"] = name
-    cc = example_dict["call_centre"]
-    old = cc["kpis"][0]["name"]
-    cc["kpis"][0]["name"] = kpi
-    for actuals in cc["actuals"].values():
-        actuals[kpi] = actuals.pop(old)
-    path = tmp_path / "hostile.yaml"
-    path.write_text(yaml.safe_dump(example_dict, sort_keys=False), encoding="utf-8")
+    path = renamed_example(name, kpi)
     out = tmp_path / "out.ipynb"
     pm.execute_notebook(
         str(NOTEBOOKS / "price_control_review.ipynb"),

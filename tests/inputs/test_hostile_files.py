@@ -21,6 +21,11 @@ DATA = Path(__file__).resolve().parents[2] / "data"
 BASE = DATA / "scenarios" / "nedc-base.yaml"
 
 
+def base_text() -> str:
+    """The base case's file, its linked files named by absolute path (for a copy elsewhere)."""
+    return BASE.read_text(encoding="utf-8").replace("../", str(BASE.parent.parent) + "/")
+
+
 @contextlib.contextmanager
 def within(seconds: int):
     """Fail (not hang) when the block takes longer than ``seconds``."""
@@ -112,9 +117,8 @@ def test_whole_numbers_are_read_as_yaml_1_2(tmp_path, written, read):
 
 
 def test_a_sexagesimal_count_is_refused_where_a_number_is_due(tmp_path):
-    text = BASE.read_text(encoding="utf-8")
     path = tmp_path / "s.yaml"
-    path.write_text(text.replace("../", str(BASE.parent.parent) + "/"), encoding="utf-8")
+    path.write_text(base_text(), encoding="utf-8")
     tm.load_scenario(path)  # the copy loads as it is
     bad = tmp_path / "bad.yaml"
     bad.write_text(path.read_text().replace("X: 0.015", "X: 0:01"), encoding="utf-8")
@@ -150,7 +154,7 @@ def test_a_quoted_cell_with_a_comma_on_its_line_is_read(tmp_path):
     ],
 )
 def test_a_name_with_control_characters_is_refused(tmp_path, name, rule):
-    text = BASE.read_text(encoding="utf-8").replace("../", str(BASE.parent.parent) + "/")
+    text = base_text()
     start = text.index("\nname:") + 1
     end = text.index("\n", start)
     path = tmp_path / "s.yaml"
@@ -165,7 +169,7 @@ def test_a_name_with_control_characters_is_refused(tmp_path, name, rule):
     [("[1, 2]", "a number is due, not a list$"), ("true", "a number is due, not bool True$")],
 )  # fmt: skip
 def test_a_value_of_the_wrong_kind_is_named_once(tmp_path, written, rule):
-    text = BASE.read_text(encoding="utf-8").replace("../", str(BASE.parent.parent) + "/")
+    text = base_text()
     path = tmp_path / "s.yaml"
     path.write_text(text.replace("X: 0.015", f"X: {written}"), encoding="utf-8")
     with pytest.raises(InputError) as err:
@@ -176,7 +180,7 @@ def test_a_value_of_the_wrong_kind_is_named_once(tmp_path, written, rule):
 
 @pytest.mark.parametrize("key", ["deposit_rates", "amr", "wpra"])
 def test_a_linked_pipe_is_named_as_such(tmp_path, key):
-    text = BASE.read_text(encoding="utf-8").replace("../", str(BASE.parent.parent) + "/")
+    text = base_text()
     os.mkfifo(tmp_path / "pipe")
     start = text.index(f"\n{key}:") + 1
     end = text.index("\n", start)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 
 import pytest
-import yaml
 from nbconvert.filters.markdown_mistune import markdown2html_mistune
 
 import tariffmodel as tm
@@ -38,16 +37,8 @@ def test_markdown_text_renders_as_the_text(text):
     assert shown == f"{escaped}, 2026"
 
 
-def test_explanation_in_markdown_shows_names_as_text(tmp_path, example_dict):
-    kpi = "<b onmouseover=alert(3)>kpi</b>"
-    example_dict["name"] = "<script>alert(1)</script>"
-    cc = example_dict["call_centre"]
-    old = cc["kpis"][0]["name"]
-    cc["kpis"][0]["name"] = kpi
-    for actuals in cc["actuals"].values():
-        actuals[kpi] = actuals.pop(old)
-    path = tmp_path / "hostile.yaml"
-    path.write_text(yaml.safe_dump(example_dict, sort_keys=False), encoding="utf-8")
+def test_explanation_in_markdown_shows_names_as_text(renamed_example):
+    path = renamed_example("<script>alert(1)</script>", "<b onmouseover=alert(3)>kpi</b>")
     md = to_markdown(tm.explain(tm.load_scenario(path), year=2026), level=3)
     html = _html(md)
     assert "<script" not in html and "<b " not in html

@@ -23,7 +23,7 @@ from pathlib import Path
 import pandas as pd
 
 from tariffmodel.inputs.errors import InputError, did_you_mean
-from tariffmodel.inputs.limits import CSV_MAX_BYTES, check_size, read_text_limited
+from tariffmodel.inputs.limits import CSV_MAX_BYTES, read_text_limited
 
 #: A column name a message may repeat: a short plain name.
 _PLAIN = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_ .-]{0,29}")
@@ -63,7 +63,6 @@ def read_csv(
     Errors (``cls``) name the file, the column (``key_prefix`` + name) and the rule.
     """
     file = os.fspath(path)
-    check_size(Path(file), CSV_MAX_BYTES, cls=cls)
     try:
         text = read_text_limited(Path(file), CSV_MAX_BYTES, cls=cls, encoding="utf-8-sig")
     except UnicodeDecodeError:

@@ -21,26 +21,14 @@ def _size(n: int) -> str:
     return f"{n / 1e6:.1f} MB" if n >= 100_000 else f"{n:,} bytes"
 
 
-def check_size(path: Path, limit: int, cls: type[InputError] = InputError) -> None:
-    """Refuse ``path`` when it is larger than ``limit`` bytes (and say so with both sizes)."""
-    try:
-        size = path.stat().st_size
-    except OSError:
-        return  # the reader says why it cannot read the file
-    if size > limit:
-        raise cls(
-            f"the file is {_size(size)}, larger than the {_size(limit)} an input file may be",
-            file=str(path),
-        )
-
-
 def read_text_limited(path: Path, limit: int, cls: type[InputError] = InputError,
                       encoding: str = "utf-8") -> str:  # fmt: skip
     """The text of the input file ``path`` (line ends as ``Path.read_text`` gives them).
 
     Refused (``cls``, naming the file): a path that is not a regular file (a pipe, a device
     or a socket, whose reading could wait for ever or never end: ``/dev/zero``, a FIFO), a
-    folder, a file larger than ``limit`` bytes (read no further than that). The file is opened
+    folder, a file larger than ``limit`` bytes (refused unread, with both sizes; one that grows
+    past it meanwhile is read no further). The file is opened
     without waiting, so that a pipe with no writer is refused at once. Text that is not
     ``encoding`` raises ``UnicodeDecodeError``, which each reader words for its files.
     """
@@ -51,19 +39,27 @@ def read_text_limited(path: Path, limit: int, cls: type[InputError] = InputError
         raise cls("file not found", file=file) from None
     except OSError as exc:
         raise cls(f"cannot read the file: {exc.strerror}", file=file) from None
-    mode = os.fstat(fd).st_mode
+    info = os.fstat(fd)
+    mode = info.st_mode
     if not stat.S_ISREG(mode):
         os.close(fd)
         if stat.S_ISDIR(mode):
             raise cls("cannot read the file: Is a directory", file=file)
         raise cls("not a regular file (a pipe, a device or a socket): an input must be a file",
                   file=file)  # fmt: skip
+    if info.st_size > limit:
+        os.close(fd)
+        raise cls(
+            f"the file is {_size(info.st_size)}, larger than the {_size(limit)} an input file "
+            "may be",
+            file=file,
+        )
     with os.fdopen(fd, "rb") as fh:
         try:
             data = fh.read(limit + 1)
         except OSError as exc:
             raise cls(f"cannot read the file: {exc.strerror}", file=file) from None
-    if len(data) > limit:
+    if len(data) > limit:  # grown since it was looked at
         raise cls(f"the file is larger than the {_size(limit)} an input file may be", file=file)
     # as Path.read_text: universal line ends
     return data.decode(encoding).replace("\r\n", "\n").replace("\r", "\n")

@@ -21,7 +21,6 @@ from tariffmodel.inputs.errors import InputError
 from tariffmodel.inputs.limits import (
     YAML_MAX_BYTES,
     YAML_MAX_DEPTH,
-    check_size,
     read_text_limited,
 )
 
@@ -146,7 +145,6 @@ def _check_depth(text: str) -> None:
 def read_yaml(path: str | Path, cls: type[InputError] = InputError) -> Any:
     """Read a YAML file with the project's loader; errors (``cls``) name the file and the line."""
     path = Path(path)
-    check_size(path, YAML_MAX_BYTES, cls=cls)
     try:
         text = read_text_limited(path, YAML_MAX_BYTES, cls=cls)
     except UnicodeDecodeError as exc:
